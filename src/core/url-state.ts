@@ -1,0 +1,51 @@
+// URL state: ?from=YYYY-MM-DD&to=YYYY-MM-DD and #map=zoom/lat/lon. Parsing never throws:
+// anything invalid falls back to the default, so a mangled link still opens the map.
+
+import { dayOfIsoDate, isoDateOfDay } from './time.ts';
+import type { DayRange } from './query.ts';
+
+export interface Camera {
+  zoom: number;
+  lat: number;
+  lon: number;
+}
+
+export const MAX_ZOOM = 22;
+
+/** The day range asked for by the query string, clamped to the data's span. */
+export function parseDayRange(search: string, span: DayRange): DayRange {
+  const params = new URLSearchParams(search.length > 10_000 ? '' : search);
+  const clamp = (d: number) => Math.min(span.to, Math.max(span.from, d));
+  const read = (key: string, fallback: number) => {
+    const day = dayOfIsoDate(params.get(key) ?? '');
+    return Number.isNaN(day) ? fallback : clamp(day);
+  };
+  const from = read('from', span.from);
+  const to = read('to', span.to);
+  return from <= to ? { from, to } : { from: span.from, to: span.to };
+}
+
+/** The camera in '#map=zoom/lat/lon', or null when absent or invalid. */
+export function parseCamera(hash: string): Camera | null {
+  if (hash.length > 200) return null;
+  const m = /(?:^#|&)map=(-?[\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)(?:&|$)/.exec(hash);
+  if (!m) return null;
+  const [zoom, lat, lon] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (![zoom, lat, lon].every(Number.isFinite)) return null;
+  if (zoom < 0 || zoom > MAX_ZOOM || Math.abs(lat) > 85.06 || Math.abs(lon) > 180) return null;
+  return { zoom, lat, lon };
+}
+
+/** Rewrites from/to in a query string, keeping every other parameter. */
+export function formatSearch(search: string, days: DayRange): string {
+  const params = new URLSearchParams(search);
+  params.set('from', isoDateOfDay(days.from));
+  params.set('to', isoDateOfDay(days.to));
+  return `?${params.toString()}`;
+}
+
+/** Precision grows with zoom so a link restores the view to about a pixel. */
+export function formatCamera(c: Camera): string {
+  const digits = Math.max(0, Math.ceil((c.zoom * Math.LN2 + Math.log(256 / 360)) / Math.LN10));
+  return `#map=${c.zoom.toFixed(2)}/${c.lat.toFixed(digits)}/${c.lon.toFixed(digits)}`;
+}

@@ -1,0 +1,12 @@
+// The one gate for links taken from data: only http: and https: become links.
+
+/** The normalised URL if it is http: or https:, else null (javascript:, data:, vbscript:, relative…). */
+export function safeUrl(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+}

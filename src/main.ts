@@ -1,0 +1,44 @@
+// Start-up: load the basemap and the default dataset in parallel, validate, then mount.
+
+import { mount } from 'svelte';
+import App from './components/App.svelte';
+import { AtlasState } from './state/atlas.svelte.ts';
+import { validateCollection, formatIssue } from './core/schema.ts';
+import { parseCamera, parseDayRange } from './core/url-state.ts';
+import { safeUrl } from './core/url.ts';
+import { loadBasemap } from './map/basemap.ts';
+import { offlineStyle } from './map/style.ts';
+import datasetUrl from '../data/incidents.geojson?url';
+
+const DATASET_NAME = 'data/incidents.geojson';
+
+/** A remote style is opt-in (?style=https://… or VITE_STYLE_URL); offline is the default. */
+function remoteStyleUrl(): string | null {
+  const asked = new URLSearchParams(location.search).get('style') ?? import.meta.env.VITE_STYLE_URL ?? '';
+  return asked ? safeUrl(asked) : null;
+}
+
+async function loadDataset(atlas: AtlasState): Promise<void> {
+  try {
+    const response = await fetch(datasetUrl);
+    if (!response.ok) throw new Error(`${DATASET_NAME}: the server answered ${response.status}`);
+    const { incidents, issues } = validateCollection(await response.json());
+    atlas.issues = issues;
+    if (issues.length > 0) atlas.error = issues.map((i) => formatIssue(i, DATASET_NAME)).join('\n');
+    const span = incidents.length > 0 ? { from: Math.min(...incidents.map((i) => i.startDay)), to: Math.max(...incidents.map((i) => i.endDay)) } : null;
+    atlas.setIncidents(incidents, span ? parseDayRange(location.search, span) : undefined);
+  } catch (e) {
+    atlas.error = `Could not load ${DATASET_NAME}: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+async function start() {
+  const atlas = new AtlasState();
+  atlas.camera = parseCamera(location.hash);
+  const remote = remoteStyleUrl();
+  const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(atlas)]);
+  mount(App, { target: document.getElementById('app')!, props: { atlas, style } });
+}
+
+void start();

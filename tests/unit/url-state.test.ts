@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { formatCamera, formatSearch, parseCamera, parseDayRange } from '../../src/core/url-state.ts';
+import { dayOfIsoDate } from '../../src/core/time.ts';
+
+const span = { from: dayOfIsoDate('2019-12-27'), to: dayOfIsoDate('2020-01-08') };
+
+describe('URL state', () => {
+  it('restores a valid date range', () => {
+    expect(parseDayRange('?from=2019-12-31&to=2020-01-03', span)).toEqual({ from: dayOfIsoDate('2019-12-31'), to: dayOfIsoDate('2020-01-03') });
+  });
+  it('clamps dates outside the data to its span', () => {
+    expect(parseDayRange('?from=1999-01-01&to=2030-01-01', span)).toEqual(span);
+  });
+  it.each(['?from=2019-02-30', '?from=NaN&to=<script>', '?from=2020-01-05&to=2019-12-30', '?to=' + 'x'.repeat(20000)])('falls back to the span for %s', (search) => {
+    const r = parseDayRange(search, span);
+    expect(r.from === span.from || r.to === span.to).toBe(true);
+    expect(r.from).toBeLessThanOrEqual(r.to);
+  });
+  it('parses #map=zoom/lat/lon and rejects out-of-range or oversized hashes', () => {
+    expect(parseCamera('#map=7.5/33.3/44.4')).toEqual({ zoom: 7.5, lat: 33.3, lon: 44.4 });
+    for (const h of ['#map=30/0/0', '#map=5/95/0', '#map=5/0/200', '#map=NaN/0/0', '#map=' + '1'.repeat(100_000), '']) expect(parseCamera(h)).toBeNull();
+  });
+  it('round-trips the camera at the precision of its zoom', () => {
+    const c = { zoom: 9, lat: 33.298912345, lon: 44.396112345 };
+    const back = parseCamera(formatCamera(c))!;
+    expect(Math.abs(back.lat - c.lat)).toBeLessThan(360 / (256 * 2 ** 9));
+  });
+  it('keeps other query parameters when writing the range', () => {
+    expect(formatSearch('?style=x', span)).toBe('?style=x&from=2019-12-27&to=2020-01-08');
+  });
+});

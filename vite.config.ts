@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  // The client fixed the top level (no index.html there), so the page lives in src/.
+  root: here('src'),
+  // Static assets live in static/ (client layout), not Vite's default public/.
+  publicDir: here('static'),
+  plugins: [svelte({ configFile: false })],
+  server: { port: 5173, fs: { allow: [here('.')] } },
+  preview: { port: 4173, strictPort: true },
+  build: { outDir: here('dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1200 },
+  test: {
+    root: here('.'),
+    include: ['tests/unit/**/*.test.ts'],
+    environment: 'node',
+  },
+});
