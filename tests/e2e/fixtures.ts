@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { FeatureCollection, Point } from 'geojson';
 import type { IncidentProperties } from '../../src/core/schema.ts';
 
-const ORIGIN = 'http://127.0.0.1:4173';
+const ORIGIN = `http://127.0.0.1:${process.env.E2E_PORT ?? 4173}`;
 
 export interface Guard {
   requests: string[];
