@@ -2,9 +2,9 @@
 
 import { mount } from 'svelte';
 import App from './components/App.svelte';
-import { AtlasState } from './state/atlas.svelte.ts';
-import { validateCollection, formatIssue } from './core/schema.ts';
-import { parseCamera, parseDayRange } from './core/url-state.ts';
+import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
+import { CATEGORIES, STATUSES, validateCollection, formatIssue } from './core/schema.ts';
+import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
@@ -32,13 +32,28 @@ async function loadDataset(atlas: AtlasState): Promise<void> {
   }
 }
 
+/** Everything but the dates (which need the data's span) from the URL; invalid values are ignored. */
+function restoreFromUrl(atlas: AtlasState): void {
+  const search = location.search;
+  atlas.camera = parseCamera(location.hash);
+  atlas.categories = parseSet(search, 'cat', CATEGORIES);
+  atlas.statuses = parseSet(search, 'status', STATUSES);
+  atlas.measure = parseChoice(search, 'measure', ['count', 'killed'] as const, 'count');
+  atlas.showChains = parseParam(search, 'chains') === 'on';
+  atlas.playback.mode = parseChoice(search, 'play', PLAY_MODES, 'window');
+  const speed = Number(parseParam(search, 'speed'));
+  if ((SPEEDS as readonly number[]).includes(speed)) atlas.playback.speed = speed;
+}
+
 async function start() {
   const atlas = new AtlasState();
-  atlas.camera = parseCamera(location.hash);
+  restoreFromUrl(atlas);
   const remote = remoteStyleUrl();
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(atlas)]);
-  mount(App, { target: document.getElementById('app')!, props: { atlas, style } });
+  const selected = parseParam(location.search, 'sel');
+  if (selected !== null && atlas.incidents.some((i) => i.id === selected)) atlas.selectedId = selected;
+  mount(App, { target: document.getElementById('app')!, props: { atlas, style, theme } });
 }
 
 void start();

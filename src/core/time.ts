@@ -64,3 +64,13 @@ export function isoDateOfDay(day: number): string {
 export function dayOfIsoDate(text: string): number {
   return /^\d{4}-\d{2}-\d{2}$/.test(text) ? dayNumberOfIso(text) : NaN;
 }
+
+/**
+ * The wall-clock time where the incident happened, as if it were UTC: 19:20 at UTC+3 → 19:20Z.
+ * Calendar bins computed on it agree with the local-day rule.
+ */
+export function localMsOfIso(iso: string): number {
+  const ms = parseIsoDateTime(iso);
+  const offset = offsetOfIso(iso);
+  return offset === null || offset === 'Z' ? ms : ms + offsetMinutes(offset) * 60_000;
+}

@@ -38,14 +38,44 @@ export function parseCamera(hash: string): Camera | null {
 
 /** Rewrites from/to in a query string, keeping every other parameter. */
 export function formatSearch(search: string, days: DayRange): string {
-  const params = new URLSearchParams(search);
-  params.set('from', isoDateOfDay(days.from));
-  params.set('to', isoDateOfDay(days.to));
-  return `?${params.toString()}`;
+  return withParams(search, { from: isoDateOfDay(days.from), to: isoDateOfDay(days.to) });
 }
 
 /** Precision grows with zoom so a link restores the view to about a pixel. */
 export function formatCamera(c: Camera): string {
   const digits = Math.max(0, Math.ceil((c.zoom * Math.LN2 + Math.log(256 / 360)) / Math.LN10));
   return `#map=${c.zoom.toFixed(2)}/${c.lat.toFixed(digits)}/${c.lon.toFixed(digits)}`;
+}
+
+/** Comma-separated values of a parameter that belong to a vocabulary; null when absent or none valid. */
+export function parseSet<T extends string>(search: string, key: string, vocabulary: readonly T[]): Set<T> | null {
+  const raw = new URLSearchParams(search.length > 10_000 ? '' : search).get(key);
+  if (raw === null) return null;
+  const values = raw.split(',').filter((v): v is T => (vocabulary as readonly string[]).includes(v));
+  return values.length > 0 ? new Set(values) : null;
+}
+
+/** A single parameter restricted to a vocabulary, or the fallback. */
+export function parseChoice<T extends string>(search: string, key: string, vocabulary: readonly T[], fallback: T): T {
+  const raw = new URLSearchParams(search.length > 10_000 ? '' : search).get(key);
+  return raw !== null && (vocabulary as readonly string[]).includes(raw) ? (raw as T) : fallback;
+}
+
+export function parseParam(search: string, key: string): string | null {
+  const raw = new URLSearchParams(search.length > 10_000 ? '' : search).get(key);
+  return raw !== null && raw.length <= 200 ? raw : null;
+}
+
+/**
+ * Writes each entry into the query string: null deletes the parameter, a set is written as a
+ * sorted comma list (so equal states give equal links). Unknown parameters are kept.
+ */
+export function withParams(search: string, entries: Record<string, string | ReadonlySet<string> | null>): string {
+  const params = new URLSearchParams(search);
+  for (const [key, value] of Object.entries(entries)) {
+    if (value === null) params.delete(key);
+    else params.set(key, typeof value === 'string' ? value : [...value].sort().join(','));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }

@@ -21,6 +21,8 @@ export interface IncidentMapOptions {
   camera: Camera | null;
   onViewChange: (view: View, camera: Camera) => void;
   onSelect: (id: string | null) => void;
+  onHover: (id: string | null) => void;
+  theme: 'light' | 'dark';
 }
 
 export interface MapFilter {
@@ -37,7 +39,24 @@ const HOME: [[number, number], [number, number]] = [
 
 const POINTS = 'incident-points';
 const AREAS = 'incident-areas';
+const ARCS = 'incident-arcs';
 const LAYERS = ['incident-area-fill', 'incident-area-line', 'incident-points', 'incident-labels'] as const;
+const ARC_LAYERS = ['incident-arc-lines', 'incident-arc-arrows'] as const;
+
+/** A right-pointing arrowhead as raw RGBA pixels: no canvas needed, so no font or DOM quirks. */
+function arrowImage(size: number, color: [number, number, number]) {
+  const data = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      // Inside the triangle (0,0)–(size,size/2)–(0,size), with a one-pixel soft edge.
+      const half = size / 2;
+      const inside = half * (1 - (x + 0.5) / size) - Math.abs(y + 0.5 - half);
+      const a = Math.max(0, Math.min(1, inside + 0.5));
+      data.set([color[0], color[1], color[2], Math.round(a * 255)], (y * size + x) * 4);
+    }
+  }
+  return { width: size, height: size, data };
+}
 
 const colorByCategory = [
   'match',
@@ -73,11 +92,20 @@ function areaFeatures(incidents: readonly Incident[]): FeatureCollection {
   return { type: 'FeatureCollection', features };
 }
 
-function filterExpression(f: MapFilter): ExpressionSpecification {
-  const parts: ExpressionSpecification[] = [
-    ['<=', ['get', 'startDay'], f.days.to],
-    ['>=', ['get', 'endDay'], f.days.from],
+function daysOverlap(startKey: string, endKey: string, days: DayRange): ExpressionSpecification[] {
+  return [
+    ['<=', ['get', startKey], days.to],
+    ['>=', ['get', endKey], days.from],
   ];
+}
+
+/** An arc shows when both of its incidents are in the selected days. */
+function arcFilterExpression(f: MapFilter): ExpressionSpecification {
+  return ['all', ...daysOverlap('fromStartDay', 'fromEndDay', f.days), ...daysOverlap('toStartDay', 'toEndDay', f.days)];
+}
+
+function filterExpression(f: MapFilter): ExpressionSpecification {
+  const parts = daysOverlap('startDay', 'endDay', f.days);
   if (f.categories) parts.push(['in', ['get', 'category'], ['literal', [...f.categories]]]);
   if (f.statuses) parts.push(['in', ['get', 'status'], ['literal', [...f.statuses]]]);
   return ['all', ...parts];
@@ -88,6 +116,9 @@ export class IncidentMap {
   private incidents: readonly Incident[] = [];
   private filter: MapFilter | null = null;
   private selected: string | null = null;
+  private hovered: string | null = null;
+  private arcs: FeatureCollection = { type: 'FeatureCollection', features: [] };
+  private arcsVisible = true;
   private readonly hover: Popup;
   private readonly options: IncidentMapOptions;
 
@@ -122,6 +153,25 @@ export class IncidentMap {
     this.map.on('mouseleave', POINTS, this.onLeave);
   }
 
+  setArcs(arcs: FeatureCollection, visible: boolean): void {
+    this.arcs = arcs;
+    this.arcsVisible = visible;
+    (this.map.getSource(ARCS) as GeoJSONSource | undefined)?.setData(arcs);
+    if (!this.map.getLayer(ARC_LAYERS[0])) return;
+    for (const id of ARC_LAYERS) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+  }
+
+  /** Highlights the incident hovered in the list (or on the map). */
+  setHovered(id: string | null): void {
+    if (!this.map.getSource(POINTS)) {
+      this.hovered = id;
+      return;
+    }
+    if (this.hovered !== null) this.map.setFeatureState({ source: POINTS, id: this.hovered }, { hover: false });
+    this.hovered = id;
+    if (id !== null) this.map.setFeatureState({ source: POINTS, id }, { hover: true });
+  }
+
   setIncidents(incidents: readonly Incident[]): void {
     this.incidents = incidents;
     (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(pointFeatures(incidents));
@@ -133,6 +183,7 @@ export class IncidentMap {
     if (!this.map.getLayer(POINTS)) return;
     const expression = filterExpression(filter);
     for (const id of LAYERS) this.map.setFilter(id, expression);
+    for (const id of ARC_LAYERS) this.map.setFilter(id, arcFilterExpression(filter));
   }
 
   setSelected(id: string | null): void {
@@ -160,6 +211,34 @@ export class IncidentMap {
     const map = this.map;
     map.addSource(AREAS, { type: 'geojson', data: areaFeatures(this.incidents) });
     map.addSource(POINTS, { type: 'geojson', data: pointFeatures(this.incidents), promoteId: 'id' });
+    map.addSource(ARCS, { type: 'geojson', data: this.arcs });
+    const ink: [number, number, number] = this.options.theme === 'dark' ? [230, 230, 230] : [40, 40, 40];
+    if (!map.hasImage('arc-arrow')) map.addImage('arc-arrow', arrowImage(16, ink));
+    const inkCss = `rgb(${ink.join(',')})`;
+    const visibility = this.arcsVisible ? 'visible' : 'none';
+    map.addLayer({
+      id: 'incident-arc-lines',
+      type: 'line',
+      source: ARCS,
+      layout: { visibility, 'line-cap': 'round' },
+      paint: { 'line-color': inkCss, 'line-opacity': 0.55, 'line-width': 1.6 },
+    });
+    map.addLayer({
+      id: 'incident-arc-arrows',
+      type: 'symbol',
+      source: ARCS,
+      filter: ['==', ['get', 'directed'], true],
+      layout: {
+        visibility,
+        'symbol-placement': 'line-center',
+        'icon-image': 'arc-arrow',
+        'icon-size': 0.8,
+        'icon-rotation-alignment': 'map',
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+      },
+      paint: { 'icon-opacity': 0.8 },
+    });
     map.addLayer({
       id: 'incident-area-fill',
       type: 'fill',
@@ -180,8 +259,22 @@ export class IncidentMap {
       paint: {
         'circle-color': colorByCategory,
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 3, 5, 10, 9],
-        'circle-stroke-color': ['case', ['boolean', ['feature-state', 'selected'], false], '#000000', '#ffffff'],
-        'circle-stroke-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 1.5],
+        'circle-stroke-color': [
+          'case',
+          ['boolean', ['feature-state', 'selected'], false],
+          this.options.theme === 'dark' ? '#ffffff' : '#000000',
+          ['boolean', ['feature-state', 'hover'], false],
+          this.options.theme === 'dark' ? '#ffffff' : '#000000',
+          this.options.theme === 'dark' ? '#16191d' : '#ffffff',
+        ],
+        'circle-stroke-width': [
+          'case',
+          ['boolean', ['feature-state', 'selected'], false],
+          3.5,
+          ['boolean', ['feature-state', 'hover'], false],
+          2.5,
+          1.5,
+        ],
       },
     });
     map.addLayer({
@@ -198,10 +291,15 @@ export class IncidentMap {
         'text-max-width': 12,
         'text-optional': true,
       },
-      paint: { 'text-color': '#1a1a1a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.4 },
+      paint: {
+        'text-color': this.options.theme === 'dark' ? '#f0f0f0' : '#1a1a1a',
+        'text-halo-color': this.options.theme === 'dark' ? '#16191d' : '#ffffff',
+        'text-halo-width': 1.4,
+      },
     });
     if (this.filter) this.setFilter(this.filter);
     if (this.selected) this.setSelected(this.selected);
+    if (this.hovered) this.setHovered(this.hovered);
   };
 
   private readonly reportView = () => {
@@ -223,6 +321,8 @@ export class IncidentMap {
     const hit = e.features?.[0];
     if (!hit) return;
     this.map.getCanvas().style.cursor = 'pointer';
+    const id = String(hit.properties.id);
+    if (id !== this.hovered) this.options.onHover(id);
     // setText, never setHTML: titles come from data and may be hostile.
     this.hover.setLngLat(e.lngLat).setText(String(hit.properties.title)).addTo(this.map);
   };
@@ -230,5 +330,6 @@ export class IncidentMap {
   private readonly onLeave = () => {
     this.map.getCanvas().style.cursor = '';
     this.hover.remove();
+    this.options.onHover(null);
   };
 }

@@ -2,7 +2,8 @@
 // × day range × view × filters → the derived visible set that the map, list, count and export share.
 
 import { createContext } from 'svelte';
-import type { Category, Incident, Issue, Status } from '../core/schema.ts';
+import { STATUSES, type Category, type Incident, type Issue, type Status } from '../core/schema.ts';
+import type { Measure } from '../core/histogram.ts';
 import { byStart, daySpan, visibleIncidents, type DayRange } from '../core/query.ts';
 import { WORLD, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
@@ -17,6 +18,11 @@ export class AtlasState {
   categories = $state.raw<ReadonlySet<Category> | null>(null);
   statuses = $state.raw<ReadonlySet<Status> | null>(null);
   selectedId = $state<string | null>(null);
+  /** Hovered in the list or on the map; both highlight it. */
+  hoveredId = $state<string | null>(null);
+  measure = $state<Measure>('count');
+  showChains = $state(false);
+  playback = $state<{ playing: boolean; mode: PlayMode; speed: number }>({ playing: false, mode: 'window', speed: 1 });
   /** A message for role="alert": a load or import that failed. Current data is kept. */
   error = $state<string | null>(null);
   issues = $state.raw<Issue[]>([]);
@@ -25,6 +31,14 @@ export class AtlasState {
 
   visible = $derived(
     visibleIncidents(this.incidents, { days: this.days, view: this.view, categories: this.categories, statuses: this.statuses }),
+  );
+
+  /** Shown by view and status, any date and category: what the legend counts and the histogram stacks. */
+  inViewAnyCategory = $derived(
+    visibleIncidents(this.incidents, { days: this.days, view: this.view, categories: null, statuses: this.statuses }),
+  );
+  inViewAnyDate = $derived(
+    visibleIncidents(this.incidents, { days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }),
   );
 
   selected = $derived(this.incidents.find((i) => i.id === this.selectedId) ?? null);
@@ -37,11 +51,56 @@ export class AtlasState {
     if (this.selectedId !== null && !this.incidents.some((i) => i.id === this.selectedId)) this.selectedId = null;
   }
 
+  toggleCategory(c: Category, present: readonly Category[]): void {
+    const on = new Set(this.categories ?? present);
+    if (on.has(c)) on.delete(c);
+    else on.add(c);
+    // All on is "no filter", so a link made before a new category appears still shows it.
+    this.categories = present.every((p) => on.has(p)) ? null : on;
+  }
+
+  toggleStatus(s: Status): void {
+    const on = new Set(this.statuses ?? STATUSES);
+    if (on.has(s)) on.delete(s);
+    else on.add(s);
+    this.statuses = STATUSES.every((x) => on.has(x)) ? null : on;
+  }
+
+  /**
+   * One playback step: the window moves a day (its width kept), or the cumulative end grows a
+   * day. Returns false, and stops, at the end of the data.
+   */
+  step(): boolean {
+    const { from, to } = this.days;
+    if (to >= this.span.to) {
+      this.playback.playing = false;
+      return false;
+    }
+    this.days = this.playback.mode === 'window' ? { from: from + 1, to: to + 1 } : { from, to: to + 1 };
+    return true;
+  }
+
+  /** Starts playback; from the beginning when already at the end. */
+  play(): void {
+    const width = this.days.to - this.days.from;
+    if (this.playback.mode === 'cumulative') {
+      if (this.days.to >= this.span.to) this.days = { from: this.span.from, to: this.span.from };
+    } else if (this.days.to >= this.span.to) {
+      const w = width >= this.span.to - this.span.from ? 0 : width;
+      this.days = { from: this.span.from, to: this.span.from + w };
+    }
+    this.playback.playing = true;
+  }
+
   setDays(days: DayRange): void {
     const from = Math.max(this.span.from, Math.min(days.from, days.to));
     const to = Math.min(this.span.to, Math.max(days.from, days.to));
     if (from !== this.days.from || to !== this.days.to) this.days = { from, to };
   }
 }
+
+export type PlayMode = 'window' | 'cumulative';
+export const PLAY_MODES: readonly PlayMode[] = ['window', 'cumulative'];
+export const SPEEDS = [0.5, 1, 2, 4] as const;
 
 export const [getAtlas, setAtlas] = createContext<AtlasState>();

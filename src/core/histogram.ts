@@ -1,0 +1,89 @@
+// The timeline histogram behind the date slider: incidents per calendar bin, stacked by category.
+// Bins are in local wall-clock time (see localMsOfIso), so a bar agrees with the day rule.
+
+import { CATEGORIES, type Incident } from './schema.ts';
+import { DAY_MS, localMsOfIso } from './time.ts';
+import type { DayRange } from './query.ts';
+
+export type BinUnit = 'hour' | 'day' | 'week' | 'month';
+export type Measure = 'count' | 'killed';
+
+export interface Bin {
+  /** Local wall-clock ms (as if UTC), inclusive. */
+  start: number;
+  /** Exclusive. */
+  end: number;
+  /** One value per category, in CATEGORIES order. */
+  values: number[];
+  total: number;
+}
+
+export interface Histogram {
+  unit: BinUnit;
+  /** Units per bin (more than 1 only for spans of over 1000 months). */
+  step: number;
+  bins: Bin[];
+  max: number;
+}
+
+export const MAX_BINS = 1000;
+
+/** The finest calendar unit that gives at most a readable number of bars for the span. */
+export function chooseUnit(days: number): { unit: BinUnit; step: number } {
+  if (days <= 3) return { unit: 'hour', step: 1 };
+  if (days <= 366) return { unit: 'day', step: 1 };
+  if (days <= 7 * 300) return { unit: 'week', step: 1 };
+  const months = Math.ceil(days / 28);
+  return { unit: 'month', step: Math.max(1, Math.ceil(months / MAX_BINS)) };
+}
+
+function binEdges(span: DayRange, unit: BinUnit, step: number): number[] {
+  const from = span.from * DAY_MS;
+  const to = (span.to + 1) * DAY_MS;
+  const edges: number[] = [];
+  if (unit === 'month') {
+    const d = new Date(from);
+    let y = d.getUTCFullYear();
+    let m = d.getUTCMonth();
+    for (;;) {
+      const edge = Date.UTC(y, m, 1);
+      edges.push(Math.max(edge, from));
+      if (edge >= to) break;
+      m += step;
+    }
+    edges[edges.length - 1] = Math.min(edges[edges.length - 1], to);
+    return edges;
+  }
+  const width = (unit === 'hour' ? DAY_MS / 24 : unit === 'day' ? DAY_MS : 7 * DAY_MS) * step;
+  for (let t = from; t < to; t += width) edges.push(t);
+  edges.push(to);
+  return edges;
+}
+
+/**
+ * Counts (or sums the upper bound of killed for) each incident in the bin of its local start.
+ * Incidents before or after the span are not counted.
+ */
+export function histogram(incidents: readonly Incident[], span: DayRange, measure: Measure): Histogram {
+  const { unit, step } = chooseUnit(span.to - span.from + 1);
+  const edges = binEdges(span, unit, step);
+  const bins: Bin[] = [];
+  for (let b = 0; b + 1 < edges.length; b++) bins.push({ start: edges[b], end: edges[b + 1], values: CATEGORIES.map(() => 0), total: 0 });
+  const categoryIndex = new Map(CATEGORIES.map((c, i) => [c, i]));
+  for (const incident of incidents) {
+    const t = localMsOfIso(incident.properties.start);
+    if (t < edges[0] || t >= edges[edges.length - 1]) continue;
+    // Binary search: the last edge ≤ t.
+    let lo = 0;
+    let hi = bins.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (edges[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const value = measure === 'count' ? 1 : incident.properties.killed.max;
+    bins[lo].values[categoryIndex.get(incident.category)!] += value;
+    bins[lo].total += value;
+  }
+  return { unit, step, bins, max: bins.reduce((m, b) => Math.max(m, b.total), 0) };
+}
