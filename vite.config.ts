@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const { version } = JSON.parse(readFileSync(here('package.json'), 'utf8')) as { version: string };
 
 export default defineConfig({
   // The client fixed the top level (no index.html there), so the page lives in src/.
@@ -10,6 +12,8 @@ export default defineConfig({
   // Static assets live in static/ (client layout), not Vite's default public/.
   publicDir: here('static'),
   plugins: [svelte({ configFile: false })],
+  // Export provenance names the app version that made a file.
+  define: { __APP_VERSION__: JSON.stringify(version) },
   server: { port: 5173, fs: { allow: [here('.')] } },
   preview: { port: 4173, strictPort: true },
   build: { outDir: here('dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1200 },

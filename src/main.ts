@@ -6,6 +6,7 @@ import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { CATEGORIES, STATUSES, validateCollection, formatIssue } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
+import { sha256Hex } from './core/digest.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
 import datasetUrl from '../data/incidents.geojson?url';
@@ -22,7 +23,9 @@ async function loadDataset(atlas: AtlasState): Promise<void> {
   try {
     const response = await fetch(datasetUrl);
     if (!response.ok) throw new Error(`${DATASET_NAME}: the server answered ${response.status}`);
-    const { incidents, issues } = validateCollection(await response.json());
+    const bytes = await response.arrayBuffer();
+    const { incidents, issues } = validateCollection(JSON.parse(new TextDecoder().decode(bytes)));
+    atlas.datasets = [{ name: DATASET_NAME, sha256: await sha256Hex(bytes) }];
     atlas.issues = issues;
     if (issues.length > 0) atlas.error = issues.map((i) => formatIssue(i, DATASET_NAME)).join('\n');
     const span = incidents.length > 0 ? { from: Math.min(...incidents.map((i) => i.startDay)), to: Math.max(...incidents.map((i) => i.endDay)) } : null;

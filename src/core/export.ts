@@ -1,25 +1,174 @@
-// Export of the visible set as RFC 7946 GeoJSON: the features as they came in, all properties kept.
+// Export of the visible set: RFC 7946 GeoJSON with a provenance foreign member, and
+// ACLED-compatible CSV. Pure: the browser and the CLI (src/cli) share it.
 
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import type { Incident, IncidentProperties } from './schema.ts';
+import { rewind } from '@turf/turf';
+import type { Category, Incident, IncidentProperties, Status } from './schema.ts';
 import { isoDateOfDay } from './time.ts';
 import type { DayRange } from './query.ts';
+import type { View } from './geometry.ts';
 
 export const GEOJSON_MEDIA_TYPE = 'application/geo+json';
+export const CSV_MEDIA_TYPE = 'text/csv';
 
-export function toFeatureCollection(incidents: readonly Incident[]): FeatureCollection<Geometry, IncidentProperties> {
+/** Everything needed to reproduce an export: what was loaded, which filters, which view, when. */
+export interface Provenance {
+  app: { name: 'Incident Atlas'; version: string };
+  exported_at: string;
+  datasets: { name: string; sha256: string }[];
+  filters: { from: string; to: string; categories: Category[] | 'all'; statuses: Status[] | 'all' };
+  /** The map view [west, south, east, north]; west > east when it crosses the antimeridian. */
+  view_bbox: View;
+  feature_count: number;
+}
+
+export interface ExportContext {
+  days: DayRange;
+  view: View;
+  categories: ReadonlySet<Category> | null;
+  statuses: ReadonlySet<Status> | null;
+  datasets: { name: string; sha256: string }[];
+  version: string;
+  now: Date;
+}
+
+export type ExportedCollection = FeatureCollection<Geometry, IncidentProperties> & { provenance?: Provenance };
+
+/** RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise. Points pass through. */
+function rfc7946Geometry(g: Geometry): Geometry {
+  return g.type === 'Polygon' || g.type === 'MultiPolygon' ? (rewind(g) as Geometry) : g;
+}
+
+export function provenance(incidents: readonly Incident[], c: ExportContext): Provenance {
   return {
-    type: 'FeatureCollection',
-    features: incidents.map(
-      (i): Feature<Geometry, IncidentProperties> => ({ type: 'Feature', id: i.id, geometry: i.geometry, properties: i.properties }),
-    ),
+    app: { name: 'Incident Atlas', version: c.version },
+    exported_at: c.now.toISOString(),
+    datasets: c.datasets,
+    filters: {
+      from: isoDateOfDay(c.days.from),
+      to: isoDateOfDay(c.days.to),
+      categories: c.categories ? [...c.categories].sort() : 'all',
+      statuses: c.statuses ? [...c.statuses].sort() : 'all',
+    },
+    view_bbox: c.view,
+    feature_count: incidents.length,
   };
 }
 
-export function exportFileName(days: DayRange): string {
-  return `incidents_${isoDateOfDay(days.from)}_${isoDateOfDay(days.to)}.geojson`;
+export function toFeatureCollection(incidents: readonly Incident[], context?: ExportContext): ExportedCollection {
+  const collection: ExportedCollection = {
+    type: 'FeatureCollection',
+    features: incidents.map(
+      (i): Feature<Geometry, IncidentProperties> => ({ type: 'Feature', id: i.id, geometry: rfc7946Geometry(i.geometry), properties: i.properties }),
+    ),
+  };
+  if (context) collection.provenance = provenance(incidents, context);
+  return collection;
 }
 
-export function serializeGeoJson(incidents: readonly Incident[]): string {
-  return JSON.stringify(toFeatureCollection(incidents));
+export function serializeGeoJson(incidents: readonly Incident[], context?: ExportContext): string {
+  return JSON.stringify(toFeatureCollection(incidents, context));
+}
+
+export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' = 'geojson'): string {
+  return `incidents_${isoDateOfDay(days.from)}_${isoDateOfDay(days.to)}.${extension}`;
+}
+
+// ACLED's own vocabulary for our categories, so the CSV opens in tools built for ACLED exports.
+export const ACLED_TYPES: Record<Category, [eventType: string, subEventType: string]> = {
+  airstrike: ['Explosions/Remote violence', 'Air/drone strike'],
+  'drone strike': ['Explosions/Remote violence', 'Air/drone strike'],
+  'missile strike': ['Explosions/Remote violence', 'Shelling/artillery/missile attack'],
+  'rocket attack': ['Explosions/Remote violence', 'Shelling/artillery/missile attack'],
+  shootdown: ['Explosions/Remote violence', 'Shelling/artillery/missile attack'],
+  'armed clash': ['Battles', 'Armed clash'],
+  'protest/riot': ['Riots', 'Violent demonstration'],
+  other: ['Strategic developments', 'Other'],
+};
+
+const ACLED_GEO_PRECISION = { site: 1, town: 2, region: 3 } as const;
+
+export const CSV_COLUMNS = [
+  'event_id_cnty',
+  'event_date',
+  'time_precision',
+  'event_type',
+  'sub_event_type',
+  'actor1',
+  'actor2',
+  'country',
+  'admin1',
+  'location',
+  'latitude',
+  'longitude',
+  'geo_precision',
+  'source',
+  'notes',
+  'fatalities',
+  // Ours, after ACLED's: what its columns cannot hold.
+  'title',
+  'category',
+  'start',
+  'end',
+  'killed_min',
+  'killed_max',
+  'wounded_min',
+  'wounded_max',
+  'status',
+  'source_urls',
+] as const;
+
+const plainNumber = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i;
+
+/**
+ * One CSV cell (RFC 4180 quoting). A text cell that a spreadsheet would run as a formula
+ * (starting with = + - @, tab or carriage return) gets a leading apostrophe; numbers such as a
+ * negative longitude are left as they are.
+ */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text) && !plainNumber.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export function serializeCsv(incidents: readonly Incident[]): string {
+  const rows = [CSV_COLUMNS.join(',')];
+  for (const i of incidents) {
+    const p = i.properties;
+    const [eventType, subEventType] = ACLED_TYPES[i.category];
+    const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+      event_id_cnty: i.id,
+      event_date: isoDateOfDay(i.startDay),
+      // ACLED: 1 = the exact day is known. Our minute/hour/day precisions all know the day.
+      time_precision: 1,
+      event_type: eventType,
+      sub_event_type: subEventType,
+      actor1: p.actors[0] ?? '',
+      actor2: p.actors.slice(1).join('; '),
+      country: text(p.country),
+      admin1: text(p.admin1),
+      location: p.place,
+      latitude: i.lat,
+      longitude: i.lon,
+      geo_precision: ACLED_GEO_PRECISION[p.geo_precision],
+      source: p.sources.map((s) => s.publisher).join('; '),
+      notes: p.summary,
+      // ACLED records one figure: the most conservative, the lower bound of our range.
+      fatalities: p.killed.min,
+      title: p.title,
+      category: p.category,
+      start: p.start,
+      end: p.end,
+      killed_min: p.killed.min,
+      killed_max: p.killed.max,
+      wounded_min: p.wounded.min,
+      wounded_max: p.wounded.max,
+      status: p.status,
+      source_urls: p.sources.map((s) => s.url).join(' '),
+    };
+    rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
+  }
+  return `${rows.join('\r\n')}\r\n`;
 }

@@ -198,6 +198,24 @@ export class IncidentMap {
     this.map.easeTo({ center: [incident.lon, incident.lat], zoom: Math.max(this.map.getZoom(), 7), duration: reduceMotion ? 0 : 800 });
   }
 
+  /**
+   * The map canvas right after a fresh frame: WebGL clears its buffer once a frame is shown, so
+   * it is read inside the render event rather than kept with preserveDrawingBuffer (a cost on
+   * every frame).
+   */
+  captureFrame(draw: (canvas: HTMLCanvasElement) => void): void {
+    this.map.once('render', () => draw(this.map.getCanvas()));
+    this.map.triggerRepaint();
+  }
+
+  /** The attribution of the current style's sources, as plain text. */
+  attribution(): string {
+    const sources = Object.values(this.map.getStyle()?.sources ?? {});
+    const texts = sources.map((s) => ('attribution' in s ? s.attribution : undefined)).filter((a): a is string => !!a);
+    // Remote styles may carry HTML in attributions: keep the text only (drawn with fillText).
+    return [...new Set(texts.map((t) => t.replace(/<[^>]*>/g, '').trim()))].join(' · ');
+  }
+
   setStyle(style: StyleSpecification | string): void {
     this.map.setStyle(style);
   }

@@ -26,6 +26,8 @@ export class AtlasState {
   /** A message for role="alert": a load or import that failed. Current data is kept. */
   error = $state<string | null>(null);
   issues = $state.raw<Issue[]>([]);
+  /** The files the incidents came from, with their SHA-256, for export provenance. */
+  datasets = $state.raw<{ name: string; sha256: string }[]>([]);
 
   span = $derived<DayRange>(daySpan(this.incidents) ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 

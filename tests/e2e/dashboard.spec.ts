@@ -164,3 +164,28 @@ test('clicking an incident on the map opens its details', async ({ page }) => {
   await page.mouse.click(map.x + px.x, map.y + px.y);
   await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText(k1.title);
 });
+
+test('exports CSV and a PNG of the map with its legend', async ({ page }) => {
+  await openApp(page, '/?from=2019-12-29&to=2020-01-04');
+  const shown = idsOverlapping('2019-12-29', '2020-01-04');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(csv.suggestedFilename()).toBe('incidents_2019-12-29_2020-01-04.csv');
+  const text = readFileSync((await csv.path())!, 'utf8');
+  expect(text.startsWith('\ufeffevent_id_cnty,event_date,')).toBe(true);
+  const rowIds = text.split('\r\n').slice(1).map((l) => l.split(',')[0]).filter((id) => dataset.features.some((f) => f.properties.id === id));
+  expect(rowIds.sort()).toEqual([...shown].sort());
+
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PNG' }).click()]);
+  expect(png.suggestedFilename()).toBe('incidents_2019-12-29_2020-01-04.png');
+  const bytes = readFileSync((await png.path())!);
+  expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  // Width and height from the IHDR chunk: the map's size, not an empty canvas.
+  const map = (await page.getByTestId('map').boundingBox())!;
+  expect(bytes.readUInt32BE(16)).toBe(Math.round(map.width));
+  expect(bytes.length).toBeGreaterThan(30_000);
+  await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+  }, bytes.toString('base64'));
+});
