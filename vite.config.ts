@@ -6,6 +6,19 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const { version } = JSON.parse(readFileSync(here('package.json'), 'utf8')) as { version: string };
 
+/** The header lines of static/_headers: one source for static hosts and for `vite preview`. */
+function staticHeaders(): Record<string, string> {
+  const lines = readFileSync(here('static/_headers'), 'utf8').split('\n');
+  return Object.fromEntries(
+    lines
+      .filter((l) => /^\s+[\w-]+:/.test(l))
+      .map((l) => {
+        const i = l.indexOf(':');
+        return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+      }),
+  );
+}
+
 export default defineConfig({
   // The client fixed the top level (no index.html there), so the page lives in src/.
   root: here('src'),
@@ -15,7 +28,8 @@ export default defineConfig({
   // Export provenance names the app version that made a file.
   define: { __APP_VERSION__: JSON.stringify(version) },
   server: { port: 5173, fs: { allow: [here('.')] } },
-  preview: { port: 4173, strictPort: true },
+  // The production build is previewed under the same strict Content-Security-Policy as deployed.
+  preview: { port: 4173, strictPort: true, headers: staticHeaders() },
   build: { outDir: here('dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1200 },
   test: {
     root: here('.'),

@@ -22,6 +22,16 @@ export const test = base.extend<{ guard: Guard }>({
         (route) => route.abort('blockedbyclient'),
       );
       context.on('request', (r) => guard.requests.push(r.url()));
+      // Content-Security-Policy violations are reported as events in the page: count them all.
+      await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+        });
+      });
+      page.on('dialog', (d) => {
+        guard.errors.push(`dialog: ${d.type()} ${d.message()}`);
+        void d.dismiss();
+      });
       page.on('pageerror', (e) => guard.errors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         if (m.type() === 'error') guard.errors.push(`console: ${m.text()}`);
