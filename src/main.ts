@@ -7,6 +7,7 @@ import { CATEGORIES, STATUSES, validateCollection, formatIssue } from './core/sc
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
 import { sha256Hex } from './core/digest.ts';
+import { daySpan } from './core/query.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
 import datasetUrl from '../data/incidents.geojson?url';
@@ -28,7 +29,7 @@ async function loadDataset(atlas: AtlasState): Promise<void> {
     atlas.datasets = [{ name: DATASET_NAME, sha256: await sha256Hex(bytes) }];
     atlas.issues = issues;
     if (issues.length > 0) atlas.error = issues.map((i) => formatIssue(i, DATASET_NAME)).join('\n');
-    const span = incidents.length > 0 ? { from: Math.min(...incidents.map((i) => i.startDay)), to: Math.max(...incidents.map((i) => i.endDay)) } : null;
+    const span = daySpan(incidents);
     atlas.setIncidents(incidents, span ? parseDayRange(location.search, span) : undefined);
   } catch (e) {
     atlas.error = `Could not load ${DATASET_NAME}: ${e instanceof Error ? e.message : String(e)}`;
