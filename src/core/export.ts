@@ -166,7 +166,7 @@ export function serializeCsv(incidents: readonly Incident[]): string {
       wounded_min: p.wounded.min,
       wounded_max: p.wounded.max,
       status: p.status,
-      source_urls: p.sources.map((s) => s.url).join(' '),
+      source_urls: p.sources.flatMap((s) => (s.url ? [s.url] : [])).join(' '),
     };
     rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
   }

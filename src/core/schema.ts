@@ -39,8 +39,11 @@ export interface Range {
 export interface Source {
   title: string;
   publisher: string;
-  /** Only http: and https: URLs are valid. */
-  url: string;
+  /**
+   * An http: or https: URL, or null for a source with no link (a print edition, or the source
+   * names of an ACLED row). Any other scheme is invalid.
+   */
+  url: string | null;
   /** ISO date (YYYY-MM-DD) or null when the publication date is unknown. */
   published: string | null;
 }
@@ -94,8 +97,13 @@ export interface Incident {
 
 /** Where and why one input item was not accepted. */
 export interface Issue {
-  /** 0-based index of the feature in its collection, or the 1-based row for tabular input. */
+  /**
+   * Where, in the unit below: a feature's 0-based index in its collection, a CSV row number as a
+   * spreadsheet shows it (the header is row 1), or a 1-based line of newline-delimited GeoJSON.
+   * −1 for the file as a whole.
+   */
   index: number;
+  unit?: 'feature' | 'row' | 'line';
   field: string;
   reason: string;
 }
@@ -207,7 +215,7 @@ export function validateFeature(feature: unknown, index: number): { incident?: I
       if (!isObject(s)) return issue(field, 'must be an object {title, publisher, url, published}');
       if (!isNonEmptyString(s.title)) issue(`${field}.title`, 'must be a non-empty string');
       if (!isNonEmptyString(s.publisher)) issue(`${field}.publisher`, 'must be a non-empty string');
-      if (typeof s.url !== 'string' || safeUrl(s.url) === null) issue(`${field}.url`, 'must be an http: or https: URL');
+      if (s.url !== null && (typeof s.url !== 'string' || safeUrl(s.url) === null)) issue(`${field}.url`, 'must be an http: or https: URL (or null)');
       if (!(s.published === null || (typeof s.published === 'string' && !Number.isNaN(dayNumberOfIso(s.published))))) {
         issue(`${field}.published`, 'must be a date YYYY-MM-DD or null');
       }
@@ -285,6 +293,6 @@ export function validateCollection(input: unknown): ValidationResult {
 }
 
 export function formatIssue(issue: Issue, file?: string): string {
-  const where = issue.index < 0 ? '' : `feature ${issue.index}, `;
+  const where = issue.index < 0 ? '' : `${issue.unit ?? 'feature'} ${issue.index}, `;
   return `${file ? `${file}: ` : ''}${where}${issue.field}: ${issue.reason}`;
 }

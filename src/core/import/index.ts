@@ -1,0 +1,225 @@
+// Import of incident files: sniff the format, parse, validate every item with the schema's
+// validator. Never throws on user data: returns incidents plus issues, or a fatal message
+// about the file as a whole. Pure, so it runs in the import worker and in Node tests alike.
+
+import Papa from 'papaparse';
+import { validateFeature, type Incident, type Issue } from '../schema.ts';
+import { detectColumns, isAcled, type Mapping, type Role } from './columns.ts';
+import { rowToIncident } from './rows.ts';
+import { csvCell } from '../export.ts';
+import { locateJsonError } from './json-error.ts';
+
+export type Format = 'geojson' | 'ndjson' | 'csv';
+
+export interface ImportResult {
+  format: Format | null;
+  incidents: Incident[];
+  issues: Issue[];
+  /** Items seen (features, rows or lines). */
+  total: number;
+  /** Set when the file as a whole cannot be read; nothing is imported then. */
+  fatal?: string;
+  /** Set when CSV columns for these roles need the user's choice. */
+  needsMapping?: { headers: string[]; guess: Mapping; ambiguous: Role[] };
+  notes: string[];
+}
+
+/** Above this the browser cannot hold the file and its incidents together. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+const empty = (format: Format | null, fatal: string): ImportResult => ({ format, incidents: [], issues: [], total: 0, fatal, notes: [] });
+
+/** Magic numbers of files that are often renamed by mistake. */
+const BINARY = [
+  { magic: [0x89, 0x50, 0x4e, 0x47], name: 'a PNG image' },
+  { magic: [0xff, 0xd8, 0xff], name: 'a JPEG image' },
+  { magic: [0x25, 0x50, 0x44, 0x46], name: 'a PDF document' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a ZIP archive (or an .xlsx workbook)' },
+  { magic: [0x1f, 0x8b], name: 'a gzip archive' },
+];
+
+/** A clear refusal for files that are not text, else null. */
+export function sniffBinary(head: Uint8Array): string | null {
+  for (const { magic, name } of BINARY) if (magic.every((b, i) => head[i] === b)) return `This file is ${name}, not GeoJSON or CSV.`;
+  const sample = head.subarray(0, 4096);
+  if (sample.includes(0)) return 'This file is binary, not GeoJSON or CSV text.';
+  return null;
+}
+
+export function sniffFormat(text: string, name = ''): Format {
+  const lower = name.toLowerCase();
+  if (/\.(ndjson|geojsonl|jsonl|geojsons)$/.test(lower)) return 'ndjson';
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if (start.startsWith('{') || start.startsWith('[')) {
+    const firstLine = start.slice(0, start.indexOf('\n') >>> 0);
+    if (start.startsWith('{') && firstLine.trim().endsWith('}') && /\n\s*\{/.test(start)) return 'ndjson';
+    return 'geojson';
+  }
+  return 'csv';
+}
+
+/** 'Unexpected "]" at line 5, column 3': our own wording, the same in every engine. */
+function jsonErrorMessage(text: string, error: Error): string {
+  const at = locateJsonError(text);
+  return at ? `unexpected ${at.found} at line ${at.line}, column ${at.column}` : error.message.slice(0, 200);
+}
+
+function features(json: unknown): unknown[] | string {
+  if (Array.isArray(json)) return json;
+  if (typeof json !== 'object' || json === null) return 'The JSON is not GeoJSON: expected a FeatureCollection, a Feature or an array of Features.';
+  const t = (json as { type?: unknown }).type;
+  if (Object.prototype.hasOwnProperty.call(json, 'crs')) {
+    return 'This GeoJSON has a "crs" member (2008 GeoJSON): its coordinates may be projected (e.g. metres). RFC 7946 GeoJSON uses WGS 84 longitude/latitude only; reproject it (e.g. ogr2ogr -t_srs EPSG:4326) and remove "crs".';
+  }
+  if (t === 'FeatureCollection') {
+    const list = (json as { features?: unknown }).features;
+    return Array.isArray(list) ? list : 'The FeatureCollection has no "features" array.';
+  }
+  if (t === 'Feature') return [json];
+  return `The JSON is not GeoJSON (type ${JSON.stringify(t)}): expected a FeatureCollection, a Feature or an array of Features.`;
+}
+
+/** Properties that mark a feature as written to our schema: its issues are then the schema's. */
+const SCHEMA_MARKERS = ['killed', 'sources', 'time_precision', 'geo_precision'];
+
+/**
+ * A feature in our schema is validated as it is; any other feature (properties such as
+ * name/date/fatalities) is read like a table row, with its own geometry.
+ */
+function featureToIncident(item: unknown, index: number, unit: 'feature' | 'line') {
+  const props = typeof item === 'object' && item !== null ? (item as { properties?: unknown }).properties : undefined;
+  const generic = typeof props === 'object' && props !== null && !Array.isArray(props) && !SCHEMA_MARKERS.some((k) => Object.prototype.hasOwnProperty.call(props, k));
+  if (!generic || (item as { type?: unknown }).type !== 'Feature') return { ...validateFeature(item, index), assumedUtc: false };
+  const entries = Object.entries(props as Record<string, unknown>);
+  const headers = entries.map(([k]) => k);
+  const cells = entries.map(([, v]) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)));
+  const featureId = (item as { id?: unknown }).id;
+  const mapping = detectColumns(headers).mapping;
+  if (mapping.id < 0 && (typeof featureId === 'string' || typeof featureId === 'number')) {
+    headers.push('id');
+    cells.push(String(featureId));
+    mapping.id = headers.length - 1;
+  }
+  return rowToIncident(cells, { headers, mapping, row: index, unit, geometry: (item as { geometry?: unknown }).geometry ?? null });
+}
+
+function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>): void {
+  items.forEach((item, i) => {
+    const index = base + i;
+    out.total++;
+    const { incident, issues } = featureToIncident(item, index, unit);
+    out.issues.push(...issues.map((x) => ({ ...x, unit })));
+    if (!incident) return;
+    if (seen.has(incident.id)) {
+      out.issues.push({ index, unit, field: 'id', reason: `duplicate id "${incident.id}"` });
+      return;
+    }
+    seen.add(incident.id);
+    out.incidents.push(incident);
+  });
+}
+
+export function importGeoJson(text: string): ImportResult {
+  let json: unknown;
+  const body = text.replace(/^\uFEFF/, '');
+  try {
+    json = JSON.parse(body);
+  } catch (e) {
+    return empty('geojson', `The file is not valid JSON: ${jsonErrorMessage(body, e as Error)}. Nothing was imported.`);
+  }
+  const list = features(json);
+  if (typeof list === 'string') return empty('geojson', list);
+  const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
+  validateAll(list, 'feature', 0, out, new Set());
+  return out;
+}
+
+export function importNdjson(text: string): ImportResult {
+  const out: ImportResult = { format: 'ndjson', incidents: [], issues: [], total: 0, notes: [] };
+  const seen = new Set<string>();
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    let item: unknown;
+    try {
+      item = JSON.parse(line);
+    } catch (e) {
+      out.total++;
+      out.issues.push({ index: i + 1, unit: 'line', field: 'json', reason: `not valid JSON: ${jsonErrorMessage(line, e as Error).replace(/ at line 1,/, ' at')}` });
+      return;
+    }
+    validateAll([item], 'line', i + 1, out, seen);
+  });
+  return out;
+}
+
+export interface CsvOptions {
+  mapping?: Mapping;
+  /** 0…1, called as rows are parsed. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** CSV and TSV through papaparse (delimiter detection, BOM, quoted newlines). */
+export function importCsv(text: string, options: CsvOptions = {}): ImportResult {
+  const body = text.replace(/^\uFEFF/, '');
+  // header: false — papaparse would build row objects keyed by header, where "__proto__" is not a plain key.
+  const parsed = Papa.parse<string[]>(body, { header: false, skipEmptyLines: 'greedy', delimitersToGuess: [',', ';', '\t', '|'] });
+  const rows = parsed.data;
+  if (rows.length === 0) return empty('csv', 'The file is empty.');
+  const headers = rows[0].map((h) => h.trim());
+  const detection = detectColumns(headers);
+  const mapping = options.mapping ?? detection.mapping;
+  if (!options.mapping && detection.ambiguous.length > 0) {
+    return { format: 'csv', incidents: [], issues: [], total: rows.length - 1, notes: [], needsMapping: { headers, guess: detection.mapping, ambiguous: detection.ambiguous } };
+  }
+  const out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
+  if (isAcled(headers)) out.notes.push('Read as an ACLED export.');
+  const seen = new Set<string>();
+  let assumedUtc = 0;
+  // Papa's row errors (e.g. unclosed quotes) are reported on their rows.
+  const rowErrors = new Map<number, string>();
+  for (const e of parsed.errors) if (e.row !== undefined && e.type === 'Quotes') rowErrors.set(e.row, e.message);
+  for (let r = 1; r < rows.length; r++) {
+    const rowNumber = r + 1;
+    out.total++;
+    if (rowErrors.has(r)) {
+      out.issues.push({ index: rowNumber, unit: 'row', field: 'csv', reason: rowErrors.get(r)! });
+      continue;
+    }
+    if (rows[r].length !== headers.length) {
+      out.notes.push(`Row ${rowNumber} has ${rows[r].length} cells for ${headers.length} columns; missing cells are read as empty.`);
+    }
+    const { incident, issues, assumedUtc: utc } = rowToIncident(rows[r], { headers, mapping, row: rowNumber });
+    out.issues.push(...issues);
+    if (utc) assumedUtc++;
+    if (!incident) continue;
+    if (seen.has(incident.id)) {
+      out.issues.push({ index: rowNumber, unit: 'row', field: 'id', reason: `duplicate id "${incident.id}"` });
+      continue;
+    }
+    seen.add(incident.id);
+    out.incidents.push(incident);
+    if (options.onProgress && r % 5000 === 0) options.onProgress(r / rows.length);
+  }
+  if (out.notes.length > 20) out.notes.splice(20, out.notes.length - 20, `… and ${out.notes.length - 20} more notes`);
+  if (assumedUtc > 0) out.notes.push(`${assumedUtc} date${assumedUtc === 1 ? '' : 's'} had no time zone offset and were read as UTC.`);
+  return out;
+}
+
+/** Any supported text file. */
+export function importText(text: string, name = '', options: CsvOptions = {}): ImportResult {
+  try {
+    const format = sniffFormat(text, name);
+    if (format === 'geojson') return importGeoJson(text);
+    if (format === 'ndjson') return importNdjson(text);
+    return importCsv(text, options);
+  } catch (e) {
+    // A bug of ours, not the file's fault — still never a crash for the user.
+    return empty(null, `The file could not be read: ${(e as Error).message}`);
+  }
+}
+
+/** The rejected items as CSV, for the report's download. */
+export function issuesToCsv(issues: readonly Issue[]): string {
+  const rows = issues.map((i) => [i.unit ?? 'feature', i.index, i.field, i.reason].map(csvCell).join(','));
+  return ['where,number,field,reason', ...rows].join('\r\n') + '\r\n';
+}

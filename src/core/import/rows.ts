@@ -1,0 +1,141 @@
+// A table row → an incident Feature → the schema's validator. Tabular input is hostile: cells
+// are read through a Map, never as object keys, so a header named __proto__ is a plain column.
+
+import GeoJSONjs from 'geojson/geojson.js';
+import type { Feature, Point } from 'geojson';
+import { CATEGORIES, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Category, type Incident, type Issue, type Source } from '../schema.ts';
+import { safeUrl } from '../url.ts';
+import { parseDate } from './dates.ts';
+import type { Mapping } from './columns.ts';
+
+/** ACLED sub-event types (and a few event types) → our categories; anything else is "other". */
+const ACLED_CATEGORY: Record<string, Category> = {
+  'air/drone strike': 'airstrike',
+  'shelling/artillery/missile attack': 'missile strike',
+  'remote explosive/landmine/ied': 'other',
+  'armed clash': 'armed clash',
+  'government regains territory': 'armed clash',
+  'non-state actor overtakes territory': 'armed clash',
+  'violent demonstration': 'protest/riot',
+  'mob violence': 'protest/riot',
+  'peaceful protest': 'protest/riot',
+  'protest with intervention': 'protest/riot',
+  'excessive force against protesters': 'protest/riot',
+  protests: 'protest/riot',
+  riots: 'protest/riot',
+  battles: 'armed clash',
+};
+
+/** Uncertainty radius for each precision when a file gives none (ACLED: 1 = site, 2 = town, 3 = region). */
+export const DEFAULT_UNCERTAINTY_M = { site: 1_000, town: 10_000, region: 50_000 } as const;
+
+/** '33,3' (decimal comma), ' 44.5 ', '1e999' → number (possibly non-finite: the validator reports it). */
+export function parseNumber(text: string | undefined): number {
+  if (text === undefined) return NaN;
+  const t = text.trim();
+  if (t === '') return NaN;
+  return Number(/^[+-]?\d+,\d+$/.test(t) ? t.replace(',', '.') : t);
+}
+
+function int(text: string | undefined): number | null {
+  const n = parseNumber(text);
+  return Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+function oneOf<T extends string>(values: readonly T[], v: string | undefined): T | null {
+  const t = v?.trim().toLowerCase();
+  return t !== undefined && (values as readonly string[]).includes(t) ? (t as T) : null;
+}
+
+export interface RowContext {
+  headers: readonly string[];
+  mapping: Mapping;
+  /** The spreadsheet row number (header = row 1), or the feature index / line for GeoJSON. */
+  row: number;
+  unit?: 'row' | 'feature' | 'line';
+  /** A GeoJSON feature's own geometry, used instead of the latitude/longitude columns. */
+  geometry?: unknown;
+}
+
+/**
+ * One row into an incident, or the issues that stop it. Our own CSV export's columns (title,
+ * category, start, end, killed_min…) are read when present, so export → import keeps them.
+ */
+export function rowToIncident(cells: readonly string[], ctx: RowContext): { incident?: Incident; issues: Issue[]; assumedUtc: boolean } {
+  const cell = new Map<string, string>();
+  ctx.headers.forEach((h, i) => cell.set(h.trim().toLowerCase().replace(/[\s-]+/g, '_'), cells[i] ?? ''));
+  const at = (i: number) => (i >= 0 ? cells[i] : undefined);
+  const get = (name: string) => {
+    const v = cell.get(name);
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const unit = ctx.unit ?? 'row';
+  const fail = (field: string, reason: string) => ({ issues: [{ index: ctx.row, unit, field, reason }], assumedUtc: false });
+
+  const latText = at(ctx.mapping.lat);
+  const lonText = at(ctx.mapping.lon);
+  if (ctx.geometry === undefined && (latText ?? '').trim() === '' && (lonText ?? '').trim() === '') {
+    return fail('geometry', 'no location (latitude and longitude are empty)');
+  }
+
+  const start = parseDate(get('start') ?? at(ctx.mapping.date));
+  if ('error' in start) return fail('date', start.error);
+  const end = get('end') ? parseDate(get('end')) : start;
+  if ('error' in end) return fail('end', end.error);
+
+  // GeoJSON.js turns the row's numbers into a Point ([lon, lat] order); our parser reads
+  // decimal commas and reports non-finite values, so it gets numbers, never raw cells.
+  const geometry =
+    ctx.geometry !== undefined ? ctx.geometry : (GeoJSONjs.parse({ lat: parseNumber(latText), lon: parseNumber(lonText) }, { Point: ['lat', 'lon'] }) as Feature<Point>).geometry;
+
+  const eventType = get('event_type')?.toLowerCase();
+  const subEventType = get('sub_event_type')?.toLowerCase();
+  const category =
+    oneOf(CATEGORIES, get('category')) ?? (subEventType && ACLED_CATEGORY[subEventType]) ?? (eventType && ACLED_CATEGORY[eventType]) ?? 'other';
+  const acledPrecision = int(get('geo_precision'));
+  const geoPrecision = oneOf(GEO_PRECISIONS, get('geo_precision')) ?? (acledPrecision !== null ? GEO_PRECISIONS[Math.min(2, Math.max(0, acledPrecision - 1))] : 'site');
+  const fatalities = int(get('fatalities'));
+  const killedMin = int(get('killed_min')) ?? fatalities ?? 0;
+  const killedMax = int(get('killed_max')) ?? fatalities ?? killedMin;
+  const woundedMin = int(get('wounded_min')) ?? 0;
+  const woundedMax = int(get('wounded_max')) ?? woundedMin;
+  const id = at(ctx.mapping.id)?.trim() || `row-${ctx.row}`;
+  const place = [get('location'), get('admin1'), get('country')].filter(Boolean).join(', ') || get('place') || (latText !== undefined ? `${latText}, ${lonText}` : 'unnamed place');
+  const title = at(ctx.mapping.title)?.trim() || get('title') || [get('sub_event_type') ?? get('event_type') ?? 'Incident', get('location')].filter(Boolean).join(' in ');
+
+  const urls = (get('source_urls') ?? '').split(/\s+/).filter((u) => safeUrl(u) !== null);
+  const publishers = (get('source') ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  const sources: Source[] = urls.length
+    ? urls.map((url, i) => ({ title: publishers[i] ?? new URL(url).hostname, publisher: publishers[i] ?? new URL(url).hostname, url, published: null }))
+    : publishers.map((p) => ({ title: p, publisher: p, url: null, published: null }));
+
+  const known = new Set(['id', 'title', 'summary', 'category', 'start', 'end', 'time_precision', 'place', 'geo_precision', 'uncertainty_m', 'killed', 'wounded', 'actors', 'status', 'sources', 'related']);
+  const extra: [string, string][] = [];
+  for (const [key, value] of cell) if (!known.has(key) && value !== '') extra.push([key, value]);
+
+  const properties = {
+    // Every other column is kept as a plain field; defineProperty below keeps "__proto__" a field.
+    id,
+    title,
+    summary: get('summary') ?? get('notes') ?? title,
+    category,
+    start: start.start,
+    end: end === start ? start.end : end.end,
+    time_precision: oneOf(TIME_PRECISIONS, get('time_precision')) ?? start.precision,
+    place,
+    geo_precision: geoPrecision,
+    uncertainty_m: parseNumber(get('uncertainty_m')) >= 0 ? parseNumber(get('uncertainty_m')) : DEFAULT_UNCERTAINTY_M[geoPrecision],
+    killed: { min: killedMin, max: Math.max(killedMin, killedMax) },
+    wounded: { min: woundedMin, max: Math.max(woundedMin, woundedMax) },
+    actors: [get('actor1'), get('actor2'), ...(get('actors')?.split(';') ?? [])].filter((a): a is string => !!a && a.trim() !== '').map((a) => a.trim()),
+    status: oneOf(STATUSES, get('status')) ?? 'confirmed',
+    sources: sources.length ? sources : [{ title: 'Imported file', publisher: 'unknown', url: null, published: null }],
+    related: [],
+  };
+  for (const [key, value] of extra) {
+    if (!Object.prototype.hasOwnProperty.call(properties, key)) Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  const feature = { type: 'Feature', id, geometry, properties };
+  const { incident, issues } = validateFeature(feature, ctx.row);
+  return { incident, issues: issues.map((i) => ({ ...i, unit })), assumedUtc: start.assumedUtc };
+}

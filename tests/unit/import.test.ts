@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { importText, importCsv, sniffBinary, issuesToCsv, MAX_FILE_BYTES } from '../../src/core/import/index.ts';
+import { parseDate } from '../../src/core/import/dates.ts';
+import { detectColumns } from '../../src/core/import/columns.ts';
+import { serializeCsv, serializeGeoJson } from '../../src/core/export.ts';
+import { validateCollection } from '../../src/core/schema.ts';
+import { isoDateOfDay } from '../../src/core/time.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
+const imported = (name: string) => importText(fixture(name), name);
+const reasons = (r: ReturnType<typeof importText>) => Object.fromEntries(r.issues.map((i) => [i.index, `${i.field}: ${i.reason}`]));
+
+describe('CSV import', () => {
+  it('reads an ACLED export: columns, categories, precision, fatalities, sources without links', () => {
+    const r = imported('acled.csv');
+    expect(r.issues).toEqual([]);
+    expect(r.notes).toContain('Read as an ACLED export.');
+    const [k1, strike, embassy] = r.incidents;
+    expect(k1).toMatchObject({ id: 'IRQ1001', category: 'missile strike', lat: 35.5125, lon: 44.2842 });
+    expect(isoDateOfDay(k1.startDay)).toBe('2019-12-27');
+    expect(k1.properties.killed).toEqual({ min: 1, max: 1 });
+    expect(k1.properties.sources.map((s) => [s.publisher, s.url])).toEqual([['Reuters', null], ['Kurdistan 24', null]]);
+    expect(k1.properties.actors).toEqual(['Unidentified Armed Group (Iraq)', 'Military Forces of the United States (2017-2021)']);
+    expect(strike).toMatchObject({ category: 'airstrike', properties: { geo_precision: 'town', uncertainty_m: 10_000 } });
+    expect(embassy.category).toBe('protest/riot');
+    expect(embassy.properties.place).toBe('Baghdad - Karkh, Baghdad, Iraq');
+  });
+
+  it('handles a BOM, the ";" delimiter and decimal commas', () => {
+    const r = imported('bom-semicolon.csv');
+    expect(r.issues).toEqual([]);
+    expect(r.incidents.map((i) => [i.id, i.lat, i.lon])).toEqual([['A', 33.3076, 44.3903], ['B', 33.5, 44.1]]);
+  });
+
+  it('keeps newlines and quotes inside quoted cells', () => {
+    const r = imported('quoted-newlines.csv');
+    expect(r.incidents[0].properties.summary).toBe('first line\nsecond line, with a comma');
+    expect(r.incidents[1].properties.summary).toBe('She said "three"');
+  });
+
+  it('reads ragged rows, noting the missing or extra cells', () => {
+    const r = imported('ragged.csv');
+    expect(r.incidents.map((i) => i.id)).toEqual(['r1', 'r2', 'r3']);
+    expect(r.notes.filter((n) => n.startsWith('Row'))).toEqual([
+      'Row 3 has 4 cells for 5 columns; missing cells are read as empty.',
+      'Row 4 has 7 cells for 5 columns; missing cells are read as empty.',
+    ]);
+  });
+
+  it('rejects each bad row with its spreadsheet row number, field and reason, and keeps the good ones', () => {
+    const r = imported('bad-rows.csv');
+    expect(r.incidents.map((i) => i.id)).toEqual(['ok-1', 'edge']);
+    expect(r.total).toBe(8);
+    expect(reasons(r)).toEqual({
+      3: 'geometry.coordinates: latitude out of range — columns swapped?',
+      4: 'geometry.coordinates: coordinates must be finite numbers',
+      5: 'date: missing date',
+      6: 'date: impossible date 2019-02-30',
+      7: 'geometry: no location (latitude and longitude are empty)',
+      9: 'id: duplicate id "ok-1"',
+    });
+    expect(r.issues.every((i) => i.unit === 'row')).toBe(true);
+  });
+
+  it('keeps offsets, reads offset-less times as UTC (and says so), and tells epoch seconds from milliseconds', () => {
+    const r = imported('timezones.csv');
+    expect(r.issues).toEqual([]);
+    const utc = r.incidents.map((i) => new Date(i.start).toISOString());
+    expect(new Set(utc)).toEqual(new Set(['2020-01-02T21:30:00.000Z']));
+    expect(isoDateOfDay(r.incidents.find((i) => i.id === 'tz-offset')!.startDay)).toBe('2020-01-03');
+    expect(r.notes).toContain('1 date had no time zone offset and were read as UTC.'.replace('were', 'were'));
+  });
+
+  it('treats __proto__, constructor and hasOwnProperty headers as plain fields', () => {
+    const r = imported('proto.csv');
+    expect(r.issues).toEqual([]);
+    const p = r.incidents[0].properties as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(p, '__proto__')?.value).toBe('polluted');
+    expect(p.constructor).toBe('ctor');
+    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('asks for a column mapping when latitude, longitude or date cannot be told', () => {
+    const r = imported('ambiguous.csv');
+    expect(r.incidents).toEqual([]);
+    expect(r.needsMapping?.ambiguous.sort()).toEqual(['date', 'lat', 'lon']);
+    const mapped = importCsv(fixture('ambiguous.csv'), { mapping: { id: 0, date: 1, lat: 2, lon: 3, title: 4 } });
+    expect(mapped.incidents.map((i) => [i.id, i.lat, i.lon])).toEqual([['a1', 33.3, 44.4]]);
+  });
+
+  it('marks a column found twice as ambiguous', () => {
+    expect(detectColumns(['lat', 'Lat', 'lon', 'date']).ambiguous).toEqual(['lat']);
+  });
+});
+
+describe('GeoJSON import', () => {
+  it('names the line and column of broken JSON and imports nothing', () => {
+    const r = imported('broken.geojson');
+    expect(r.incidents).toEqual([]);
+    expect(r.fatal).toBe('The file is not valid JSON: unexpected "]" at line 5, column 3. Nothing was imported.');
+  });
+  it('refuses a 2008-style crs with projected metres, saying what to do', () => {
+    expect(imported('crs.geojson').fatal).toContain('"crs" member');
+  });
+  it('accepts a FeatureCollection, a Feature, a bare array and newline-delimited GeoJSON', () => {
+    const f = { type: 'Feature', geometry: { type: 'Point', coordinates: [44.4, 33.3] }, properties: { name: 'Somewhere', date: '2020-01-01' } };
+    const fc = importText(JSON.stringify({ type: 'FeatureCollection', features: [f, { ...f, properties: { ...f.properties, id: 'b' } }] }));
+    expect(fc.incidents.map((i) => i.id)).toEqual(['0', 'b'].map((id) => (id === '0' ? 'row-0' : id)));
+    expect(importText(JSON.stringify(f)).incidents).toHaveLength(1);
+    expect(importText(JSON.stringify([f, f].map((x, i) => ({ ...x, id: `a${i}` })))).incidents).toHaveLength(2);
+    const nd = importText([f, { ...f, id: 'second' }, 'not json'].map((x) => (typeof x === 'string' ? x : JSON.stringify({ ...x, id: x === f ? 'first' : 'second' }))).join('\n'), 'x.ndjson');
+    expect(nd.format).toBe('ndjson');
+    expect(nd.incidents.map((i) => i.id)).toEqual(['first', 'second']);
+    expect(nd.issues).toEqual([{ index: 3, unit: 'line', field: 'json', reason: expect.stringContaining('not valid JSON') }]);
+  });
+  it('reads features in our own schema as they are, and re-imports an export unchanged', () => {
+    const data = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8'))).incidents;
+    const back = importText(serializeGeoJson(data));
+    expect(back.issues).toEqual([]);
+    expect(back.incidents).toEqual(data);
+  });
+  it('reports null geometry, unclosed rings and a deep nesting of arrays without throwing', () => {
+    const props = { title: 't', date: '2020-01-01' };
+    const deep = '__DEEP__';
+    const r = importText(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', geometry: null, properties: props },
+          { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }, properties: props },
+          { type: 'Feature', geometry: { type: 'Point', coordinates: deep }, properties: props },
+          { type: 'Feature', geometry: { type: 'LineString', coordinates: [[179, 0], [-179, 1]] }, properties: { ...props, id: 'antimeridian' } },
+        ],
+      }).replace('"__DEEP__"', `${'['.repeat(100_000)}44,33${']'.repeat(100_000)}`),
+    );
+    expect(reasons(r)).toEqual({
+      0: 'geometry: no location (null geometry)',
+      1: 'geometry.coordinates[0]: polygon ring is not closed (first and last positions differ)',
+      2: 'geometry.coordinates: a position must be [longitude, latitude]',
+    });
+    expect(r.incidents.map((i) => i.id)).toEqual(['antimeridian']);
+  });
+});
+
+describe('dates', () => {
+  it.each([
+    ['2019-12-31', '2019-12-31T00:00:00Z', 'day'],
+    ['31 December 2019', '2019-12-31T00:00:00Z', 'day'],
+    ['1 Jan 2020', '2020-01-01T00:00:00Z', 'day'],
+    ['2020-01-03T00:30:00+03:00', '2020-01-03T00:30:00+03:00', 'minute'],
+    ['2020-01-03 00:30', '2020-01-03T00:30:00Z', 'minute'],
+    ['1578000600', '2020-01-02T21:30:00Z', 'minute'],
+    ['1578000600000', '2020-01-02T21:30:00Z', 'minute'],
+  ])('reads %s', (text, start, precision) => {
+    expect(parseDate(text)).toMatchObject({ start, precision });
+  });
+  it.each(['2019-02-30', '30 February 2019', '2019-13-01', '2019-12-31T25:00', 'yesterday', '', '31 Smarch 2019'])('rejects %j', (text) => {
+    expect(parseDate(text)).toHaveProperty('error');
+  });
+});
+
+describe('files that are not incident data', () => {
+  it('names a PNG renamed .csv', () => {
+    expect(sniffBinary(new Uint8Array(readFileSync(new URL('../fixtures/import/image.csv', import.meta.url))))).toBe('This file is a PNG image, not GeoJSON or CSV.');
+  });
+  it('has a size cap under what a browser tab can hold', () => {
+    expect(MAX_FILE_BYTES).toBeLessThanOrEqual(1024 ** 3);
+  });
+  it('writes the rejected rows as CSV for the report download', () => {
+    const csv = issuesToCsv(imported('bad-rows.csv').issues);
+    expect(csv.split('\r\n')[0]).toBe('where,number,field,reason');
+    expect(csv).toContain('row,6,date,impossible date 2019-02-30');
+  });
+  it('re-imports its own CSV export with ranges, status and links intact', () => {
+    const data = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8'))).incidents;
+    const back = importText(serializeCsv(data), 'x.csv');
+    expect(back.issues).toEqual([]);
+    expect(back.incidents.map((i) => [i.id, i.category, i.status, i.properties.killed, i.properties.start, i.lat, i.lon])).toEqual(
+      data.map((i) => [i.id, i.category, i.status, i.properties.killed, i.properties.start, i.lat, i.lon]),
+    );
+  });
+});
