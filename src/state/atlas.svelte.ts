@@ -94,6 +94,34 @@ export class AtlasState {
     this.playback.playing = true;
   }
 
+  /**
+   * Adds imported incidents to the current ones, or replaces them. Nothing valid → nothing
+   * changes. On add, an id already loaded is rejected (reported), never overwritten. The slider
+   * bounds grow to the new span; a selection covering the whole old span grows with it.
+   */
+  importIncidents(incidents: Incident[], mode: 'add' | 'replace', dataset: { name: string; sha256: string }): Issue[] {
+    if (incidents.length === 0) return [];
+    const wasFull = this.days.from === this.span.from && this.days.to === this.span.to;
+    if (mode === 'replace') {
+      this.datasets = [dataset];
+      this.setIncidents(incidents);
+      return [];
+    }
+    const loaded = new Set(this.incidents.map((i) => i.id));
+    const rejected: Issue[] = [];
+    const fresh = incidents.filter((i) => {
+      if (!loaded.has(i.id)) return true;
+      rejected.push({ index: -1, field: 'id', reason: `"${i.id}" is already loaded; the loaded incident is kept` });
+      return false;
+    });
+    if (fresh.length === 0) return rejected;
+    const days = this.days;
+    this.datasets = [...this.datasets, dataset];
+    this.setIncidents([...this.incidents, ...fresh], days);
+    if (wasFull || this.incidents.length === fresh.length) this.days = this.span;
+    return rejected;
+  }
+
   setDays(days: DayRange): void {
     const from = Math.max(this.span.from, Math.min(days.from, days.to));
     const to = Math.min(this.span.to, Math.max(days.from, days.to));

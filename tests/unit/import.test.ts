@@ -44,7 +44,7 @@ describe('CSV import', () => {
     expect(r.incidents.map((i) => i.id)).toEqual(['r1', 'r2', 'r3']);
     expect(r.notes.filter((n) => n.startsWith('Row'))).toEqual([
       'Row 3 has 4 cells for 5 columns; missing cells are read as empty.',
-      'Row 4 has 7 cells for 5 columns; missing cells are read as empty.',
+      'Row 4 has 7 cells for 5 columns; extra cells are ignored.',
     ]);
   });
 
@@ -69,7 +69,7 @@ describe('CSV import', () => {
     const utc = r.incidents.map((i) => new Date(i.start).toISOString());
     expect(new Set(utc)).toEqual(new Set(['2020-01-02T21:30:00.000Z']));
     expect(isoDateOfDay(r.incidents.find((i) => i.id === 'tz-offset')!.startDay)).toBe('2020-01-03');
-    expect(r.notes).toContain('1 date had no time zone offset and were read as UTC.'.replace('were', 'were'));
+    expect(r.notes).toContain('1 date had no time zone offset and were read as UTC.');
   });
 
   it('treats __proto__, constructor and hasOwnProperty headers as plain fields', () => {

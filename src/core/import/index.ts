@@ -154,55 +154,96 @@ export function importNdjson(text: string): ImportResult {
 
 export interface CsvOptions {
   mapping?: Mapping;
-  /** 0…1, called as rows are parsed. */
-  onProgress?: (fraction: number) => void;
+}
+
+export const CSV_PARSE_CONFIG: { header: false; skipEmptyLines: 'greedy'; delimitersToGuess: string[] } = {
+  header: false,
+  skipEmptyLines: 'greedy',
+  delimitersToGuess: [',', ';', '\t', '|'],
+};
+
+/**
+ * Rows in, incidents out, chunk by chunk: the worker feeds it papaparse's chunks of a file
+ * as they are read, the tests feed it a whole text. The first row is the header.
+ */
+export class CsvImporter {
+  private headers: string[] | null = null;
+  private mapping: Mapping | null;
+  private readonly seen = new Set<string>();
+  private assumedUtc = 0;
+  /** Rows consumed so far, the header included. */
+  private rows = 0;
+  readonly out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
+
+  constructor(options: CsvOptions = {}) {
+    this.mapping = options.mapping ?? null;
+  }
+
+  /**
+   * Takes the next rows (and papaparse's errors for them, with row indexes relative to this
+   * chunk). Returns false when the importer needs the user's column mapping and should stop.
+   */
+  push(rows: string[][], errors: readonly { row?: number; type: string; message: string }[] = []): boolean {
+    const rowErrors = new Map<number, string>();
+    for (const e of errors) if (e.row !== undefined && e.type === 'Quotes') rowErrors.set(e.row, e.message);
+    for (let r = 0; r < rows.length; r++) {
+      const rowNumber = ++this.rows;
+      if (this.headers === null) {
+        this.headers = rows[r].map((h) => h.trim());
+        const detection = detectColumns(this.headers);
+        if (this.mapping === null && detection.ambiguous.length > 0) {
+          this.out.needsMapping = { headers: this.headers, guess: detection.mapping, ambiguous: detection.ambiguous };
+          return false;
+        }
+        this.mapping ??= detection.mapping;
+        if (isAcled(this.headers)) this.out.notes.push('Read as an ACLED export.');
+        continue;
+      }
+      this.row(rows[r], rowNumber, rowErrors.get(r));
+    }
+    return true;
+  }
+
+  private row(cells: string[], rowNumber: number, parseError: string | undefined): void {
+    const out = this.out;
+    const headers = this.headers!;
+    out.total++;
+    if (parseError) {
+      out.issues.push({ index: rowNumber, unit: 'row', field: 'csv', reason: parseError });
+      return;
+    }
+    if (cells.length !== headers.length && out.notes.length < 20) {
+      out.notes.push(
+        `Row ${rowNumber} has ${cells.length} cells for ${headers.length} columns; ${cells.length < headers.length ? 'missing cells are read as empty' : 'extra cells are ignored'}.`,
+      );
+    }
+    const { incident, issues, assumedUtc } = rowToIncident(cells, { headers, mapping: this.mapping!, row: rowNumber });
+    out.issues.push(...issues);
+    if (assumedUtc) this.assumedUtc++;
+    if (!incident) return;
+    if (this.seen.has(incident.id)) {
+      out.issues.push({ index: rowNumber, unit: 'row', field: 'id', reason: `duplicate id "${incident.id}"` });
+      return;
+    }
+    this.seen.add(incident.id);
+    out.incidents.push(incident);
+  }
+
+  finish(): ImportResult {
+    if (this.headers === null) return empty('csv', 'The file is empty.');
+    if (this.out.needsMapping) return { ...this.out, incidents: [], issues: [] };
+    if (this.assumedUtc > 0) this.out.notes.push(`${this.assumedUtc} date${this.assumedUtc === 1 ? '' : 's'} had no time zone offset and were read as UTC.`);
+    return this.out;
+  }
 }
 
 /** CSV and TSV through papaparse (delimiter detection, BOM, quoted newlines). */
 export function importCsv(text: string, options: CsvOptions = {}): ImportResult {
-  const body = text.replace(/^\uFEFF/, '');
   // header: false — papaparse would build row objects keyed by header, where "__proto__" is not a plain key.
-  const parsed = Papa.parse<string[]>(body, { header: false, skipEmptyLines: 'greedy', delimitersToGuess: [',', ';', '\t', '|'] });
-  const rows = parsed.data;
-  if (rows.length === 0) return empty('csv', 'The file is empty.');
-  const headers = rows[0].map((h) => h.trim());
-  const detection = detectColumns(headers);
-  const mapping = options.mapping ?? detection.mapping;
-  if (!options.mapping && detection.ambiguous.length > 0) {
-    return { format: 'csv', incidents: [], issues: [], total: rows.length - 1, notes: [], needsMapping: { headers, guess: detection.mapping, ambiguous: detection.ambiguous } };
-  }
-  const out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
-  if (isAcled(headers)) out.notes.push('Read as an ACLED export.');
-  const seen = new Set<string>();
-  let assumedUtc = 0;
-  // Papa's row errors (e.g. unclosed quotes) are reported on their rows.
-  const rowErrors = new Map<number, string>();
-  for (const e of parsed.errors) if (e.row !== undefined && e.type === 'Quotes') rowErrors.set(e.row, e.message);
-  for (let r = 1; r < rows.length; r++) {
-    const rowNumber = r + 1;
-    out.total++;
-    if (rowErrors.has(r)) {
-      out.issues.push({ index: rowNumber, unit: 'row', field: 'csv', reason: rowErrors.get(r)! });
-      continue;
-    }
-    if (rows[r].length !== headers.length) {
-      out.notes.push(`Row ${rowNumber} has ${rows[r].length} cells for ${headers.length} columns; missing cells are read as empty.`);
-    }
-    const { incident, issues, assumedUtc: utc } = rowToIncident(rows[r], { headers, mapping, row: rowNumber });
-    out.issues.push(...issues);
-    if (utc) assumedUtc++;
-    if (!incident) continue;
-    if (seen.has(incident.id)) {
-      out.issues.push({ index: rowNumber, unit: 'row', field: 'id', reason: `duplicate id "${incident.id}"` });
-      continue;
-    }
-    seen.add(incident.id);
-    out.incidents.push(incident);
-    if (options.onProgress && r % 5000 === 0) options.onProgress(r / rows.length);
-  }
-  if (out.notes.length > 20) out.notes.splice(20, out.notes.length - 20, `… and ${out.notes.length - 20} more notes`);
-  if (assumedUtc > 0) out.notes.push(`${assumedUtc} date${assumedUtc === 1 ? '' : 's'} had no time zone offset and were read as UTC.`);
-  return out;
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), CSV_PARSE_CONFIG);
+  const importer = new CsvImporter(options);
+  importer.push(parsed.data, parsed.errors);
+  return importer.finish();
 }
 
 /** Any supported text file. */

@@ -1,0 +1,64 @@
+// Parses an imported file off the main thread, streaming CSV in chunks with progress; the page
+// cancels by terminating the worker. All the rules live in src/core/import.
+
+import Papa from 'papaparse';
+import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, importText, sniffBinary, sniffFormat, type ImportResult } from '../core/import/index.ts';
+import type { Mapping } from '../core/import/columns.ts';
+import { sha256Hex } from '../core/digest.ts';
+
+export type ImportRequest = { file: File; mapping?: Mapping };
+export type ImportMessage =
+  | { type: 'progress'; fraction: number }
+  | { type: 'done'; result: ImportResult; sha256: string; name: string };
+
+const post = (m: ImportMessage) => self.postMessage(m);
+const fatal = (fatal: string): ImportResult => ({ format: null, incidents: [], issues: [], total: 0, fatal, notes: [] });
+
+async function readText(file: File): Promise<string> {
+  const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
+  const parts: string[] = [];
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    read += value.length;
+    post({ type: 'progress', fraction: Math.min(0.99, read / Math.max(1, file.size)) });
+  }
+  return parts.join('');
+}
+
+function streamCsv(file: File, mapping: Mapping | undefined): Promise<ImportResult> {
+  const importer = new CsvImporter({ mapping });
+  return new Promise((resolve) => {
+    Papa.parse<string[], File>(file, {
+      ...CSV_PARSE_CONFIG,
+      chunkSize: 4 * 1024 * 1024,
+      chunk(results, parser) {
+        if (!importer.push(results.data, results.errors)) parser.abort();
+        post({ type: 'progress', fraction: Math.min(0.99, results.meta.cursor / Math.max(1, file.size)) });
+      },
+      complete: () => resolve(importer.finish()),
+      error: (e) => resolve(fatal(`The file could not be read: ${e.message}`)),
+    });
+  });
+}
+
+async function run({ file, mapping }: ImportRequest): Promise<ImportResult> {
+  if (file.size > MAX_FILE_BYTES) {
+    return fatal(`The file is ${(file.size / 1024 ** 2).toFixed(0)} MB; this browser tab can import at most ${MAX_FILE_BYTES / 1024 ** 2} MB. Split it, or filter it first (e.g. with npm run export).`);
+  }
+  if (file.size === 0) return fatal('The file is empty.');
+  const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+  const binary = sniffBinary(head);
+  if (binary) return fatal(binary);
+  const format = sniffFormat(new TextDecoder().decode(head), file.name);
+  if (format === 'csv') return streamCsv(file, mapping);
+  return importText(await readText(file), file.name, { mapping });
+}
+
+self.onmessage = async (e: MessageEvent<ImportRequest>) => {
+  const result = await run(e.data);
+  const sha256 = result.incidents.length > 0 ? await sha256Hex(await e.data.file.arrayBuffer()) : '';
+  post({ type: 'done', result, sha256, name: e.data.file.name });
+};

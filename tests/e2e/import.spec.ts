@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { test, expect, dataset, openApp, countShown } from './fixtures.ts';
+import type { Page } from '@playwright/test';
+
+const fixture = (name: string) => new URL(`../fixtures/import/${name}`, import.meta.url).pathname;
+const total = dataset.features.length;
+const report = (page: Page) => page.getByTestId('import-report');
+
+async function importFile(page: Page, name: string) {
+  await page.getByLabel('Import', { exact: true }).setInputFiles(fixture(name));
+}
+
+test('imports an ACLED CSV through the file chooser and adds it to the map, list and count', async ({ page }) => {
+  await openApp(page);
+  await importFile(page, 'acled.csv');
+  await expect(report(page)).toContainText('acled.csv: 3 imported, 0 rejected');
+  await expect(report(page)).toContainText('Read as an ACLED export.');
+  expect(await countShown(page)).toBe(total + 3);
+  await expect(page.getByTestId('incident-list').locator('[data-id="IRQ1002"]')).toBeVisible();
+  await page.getByTestId('incident-list').locator('[data-id="IRQ1002"]').click();
+  await expect(page.getByTestId('detail-panel')).toContainText('Reuters');
+});
+
+test('reports each rejected row with its number, field and reason, and offers them as CSV', async ({ page }) => {
+  await openApp(page);
+  await importFile(page, 'bad-rows.csv');
+  await expect(report(page)).toContainText('bad-rows.csv: 2 imported, 6 rejected');
+  const rows = report(page).locator('tbody tr');
+  await expect(rows).toHaveCount(6);
+  await expect(rows.nth(0)).toHaveText(/row 3.*latitude out of range — columns swapped\?/);
+  await expect(report(page)).toContainText('impossible date 2019-02-30');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download rejected rows (CSV)' }).click()]);
+  expect(download.suggestedFilename()).toBe('bad-rows_rejected.csv');
+  const lines = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+  expect(lines[0].replace(/^\ufeff/, '')).toBe('where,number,field,reason');
+  expect(lines).toHaveLength(7);
+  // Of the two imported, the one at the pole (90, −180) is outside the map view.
+  expect(await countShown(page)).toBe(total + 1);
+});
+
+test('replace swaps the data and the slider takes the new span', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('radio', { name: 'replace' }).check();
+  await importFile(page, 'timezones.csv');
+  await expect(report(page)).toContainText('5 imported, 0 rejected');
+  await expect(report(page)).toContainText('no time zone offset and were read as UTC');
+  expect(await countShown(page)).toBe(5);
+  await expect(page.getByRole('slider', { name: 'Start date' })).toHaveAttribute('aria-valuetext', '2020-01-02');
+  await expect(page.getByRole('slider', { name: 'End date' })).toHaveAttribute('aria-valuetext', '2020-01-03');
+});
+
+test('adding data outside the current span extends the slider bounds', async ({ page }) => {
+  await openApp(page);
+  await page.getByLabel('Import', { exact: true }).setInputFiles({
+    name: 'later.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('id,date,latitude,longitude,title\nlater,2020-02-01,33.3,44.4,A month later\n'),
+  });
+  await expect(report(page)).toContainText('1 imported');
+  await expect(page.getByRole('slider', { name: 'End date' })).toHaveAttribute('aria-valuetext', '2020-02-01');
+  expect(await countShown(page)).toBe(total + 1);
+});
+
+test('broken JSON raises an alert naming line and column, and the data stays', async ({ page }) => {
+  await openApp(page);
+  await importFile(page, 'broken.geojson');
+  await expect(page.getByRole('alert')).toContainText('broken.geojson: The file is not valid JSON: unexpected "]" at line 5, column 3.');
+  await expect(page.getByRole('alert')).toContainText('The data shown is unchanged.');
+  expect(await countShown(page)).toBe(total);
+});
+
+test('a PNG renamed .csv and a projected crs are refused with a clear message', async ({ page }) => {
+  await openApp(page);
+  await importFile(page, 'image.csv');
+  await expect(page.getByRole('alert')).toContainText('This file is a PNG image, not GeoJSON or CSV.');
+  await importFile(page, 'crs.geojson');
+  await expect(page.getByRole('alert')).toContainText('"crs" member');
+  expect(await countShown(page)).toBe(total);
+});
+
+test('a file with nothing valid leaves the current data untouched', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('radio', { name: 'replace' }).check();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'junk.csv', mimeType: 'text/csv', buffer: Buffer.from('id,date,latitude,longitude\nx,2019-02-30,95,200\n') });
+  await expect(page.getByRole('alert')).toContainText('nothing could be imported (1 rejected)');
+  expect(await countShown(page)).toBe(total);
+});
+
+test('ambiguous columns ask for a mapping, then import', async ({ page }) => {
+  await openApp(page);
+  await importFile(page, 'ambiguous.csv');
+  await page.getByLabel('Latitude column').selectOption('northing');
+  await page.getByLabel('Longitude column').selectOption('easting');
+  await page.getByLabel('Date column').selectOption('when');
+  await page.getByRole('button', { name: 'Import with these columns' }).click();
+  await expect(report(page)).toContainText('1 imported, 0 rejected');
+  expect(await countShown(page)).toBe(total + 1);
+});
+
+test('a file dropped on the map is imported', async ({ page }) => {
+  await openApp(page);
+  const text = readFileSync(fixture('acled.csv'), 'utf8');
+  const transfer = await page.evaluateHandle((t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], 'dropped.csv', { type: 'text/csv' }));
+    return dt;
+  }, text);
+  const map = page.getByTestId('map');
+  await map.dispatchEvent('dragenter', { dataTransfer: transfer });
+  await map.dispatchEvent('dragover', { dataTransfer: transfer });
+  await expect(page.getByText('Drop a GeoJSON or CSV file to import it')).toBeVisible();
+  await map.dispatchEvent('drop', { dataTransfer: transfer });
+  await expect(report(page)).toContainText('dropped.csv: 3 imported, 0 rejected');
+  expect(await countShown(page)).toBe(total + 3);
+});
+
+test('a large import shows progress and can be cancelled, keeping the data', async ({ page }) => {
+  await openApp(page);
+  const rows = ['event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities'];
+  for (let i = 0; i < 400_000; i++) rows.push(`X${i},2020-01-0${1 + (i % 8)},Battles,Armed clash,${30 + (i % 1000) / 100},${40 + (i % 700) / 100},${i % 5}`);
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await expect(page.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  expect(await countShown(page)).toBe(total);
+  await expect(report(page)).toHaveCount(0);
+});
