@@ -21,7 +21,8 @@ const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 
 
 function wholeDay(day: number, offset: string): ParsedDate {
   const date = isoDateOfDay(day);
-  return { start: `${date}T00:00:00${offset}`, end: `${date}T23:59:59${offset}`, precision: 'day', assumedUtc: offset === 'Z' };
+  // A calendar date needs no zone: under the local-day rule it is that day wherever it was.
+  return { start: `${date}T00:00:00${offset}`, end: `${date}T23:59:59${offset}`, precision: 'day', assumedUtc: false };
 }
 
 function dayOf(y: number, m: number, d: number): number {
