@@ -1,0 +1,240 @@
+// A columnar incident store for the visible-set query at analyst scale (10^5–10^6 rows):
+// flat typed arrays sorted by local start day, a binary-searched time index and a KDBush
+// spatial index over points. A query writes indices into one reused buffer: no object per
+// incident is created, so a slider drag does not churn the garbage collector.
+
+import KDBush from 'kdbush';
+import { CATEGORIES, STATUSES, type Category, type Incident, type Status } from './schema.ts';
+import type { DayRange } from './query.ts';
+import type { View } from './geometry.ts';
+
+/** The columns of n incidents, in any order; the store sorts them. */
+export interface IncidentColumns {
+  lon: Float64Array; // representative longitude
+  lat: Float64Array; // representative latitude
+  start: Float64Array; // epoch ms
+  end: Float64Array; // epoch ms
+  startDay: Int32Array; // local calendar day (see time.ts)
+  endDay: Int32Array;
+  category: Uint8Array; // index into CATEGORIES
+  status: Uint8Array; // index into STATUSES
+}
+
+export interface StoreFilters {
+  days: DayRange;
+  view: View;
+  categories: ReadonlySet<Category> | null;
+  statuses: ReadonlySet<Status> | null;
+}
+
+const ALL = 0xffffffff;
+
+function mask<T extends string>(set: ReadonlySet<T> | null, vocabulary: readonly T[]): number {
+  if (set === null) return ALL;
+  let m = 0;
+  vocabulary.forEach((v, i) => {
+    if (set.has(v)) m |= 1 << i;
+  });
+  return m;
+}
+
+export class IncidentStore {
+  readonly size: number;
+  /** Columns in store order (sorted by startDay, then start). */
+  readonly columns: IncidentColumns;
+  /** order[i] = the position, in the caller's input, of the incident at store index i. */
+  readonly order: Uint32Array;
+  /** The longest incident in days: how far before the window a still-running one can start. */
+  private readonly maxSpanDays: number;
+  /** Incidents whose extent is not a point (lines, polygons), with their extents: few, checked one by one. */
+  private readonly wide: Uint32Array;
+  private readonly wideBbox: Float64Array; // [w, s, e, n] per wide incident
+  private readonly isWide: Uint8Array;
+  private readonly index: KDBush;
+  /** Data extent, for the choice between a time-first and a space-first query. */
+  private readonly extent: [number, number, number, number];
+  private readonly buffer: Uint32Array;
+
+  constructor(input: IncidentColumns, bboxes?: Map<number, [number, number, number, number]>) {
+    const n = input.lon.length;
+    this.size = n;
+    this.order = sortOrder(input);
+    this.columns = permute(input, this.order);
+    const c = this.columns;
+    let maxSpan = 0;
+    let [w, s, e, no] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < n; i++) {
+      maxSpan = Math.max(maxSpan, c.endDay[i] - c.startDay[i]);
+      if (c.lon[i] < w) w = c.lon[i];
+      if (c.lon[i] > e) e = c.lon[i];
+      if (c.lat[i] < s) s = c.lat[i];
+      if (c.lat[i] > no) no = c.lat[i];
+    }
+    this.maxSpanDays = maxSpan;
+    this.extent = n > 0 ? [w, s, e, no] : [0, 0, 0, 0];
+
+    const inverse = new Uint32Array(n);
+    for (let i = 0; i < n; i++) inverse[this.order[i]] = i;
+    const wide = [...(bboxes?.keys() ?? [])].map((original) => inverse[original]).sort((a, b) => a - b);
+    this.wide = Uint32Array.from(wide);
+    this.wideBbox = new Float64Array(wide.length * 4);
+    this.isWide = new Uint8Array(n);
+    wide.forEach((i, k) => {
+      this.wideBbox.set(bboxes!.get(this.order[i])!, k * 4);
+      this.isWide[i] = 1;
+    });
+
+    this.index = new KDBush(Math.max(1, n), 64, Float64Array);
+    for (let i = 0; i < n; i++) this.index.add(c.lon[i], c.lat[i]);
+    if (n === 0) this.index.add(0, 0);
+    this.index.finish();
+    this.buffer = new Uint32Array(n);
+  }
+
+  /** From validated incidents (the app's path); non-point incidents keep their extents. */
+  static fromIncidents(incidents: readonly Incident[]): IncidentStore {
+    const n = incidents.length;
+    const cols = allocate(n);
+    const bboxes = new Map<number, [number, number, number, number]>();
+    const categoryIndex = new Map(CATEGORIES.map((c, i) => [c, i]));
+    const statusIndex = new Map(STATUSES.map((s, i) => [s, i]));
+    incidents.forEach((inc, i) => {
+      cols.lon[i] = inc.lon;
+      cols.lat[i] = inc.lat;
+      cols.start[i] = inc.start;
+      cols.end[i] = inc.end;
+      cols.startDay[i] = inc.startDay;
+      cols.endDay[i] = inc.endDay;
+      cols.category[i] = categoryIndex.get(inc.category)!;
+      cols.status[i] = statusIndex.get(inc.status)!;
+      const b = inc.bbox;
+      if (b[0] !== b[2] || b[1] !== b[3]) bboxes.set(i, [b[0], b[1], b[2], b[3]]);
+    });
+    return new IncidentStore(cols, bboxes);
+  }
+
+  /**
+   * Store indices (ascending, so in start order) of the incidents visible under the filters:
+   * local days overlapping the range (inclusive), extent touching the view, category and
+   * status allowed. The result is a view into a buffer that the next query overwrites.
+   */
+  query(f: StoreFilters): Uint32Array {
+    const c = this.columns;
+    const catMask = mask(f.categories, CATEGORIES);
+    const statusMask = mask(f.statuses, STATUSES);
+    // Time index: startDay ≤ to, and startDay ≥ from − the longest span (else it ended before).
+    const lo = lowerBound(c.startDay, f.days.from - this.maxSpanDays);
+    const hi = upperBound(c.startDay, f.days.to);
+    const [w, s, e, n] = f.view;
+    const crosses = w > e;
+    const out = this.buffer;
+    let count = 0;
+    const keep = (i: number) =>
+      c.endDay[i] >= f.days.from && c.startDay[i] <= f.days.to && (catMask >>> c.category[i]) & 1 && (statusMask >>> c.status[i]) & 1;
+
+    if (this.spatialFirst(f.view, hi - lo)) {
+      const ranges = crosses ? [[w, s, 180, n], [-180, s, e, n]] : [[w, s, e, n]];
+      for (const [x0, y0, x1, y1] of ranges) {
+        for (const i of this.index.range(x0, y0, x1, y1)) if (!this.isWide[i] && keep(i)) out[count++] = i;
+      }
+      count = this.addWide(out, count, f.view, keep);
+      out.subarray(0, count).sort();
+      return out.subarray(0, count);
+    }
+    for (let i = lo; i < hi; i++) {
+      if (this.isWide[i] || !keep(i)) continue;
+      const lon = c.lon[i];
+      const lat = c.lat[i];
+      if (lat < s || lat > n) continue;
+      if (crosses ? lon < w && lon > e : lon < w || lon > e) continue;
+      out[count++] = i;
+    }
+    count = this.addWide(out, count, f.view, keep);
+    if (this.wide.length > 0) out.subarray(0, count).sort();
+    return out.subarray(0, count);
+  }
+
+  /** Space first when the view holds far fewer points than the time window (zoomed in). */
+  private spatialFirst(view: View, timeCandidates: number): boolean {
+    const [ew, es, ee, en] = this.extent;
+    const dataArea = Math.max(1e-9, (ee - ew) * (en - es));
+    const [w, s, e, n] = view;
+    const width = w > e ? Math.max(0, Math.min(180, ee) - Math.max(w, ew)) + Math.max(0, Math.min(e, ee) - Math.max(-180, ew)) : Math.max(0, Math.min(e, ee) - Math.max(w, ew));
+    const height = Math.max(0, Math.min(n, en) - Math.max(s, es));
+    const estimate = (this.size * width * height) / dataArea;
+    return estimate * 8 < timeCandidates;
+  }
+
+  private addWide(out: Uint32Array, count: number, view: View, keep: (i: number) => unknown): number {
+    const [w, s, e, n] = view;
+    for (let k = 0; k < this.wide.length; k++) {
+      const i = this.wide[k];
+      if (!keep(i)) continue;
+      const [bw, bs, be, bn] = this.wideBbox.subarray(k * 4, k * 4 + 4);
+      if (bs > n || bn < s) continue;
+      if (w <= e ? be < w || bw > e : be < w && bw > e) continue;
+      out[count++] = i;
+    }
+    return count;
+  }
+}
+
+function allocate(n: number): IncidentColumns {
+  return {
+    lon: new Float64Array(n),
+    lat: new Float64Array(n),
+    start: new Float64Array(n),
+    end: new Float64Array(n),
+    startDay: new Int32Array(n),
+    endDay: new Int32Array(n),
+    category: new Uint8Array(n),
+    status: new Uint8Array(n),
+  };
+}
+
+/** Sorted by (startDay, start); a presorted input (the usual case for exports) costs one pass. */
+function sortOrder(c: IncidentColumns): Uint32Array {
+  const n = c.lon.length;
+  const order = new Uint32Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (i > 0 && (c.startDay[i] < c.startDay[i - 1] || (c.startDay[i] === c.startDay[i - 1] && c.start[i] < c.start[i - 1]))) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => c.startDay[a] - c.startDay[b] || c.start[a] - c.start[b] || a - b);
+  return order;
+}
+
+function permute(c: IncidentColumns, order: Uint32Array): IncidentColumns {
+  const out = allocate(order.length);
+  for (const key of Object.keys(c) as (keyof IncidentColumns)[]) {
+    const from = c[key];
+    const to = out[key];
+    for (let i = 0; i < order.length; i++) to[i] = from[order[i]];
+  }
+  return out;
+}
+
+/** First index with a[i] ≥ value. */
+function lowerBound(a: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index with a[i] > value. */
+function upperBound(a: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

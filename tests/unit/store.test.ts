@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { IncidentStore } from '../../src/core/store.ts';
+import { visibleIncidents, type Filters } from '../../src/core/query.ts';
+import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../src/core/schema.ts';
+import { isoDateOfDay } from '../../src/core/time.ts';
+import type { View } from '../../src/core/geometry.ts';
+import { feature } from '../fixtures/incident.ts';
+import { mulberry32 } from '../fixtures/random.ts';
+
+const BASE_DAY = 18_250; // 2019-12-20
+
+function randomIncidents(n: number, seed: number): Incident[] {
+  const rand = mulberry32(seed);
+  const out: Incident[] = [];
+  for (let i = 0; i < n; i++) {
+    const day = BASE_DAY + Math.floor(rand() * 40);
+    const span = rand() < 0.1 ? Math.floor(rand() * 10) : 0;
+    const offset = ['+03:00', 'Z', '-05:00', '+14:00'][Math.floor(rand() * 4)];
+    const hh = String(Math.floor(rand() * 24)).padStart(2, '0');
+    const lon = rand() < 0.1 ? (rand() < 0.5 ? 179.9 : -179.9) : -180 + rand() * 360;
+    const lat = -85 + rand() * 170;
+    const props = {
+      id: `r${i}`,
+      category: CATEGORIES[Math.floor(rand() * CATEGORIES.length)],
+      status: STATUSES[Math.floor(rand() * 2)],
+      start: `${isoDateOfDay(day)}T${hh}:00:00${offset}`,
+      end: `${isoDateOfDay(day + span)}T${hh}:30:00${offset}`,
+    };
+    const f = feature(props, [lon, lat]);
+    // Some are polygons: the store must test their extent, not just their centre.
+    const g =
+      rand() < 0.05
+        ? { type: 'Polygon' as const, coordinates: [[[lon, lat], [Math.min(180, lon + 5), lat], [Math.min(180, lon + 5), Math.min(90, lat + 5)], [lon, lat]]] }
+        : f.geometry;
+    out.push(validateFeature({ ...f, geometry: g }, i).incident!);
+  }
+  return out;
+}
+
+function randomFilters(rand: () => number): Filters {
+  const a = BASE_DAY - 2 + Math.floor(rand() * 45);
+  const b = a + Math.floor(rand() * 10);
+  const w = -180 + rand() * 360;
+  const width = rand() * 120;
+  const e = w + width > 180 ? w + width - 360 : w + width; // may cross the antimeridian
+  const s = -90 + rand() * 120;
+  const view: View = rand() < 0.1 ? [-180, -90, 180, 90] : [w, s, e, Math.min(90, s + rand() * 60)];
+  const pick = <T extends string>(all: readonly T[]) => (rand() < 0.5 ? null : new Set(all.filter(() => rand() < 0.6)));
+  return { days: { from: a, to: b }, view, categories: pick(CATEGORIES), statuses: pick(STATUSES) };
+}
+
+const ids = (store: IncidentStore, list: Incident[], f: Filters) => [...store.query(f)].map((i) => list[store.order[i]].id);
+
+describe('IncidentStore', () => {
+  const list = randomIncidents(3000, 7);
+  const store = IncidentStore.fromIncidents(list);
+
+  it('returns exactly the brute-force visible set, in start order, on random filters', () => {
+    const rand = mulberry32(42);
+    for (let q = 0; q < 400; q++) {
+      const f = randomFilters(rand);
+      const expected = visibleIncidents(list, f).map((i) => i.id);
+      expect(new Set(ids(store, list, f))).toEqual(new Set(expected));
+      expect(ids(store, list, f)).toHaveLength(expected.length);
+    }
+  });
+
+  it('agrees with brute force on small views over long windows (the space-first path)', () => {
+    const rand = mulberry32(9);
+    for (let q = 0; q < 300; q++) {
+      const w = -180 + rand() * 359;
+      const s = -85 + rand() * 160;
+      const f: Filters = { days: { from: BASE_DAY - 20, to: BASE_DAY + 60 }, view: [w, s, Math.min(180, w + rand() * 15), s + rand() * 15], categories: null, statuses: rand() < 0.5 ? null : new Set(['disputed'] as const) };
+      expect(new Set(ids(store, list, f))).toEqual(new Set(visibleIncidents(list, f).map((i) => i.id)));
+    }
+  });
+
+  it('returns clusters when the query crosses the antimeridian', () => {
+    const f: Filters = { days: { from: 0, to: 1e6 }, view: [179, -90, -179, 90], categories: null, statuses: null };
+    const got = ids(store, list, f);
+    expect(got.length).toBeGreaterThan(0);
+    expect(new Set(got)).toEqual(new Set(visibleIncidents(list, f).map((i) => i.id)));
+  });
+
+  it('includes incidents on the first and last selected day, and long ones running through', () => {
+    const edge = randomIncidents(200, 3);
+    const s = IncidentStore.fromIncidents(edge);
+    for (const day of [BASE_DAY, BASE_DAY + 20, BASE_DAY + 39]) {
+      const f: Filters = { days: { from: day, to: day }, view: [-180, -90, 180, 90], categories: null, statuses: null };
+      expect(new Set(ids(s, edge, f))).toEqual(new Set(visibleIncidents(edge, f).map((i) => i.id)));
+    }
+  });
+
+  it('keeps results in ascending store order (start order)', () => {
+    const r = store.query({ days: { from: 0, to: 1e6 }, view: [-10, -10, 10, 10], categories: null, statuses: null });
+    for (let i = 1; i < r.length; i++) expect(r[i]).toBeGreaterThan(r[i - 1]);
+  });
+
+  it('does not throw on zero items', () => {
+    const empty = IncidentStore.fromIncidents([]);
+    expect(empty.query({ days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
+  });
+
+  it('returns nothing for a window before all data or an empty category set', () => {
+    expect(store.query({ days: { from: 0, to: 10 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
+    expect(store.query({ days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: new Set(), statuses: null })).toHaveLength(0);
+  });
+});
