@@ -4,7 +4,8 @@
 import { createContext } from 'svelte';
 import { STATUSES, type Category, type Incident, type Issue, type Status } from '../core/schema.ts';
 import type { Measure } from '../core/histogram.ts';
-import { byStart, daySpan, visibleIncidents, type DayRange } from '../core/query.ts';
+import { byStart, daySpan, type DayRange } from '../core/query.ts';
+import { IncidentStore, type StoreFilters } from '../core/store.ts';
 import { WORLD, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { DAY_MS } from '../core/time.ts';
@@ -31,17 +32,22 @@ export class AtlasState {
 
   span = $derived<DayRange>(daySpan(this.incidents) ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 
-  visible = $derived(
-    visibleIncidents(this.incidents, { days: this.days, view: this.view, categories: this.categories, statuses: this.statuses }),
-  );
+  /** Built once per data change; every filter change is then an indexed query. */
+  store = $derived(IncidentStore.fromIncidents(this.incidents));
+
+  visible = $derived(this.query({ days: this.days, view: this.view, categories: this.categories, statuses: this.statuses }));
 
   /** Shown by view and status, any date and category: what the legend counts and the histogram stacks. */
-  inViewAnyCategory = $derived(
-    visibleIncidents(this.incidents, { days: this.days, view: this.view, categories: null, statuses: this.statuses }),
-  );
-  inViewAnyDate = $derived(
-    visibleIncidents(this.incidents, { days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }),
-  );
+  inViewAnyCategory = $derived(this.query({ days: this.days, view: this.view, categories: null, statuses: this.statuses }));
+  inViewAnyDate = $derived(this.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }));
+
+  private query(f: StoreFilters): Incident[] {
+    const store = this.store;
+    const indices = store.query(f);
+    const out = new Array<Incident>(indices.length);
+    for (let k = 0; k < indices.length; k++) out[k] = this.incidents[store.order[indices[k]]];
+    return out;
+  }
 
   selected = $derived(this.incidents.find((i) => i.id === this.selectedId) ?? null);
 
