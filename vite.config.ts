@@ -30,7 +30,14 @@ export default defineConfig({
   server: { port: 5173, fs: { allow: [here('.')] } },
   // The production build is previewed under the same strict Content-Security-Policy as deployed.
   preview: { port: 4173, strictPort: true, headers: staticHeaders() },
-  build: { outDir: here('dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1200 },
+  build: {
+    outDir: here('dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 1200,
+    // The benchmark page (npm run bench) is built with the app, from the same modules.
+    rollupOptions: { input: { main: here('src/index.html'), bench: here('src/bench/index.html') } },
+  },
   test: {
     root: here('.'),
     include: ['tests/unit/**/*.test.ts'],

@@ -71,7 +71,8 @@ export function histogram(incidents: readonly Incident[], span: DayRange, measur
   for (let b = 0; b + 1 < edges.length; b++) bins.push({ start: edges[b], end: edges[b + 1], values: CATEGORIES.map(() => 0), total: 0 });
   const categoryIndex = new Map(CATEGORIES.map((c, i) => [c, i]));
   for (const incident of incidents) {
-    const t = localMsOfIso(incident.properties.start);
+    // Day and coarser bins need only the local day, already a number; hours need the clock time.
+    const t = unit === 'hour' ? localMsOfIso(incident.properties.start) : incident.startDay * DAY_MS;
     if (t < edges[0] || t >= edges[edges.length - 1]) continue;
     // Binary search: the last edge ≤ t.
     let lo = 0;

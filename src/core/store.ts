@@ -45,7 +45,7 @@ export class IncidentStore {
   /** order[i] = the position, in the caller's input, of the incident at store index i. */
   readonly order: Uint32Array;
   /** The longest incident in days: how far before the window a still-running one can start. */
-  private readonly maxSpanDays: number;
+  readonly maxSpanDays: number;
   /** Incidents whose extent is not a point (lines, polygons), with their extents: few, checked one by one. */
   private readonly wide: Uint32Array;
   private readonly wideBbox: Float64Array; // [w, s, e, n] per wide incident
@@ -122,9 +122,7 @@ export class IncidentStore {
     const c = this.columns;
     const catMask = mask(f.categories, CATEGORIES);
     const statusMask = mask(f.statuses, STATUSES);
-    // Time index: startDay ≤ to, and startDay ≥ from − the longest span (else it ended before).
-    const lo = lowerBound(c.startDay, f.days.from - this.maxSpanDays);
-    const hi = upperBound(c.startDay, f.days.to);
+    const [lo, hi] = this.timeRange(f.days);
     const [w, s, e, n] = f.view;
     const crosses = w > e;
     const out = this.buffer;
@@ -152,6 +150,15 @@ export class IncidentStore {
     count = this.addWide(out, count, f.view, keep);
     if (this.wide.length > 0) out.subarray(0, count).sort();
     return out.subarray(0, count);
+  }
+
+  /**
+   * The store indices [lo, hi) that can overlap the days: startDay ≤ to, and startDay ≥
+   * from − the longest span (an incident starting earlier has ended before the window).
+   */
+  timeRange(days: DayRange): [number, number] {
+    const startDay = this.columns.startDay;
+    return [lowerBound(startDay, days.from - this.maxSpanDays), upperBound(startDay, days.to)];
   }
 
   /** Space first when the view holds far fewer points than the time window (zoomed in). */

@@ -12,6 +12,8 @@ import type { DayRange } from '../core/query.ts';
 import { normalizeView, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { CATEGORY_COLORS } from './palette.ts';
+import { GpuPointsLayer } from './gpu-points.ts';
+import type { IncidentStore } from '../core/store.ts';
 
 setWorkerUrl(workerUrl);
 
@@ -36,6 +38,16 @@ const HOME: [[number, number], [number, number]] = [
   [36.0, 29.0],
   [52.5, 38.5],
 ];
+
+/**
+ * Above this many incidents the points are drawn by the GPU layer (gpu-points.ts): measured
+ * here, MapLibre's setFilter on a GeoJSON source takes ~70 ms to the next frame at 10k points
+ * and ~280 ms at 100k, the GPU layer one redraw (~25–35 ms). Below it, the native layers keep
+ * labels and uncertainty circles.
+ */
+export const GPU_THRESHOLD = 10_000;
+/** How close, in pixels, a click or hover must be to a GPU-drawn point to hit it. */
+const PICK_RADIUS_PX = 8;
 
 const POINTS = 'incident-points';
 const AREAS = 'incident-areas';
@@ -119,6 +131,10 @@ export class IncidentMap {
   private hovered: string | null = null;
   private arcs: FeatureCollection = { type: 'FeatureCollection', features: [] };
   private arcsVisible = true;
+  private store: IncidentStore | null = null;
+  private gpu: GpuPointsLayer | null = null;
+  private byId = new Map<string, Incident>();
+  private hoverFrame = 0;
   private readonly hover: Popup;
   private readonly options: IncidentMapOptions;
 
@@ -151,6 +167,46 @@ export class IncidentMap {
     this.map.once('idle', () => container.setAttribute('data-ready', 'true'));
     this.map.on('mousemove', POINTS, this.onHover);
     this.map.on('mouseleave', POINTS, this.onLeave);
+    this.map.on('mousemove', this.onGpuHover);
+    this.map.getCanvas().addEventListener('mouseleave', this.onLeave);
+  }
+
+  private get large(): boolean {
+    return this.incidents.length > GPU_THRESHOLD;
+  }
+
+  /** Native point features: all of them, or for a GPU-drawn set only the selected and hovered. */
+  private nativePoints(): FeatureCollection<Point> {
+    if (!this.large) return pointFeatures(this.incidents);
+    const picked = [this.selected, this.hovered].flatMap((id) => (id !== null && this.byId.has(id) ? [this.byId.get(id)!] : []));
+    return pointFeatures(picked);
+  }
+
+  private installGpu(): void {
+    if (this.gpu && this.map.getLayer(this.gpu.id)) this.map.removeLayer(this.gpu.id);
+    this.gpu = null;
+    if (!this.large || !this.store || !this.map.getLayer(POINTS)) return;
+    this.gpu = new GpuPointsLayer(this.store, this.options.theme);
+    this.map.addLayer(this.gpu, POINTS);
+    if (this.filter) this.gpu.setFilter(this.filter.days, this.filter.categories, this.filter.statuses);
+  }
+
+  /** The incident drawn nearest to a pixel, within PICK_RADIUS_PX, among those shown. */
+  private pick(x: number, y: number): Incident | null {
+    if (!this.store || !this.filter) return null;
+    const a = this.map.unproject([x - PICK_RADIUS_PX, y + PICK_RADIUS_PX]);
+    const b = this.map.unproject([x + PICK_RADIUS_PX, y - PICK_RADIUS_PX]);
+    const view = normalizeView(a.lng, a.lat, b.lng, b.lat);
+    const hits = this.store.query({ days: this.filter.days, view, categories: this.filter.categories, statuses: this.filter.statuses });
+    let best: Incident | null = null;
+    let bestDistance = Infinity;
+    for (const k of hits) {
+      const incident = this.incidents[this.store.order[k]];
+      const p = this.map.project([incident.lon, incident.lat]);
+      const d = (p.x - x) ** 2 + (p.y - y) ** 2;
+      if (d < bestDistance) [best, bestDistance] = [incident, d];
+    }
+    return bestDistance <= PICK_RADIUS_PX ** 2 ? best : null;
   }
 
   setArcs(arcs: FeatureCollection, visible: boolean): void {
@@ -169,13 +225,18 @@ export class IncidentMap {
     }
     if (this.hovered !== null) this.map.setFeatureState({ source: POINTS, id: this.hovered }, { hover: false });
     this.hovered = id;
+    if (this.large) (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
     if (id !== null) this.map.setFeatureState({ source: POINTS, id }, { hover: true });
   }
 
-  setIncidents(incidents: readonly Incident[]): void {
+  setIncidents(incidents: readonly Incident[], store: IncidentStore): void {
     this.incidents = incidents;
-    (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(pointFeatures(incidents));
-    (this.map.getSource(AREAS) as GeoJSONSource | undefined)?.setData(areaFeatures(incidents));
+    this.store = store;
+    this.byId = this.large ? new Map(incidents.map((i) => [i.id, i])) : new Map();
+    (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
+    // Uncertainty circles are for reading a few incidents closely, not for a million.
+    (this.map.getSource(AREAS) as GeoJSONSource | undefined)?.setData(this.large ? { type: 'FeatureCollection', features: [] } : areaFeatures(incidents));
+    this.installGpu();
   }
 
   setFilter(filter: MapFilter): void {
@@ -184,11 +245,13 @@ export class IncidentMap {
     const expression = filterExpression(filter);
     for (const id of LAYERS) this.map.setFilter(id, expression);
     for (const id of ARC_LAYERS) this.map.setFilter(id, arcFilterExpression(filter));
+    this.gpu?.setFilter(filter.days, filter.categories, filter.statuses);
   }
 
   setSelected(id: string | null): void {
     if (this.selected !== null && this.map.getSource(POINTS)) this.map.setFeatureState({ source: POINTS, id: this.selected }, { selected: false });
     this.selected = id;
+    if (this.large) (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
     if (id !== null && this.map.getSource(POINTS)) this.map.setFeatureState({ source: POINTS, id }, { selected: true });
   }
 
@@ -221,14 +284,16 @@ export class IncidentMap {
   }
 
   destroy(): void {
+    cancelAnimationFrame(this.hoverFrame);
+    this.map.getCanvas().removeEventListener('mouseleave', this.onLeave);
     this.hover.remove();
     this.map.remove();
   }
 
   private readonly installLayers = () => {
     const map = this.map;
-    map.addSource(AREAS, { type: 'geojson', data: areaFeatures(this.incidents) });
-    map.addSource(POINTS, { type: 'geojson', data: pointFeatures(this.incidents), promoteId: 'id' });
+    map.addSource(AREAS, { type: 'geojson', data: this.large ? { type: 'FeatureCollection', features: [] } : areaFeatures(this.incidents) });
+    map.addSource(POINTS, { type: 'geojson', data: this.nativePoints(), promoteId: 'id' });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });
     const ink: [number, number, number] = this.options.theme === 'dark' ? [230, 230, 230] : [40, 40, 40];
     if (!map.hasImage('arc-arrow')) map.addImage('arc-arrow', arrowImage(16, ink));
@@ -318,6 +383,7 @@ export class IncidentMap {
     if (this.filter) this.setFilter(this.filter);
     if (this.selected) this.setSelected(this.selected);
     if (this.hovered) this.setHovered(this.hovered);
+    this.installGpu();
   };
 
   private readonly reportView = () => {
@@ -331,8 +397,28 @@ export class IncidentMap {
   };
 
   private readonly onClick = (e: MapLayerMouseEvent) => {
+    if (this.large) {
+      this.options.onSelect(this.pick(e.point.x, e.point.y)?.id ?? null);
+      return;
+    }
     const hit = this.map.queryRenderedFeatures(e.point, { layers: [POINTS] })[0];
     this.options.onSelect(hit ? String(hit.properties.id) : null);
+  };
+
+  /** Hover for GPU-drawn points, picked through the store's index once per animation frame. */
+  private readonly onGpuHover = (e: MapLayerMouseEvent) => {
+    if (!this.large || this.hoverFrame) return;
+    this.hoverFrame = requestAnimationFrame(() => {
+      this.hoverFrame = 0;
+      const hit = this.pick(e.point.x, e.point.y);
+      if (!hit) {
+        if (this.hovered !== null) this.onLeave();
+        return;
+      }
+      this.map.getCanvas().style.cursor = 'pointer';
+      if (hit.id !== this.hovered) this.options.onHover(hit.id);
+      this.hover.setLngLat([hit.lon, hit.lat]).setText(hit.properties.title).addTo(this.map);
+    });
   };
 
   private readonly onHover = (e: MapLayerMouseEvent) => {

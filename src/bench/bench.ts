@@ -1,0 +1,148 @@
+// The benchmark page (npm run bench drives it): our path — columnar store, GPU points — beside
+// the baseline — a MapLibre GeoJSON source with setFilter, and Array.filter with turf's
+// booleanPointInPolygon — on the same seeded data, in the same browser.
+
+import { Map as MapLibreMap, setWorkerUrl, type ExpressionSpecification } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { booleanPointInPolygon, bboxPolygon } from '@turf/turf';
+import type { Feature, FeatureCollection, Point } from 'geojson';
+import { IncidentStore, type IncidentColumns } from '../core/store.ts';
+import { CATEGORIES, STATUSES } from '../core/schema.ts';
+import { isoDateOfDay } from '../core/time.ts';
+import type { View } from '../core/geometry.ts';
+import { GpuPointsLayer } from '../map/gpu-points.ts';
+import { CATEGORY_COLORS } from '../map/palette.ts';
+import { syntheticColumns, FIRST_DAY } from './synthetic.ts';
+
+setWorkerUrl(workerUrl);
+// Styles through the CSSOM: the Content-Security-Policy allows no inline style attributes.
+document.body.style.margin = '0';
+Object.assign(document.getElementById('map')!.style, { position: 'absolute', inset: '0' });
+
+type Mode = 'ours' | 'baseline';
+const params = new URLSearchParams(location.search);
+const n = Number(params.get('n') ?? 10_000);
+const mode = (params.get('mode') ?? 'ours') as Mode;
+const seed = Number(params.get('seed') ?? 1);
+
+const map = new MapLibreMap({
+  container: 'map',
+  style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#f3f0e8' } }] },
+  bounds: [
+    [36, 29],
+    [52, 38],
+  ],
+  attributionControl: false,
+});
+const loaded = new Promise<void>((resolve) => map.once('load', () => resolve()));
+const idle = () => new Promise<void>((resolve) => map.once('idle', () => resolve()));
+
+let columns: IncidentColumns;
+let store: IncidentStore;
+let layer: GpuPointsLayer;
+let features: Feature<Point, { id: string; startDay: number; endDay: number; category: string; status: string }>[];
+
+function viewOf(): View {
+  const b = map.getBounds();
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+}
+
+function dayFilter(from: number, to: number): ExpressionSpecification {
+  return ['all', ['<=', ['get', 'startDay'], to], ['>=', ['get', 'endDay'], from]];
+}
+
+/** The export both paths write: one Feature per visible incident. */
+function featureJson(i: number): string {
+  const c = columns;
+  return `{"type":"Feature","id":"s${i}","geometry":{"type":"Point","coordinates":[${c.lon[i]},${c.lat[i]}]},"properties":{"id":"s${i}","startDay":${c.startDay[i]},"endDay":${c.endDay[i]},"category":"${CATEGORIES[c.category[i]]}","status":"${STATUSES[c.status[i]]}"}}`;
+}
+
+const bench = {
+  /** Data generated (not timed), then timed from handing it to the map to the first idle frame. */
+  async load(): Promise<number> {
+    await loaded;
+    columns = syntheticColumns(n, seed);
+    if (mode === 'baseline') {
+      features = Array.from({ length: n }, (_, i) => ({
+        type: 'Feature' as const,
+        geometry: { type: 'Point' as const, coordinates: [columns.lon[i], columns.lat[i]] },
+        properties: { id: `s${i}`, startDay: columns.startDay[i], endDay: columns.endDay[i], category: CATEGORIES[columns.category[i]], status: STATUSES[columns.status[i]] },
+      }));
+    }
+    const t0 = performance.now();
+    if (mode === 'ours') {
+      store = new IncidentStore(columns);
+      layer = new GpuPointsLayer(store, 'light');
+      map.addLayer(layer);
+    } else {
+      map.addSource('points', { type: 'geojson', data: { type: 'FeatureCollection', features } });
+      map.addLayer({
+        id: 'points',
+        type: 'circle',
+        source: 'points',
+        paint: {
+          'circle-radius': 4,
+          'circle-color': ['match', ['get', 'category'], ...Object.entries(CATEGORY_COLORS).flat(), '#777'] as unknown as ExpressionSpecification,
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 1,
+        },
+      });
+    }
+    await idle();
+    return performance.now() - t0;
+  },
+  /** A filter change to the next complete frame. */
+  async filter(from: number, to: number): Promise<number> {
+    const t0 = performance.now();
+    if (mode === 'ours') layer.setFilter({ from, to }, null, null);
+    else map.setFilter('points', dayFilter(from, to));
+    await idle();
+    return performance.now() - t0;
+  },
+  /** The same frame again with nothing changed: the floor for a filter change. */
+  async redraw(): Promise<number> {
+    const t0 = performance.now();
+    map.triggerRepaint();
+    await idle();
+    return performance.now() - t0;
+  },
+  query(from: number, to: number): { ms: number; count: number } {
+    const view = viewOf();
+    const t0 = performance.now();
+    let count: number;
+    if (mode === 'ours') count = store.query({ days: { from, to }, view, categories: null, statuses: null }).length;
+    else {
+      const polygon = bboxPolygon(view);
+      count = features.filter((f) => f.properties.startDay <= to && f.properties.endDay >= from && booleanPointInPolygon(f, polygon)).length;
+    }
+    return { ms: performance.now() - t0, count };
+  },
+  export(from: number, to: number): { ms: number; bytes: number } {
+    const view = viewOf();
+    const t0 = performance.now();
+    let text: string;
+    if (mode === 'ours') {
+      const visible = store.query({ days: { from, to }, view, categories: null, statuses: null });
+      const parts = new Array<string>(visible.length);
+      for (let k = 0; k < visible.length; k++) parts[k] = featureJson(store.order[visible[k]]);
+      text = `{"type":"FeatureCollection","features":[${parts.join(',')}]}`;
+    } else {
+      const polygon = bboxPolygon(view);
+      const visible = features.filter((f) => f.properties.startDay <= to && f.properties.endDay >= from && booleanPointInPolygon(f, polygon));
+      const fc: FeatureCollection = { type: 'FeatureCollection', features: visible };
+      text = JSON.stringify(fc);
+    }
+    return { ms: performance.now() - t0, bytes: text.length };
+  },
+  firstDay: FIRST_DAY,
+  isoDateOfDay,
+  /** Used JS heap in MB after a full collection (Chromium with --expose-gc and precise memory info). */
+  heap(): number {
+    (globalThis as unknown as { gc?: () => void }).gc?.();
+    return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1024 ** 2;
+  },
+};
+
+(globalThis as unknown as { bench: typeof bench }).bench = bench;
+document.body.dataset.ready = 'true';

@@ -1,0 +1,104 @@
+// npm run bench: drives the built benchmark page (src/bench) in Debian's Chromium and prints,
+// for each size, our figure beside the baseline measured in the same run, as a ratio.
+// Writes bench/results.json. Seeded data; medians of REPS runs.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+const PORT = Number(process.env.BENCH_PORT ?? 4176);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  '--js-flags=--expose-gc', '--enable-precise-memory-info',
+];
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function startServer() {
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'pipe' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${ORIGIN}/bench/index.html`)).ok) return server;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  server.kill();
+  throw new Error(`vite preview did not answer on ${ORIGIN}`);
+}
+
+/** One fresh page per load: a 1M load per page is what the renderer is known to hold. */
+async function measure(browser, mode, n) {
+  const loads = [];
+  let rest = null;
+  for (let rep = 0; rep < REPS; rep++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => console.error(`[${mode} ${n}] page error: ${e.message}`));
+    await page.goto(`${ORIGIN}/bench/index.html?n=${n}&mode=${mode}&seed=1`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    loads.push(await page.evaluate(() => globalThis.bench.load()));
+    if (rep === 0) {
+      // Everything else on the first page, REPS times each, over windows of 7 days across the year.
+      rest = await page.evaluate(async (reps) => {
+        const b = globalThis.bench;
+        const out = { filter: [], redraw: [], query: [], export: [], counts: [] };
+        // Long tasks while filters change: the slider must not freeze the page.
+        const longTasks = [];
+        const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
+        observer.observe({ type: 'longtask', buffered: false });
+        for (let i = 0; i < reps; i++) {
+          const from = b.firstDay + 40 + i * 60;
+          out.filter.push(await b.filter(from, from + 6));
+          out.redraw.push(await b.redraw());
+          const q = b.query(from, from + 6);
+          out.query.push(q.ms);
+          out.counts.push(q.count);
+          out.export.push(b.export(from, from + 6).ms);
+        }
+        observer.disconnect();
+        out.heap = b.heap();
+        out.longestTask = longTasks.length ? Math.max(...longTasks) : 0;
+        return out;
+      }, REPS);
+    }
+    await page.close();
+  }
+  return { load: median(loads), filter: median(rest.filter), redraw: median(rest.redraw), query: median(rest.query), export: median(rest.export), heap: rest.heap, longestTask: rest.longestTask, counts: rest.counts };
+}
+
+const server = await startServer();
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+const rows = [];
+const longest = [];
+try {
+  for (const n of SIZES) {
+    const ours = await measure(browser, 'ours', n);
+    const base = await measure(browser, 'baseline', n);
+    if (JSON.stringify(ours.counts) !== JSON.stringify(base.counts)) throw new Error(`size ${n}: our query found ${ours.counts}, the baseline ${base.counts}`);
+    for (const name of ['load', 'filter', 'redraw', 'query', 'export']) {
+      rows.push({ name, size: n, ours_ms: +ours[name].toFixed(2), baseline_ms: +base[name].toFixed(2), ratio: +(base[name] / Math.max(ours[name], 0.001)).toFixed(1) });
+    }
+    rows.push({ name: 'heap', size: n, mb: +ours.heap.toFixed(1), baseline_mb: +base.heap.toFixed(1) });
+    longest.push(`size ${n.toLocaleString('en')}: filter / redraw = ${(ours.filter / ours.redraw).toFixed(2)}; longest main-thread task while filtering: ours ${ours.longestTask.toFixed(0)} ms, baseline ${base.longestTask.toFixed(0)} ms`);
+    console.log(longest.at(-1));
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
+
+console.log(`\nIncident Atlas benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB, Chromium (SwiftShader WebGL), medians of ${REPS}`);
+console.log('| measure | size | ours (ms) | baseline (ms) | ratio (baseline / ours) |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of rows) {
+  if (r.name === 'heap') console.log(`| JS heap (MB) | ${r.size.toLocaleString('en')} | ${r.mb} | ${r.baseline_mb} | |`);
+  else console.log(`| ${r.name} | ${r.size.toLocaleString('en')} | ${r.ours_ms} | ${r.baseline_ms} | ${r.ratio ?? ''} |`);
+}
+console.log('');
+for (const line of longest) console.log(line);
+mkdirSync('bench', { recursive: true });
+writeFileSync('bench/results.json', JSON.stringify(rows, null, 2) + '\n');
+console.log('\nwrote bench/results.json');
