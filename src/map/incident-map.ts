@@ -255,6 +255,12 @@ export class IncidentMap {
     if (id !== null && this.map.getSource(POINTS)) this.map.setFeatureState({ source: POINTS, id }, { selected: true });
   }
 
+  /** Shows an extent [w, s, e, n] with some margin. */
+  fitBounds(b: [number, number, number, number]): void {
+    const reduceMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+    this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, maxZoom: 10, duration: reduceMotion ? 0 : 800 });
+  }
+
   /** Moves the camera to an incident, keeping the zoom if it is already close. */
   flyTo(incident: Incident): void {
     const reduceMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;

@@ -6,7 +6,7 @@ import { STATUSES, type Category, type Incident, type Issue, type Status } from 
 import type { Measure } from '../core/histogram.ts';
 import { byStart, daySpan, type DayRange } from '../core/query.ts';
 import { IncidentStore, type StoreFilters } from '../core/store.ts';
-import { WORLD, type View } from '../core/geometry.ts';
+import { WORLD, bboxIntersectsView, type Bbox, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { DAY_MS } from '../core/time.ts';
 
@@ -27,6 +27,8 @@ export class AtlasState {
   /** A message for role="alert": a load or import that failed. Current data is kept. */
   error = $state<string | null>(null);
   issues = $state.raw<Issue[]>([]);
+  /** A request to the map to show this extent (after an import that lies outside the view). */
+  fitRequest = $state.raw<Bbox | null>(null);
   /** The files the incidents came from, with their SHA-256, for export provenance. */
   datasets = $state.raw<{ name: string; sha256: string }[]>([]);
 
@@ -107,6 +109,8 @@ export class AtlasState {
    */
   importIncidents(incidents: Incident[], mode: 'add' | 'replace', dataset: { name: string; sha256: string }): Issue[] {
     if (incidents.length === 0) return [];
+    // An import that lies wholly outside the view would show "0 incidents": move the map to it.
+    if (!incidents.some((i) => bboxIntersectsView(i.bbox, this.view))) this.fitRequest = extentOf(incidents);
     const wasFull = this.days.from === this.span.from && this.days.to === this.span.to;
     if (mode === 'replace') {
       this.datasets = [dataset];
@@ -133,6 +137,17 @@ export class AtlasState {
     const to = Math.min(this.span.to, Math.max(days.from, days.to));
     if (from !== this.days.from || to !== this.days.to) this.days = { from, to };
   }
+}
+
+function extentOf(incidents: readonly Incident[]): Bbox {
+  const e: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const { bbox } of incidents) {
+    e[0] = Math.min(e[0], bbox[0]);
+    e[1] = Math.min(e[1], bbox[1]);
+    e[2] = Math.max(e[2], bbox[2]);
+    e[3] = Math.max(e[3], bbox[3]);
+  }
+  return e;
 }
 
 export type PlayMode = 'window' | 'cumulative';

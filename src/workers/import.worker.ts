@@ -9,7 +9,14 @@ import { sha256Hex } from '../core/digest.ts';
 export type ImportRequest = { file: File; mapping?: Mapping };
 export type ImportMessage =
   | { type: 'progress'; fraction: number }
+  | { type: 'incidents'; incidents: ImportResult['incidents'] }
   | { type: 'done'; result: ImportResult; sha256: string; name: string };
+
+/**
+ * Incidents go to the page in batches: the page decodes each message in a task of its own,
+ * so one huge structured clone does not freeze it.
+ */
+const BATCH = 5_000;
 
 const post = (m: ImportMessage) => self.postMessage(m);
 const fatal = (fatal: string): ImportResult => ({ format: null, incidents: [], issues: [], total: 0, fatal, notes: [] });
@@ -60,5 +67,6 @@ async function run({ file, mapping }: ImportRequest): Promise<ImportResult> {
 self.onmessage = async (e: MessageEvent<ImportRequest>) => {
   const result = await run(e.data);
   const sha256 = result.incidents.length > 0 ? await sha256Hex(await e.data.file.arrayBuffer()) : '';
-  post({ type: 'done', result, sha256, name: e.data.file.name });
+  for (let i = 0; i < result.incidents.length; i += BATCH) post({ type: 'incidents', incidents: result.incidents.slice(i, i + BATCH) });
+  post({ type: 'done', result: { ...result, incidents: [] }, sha256, name: e.data.file.name });
 };

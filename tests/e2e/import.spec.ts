@@ -125,3 +125,15 @@ test('a large import shows progress and can be cancelled, keeping the data', asy
   expect(await countShown(page)).toBe(total);
   await expect(report(page)).toHaveCount(0);
 });
+
+test('an import that lies outside the view moves the map to it', async ({ page }) => {
+  await openApp(page, '/#map=9/33.3/44.4');
+  await page.getByLabel('Import', { exact: true }).setInputFiles({
+    name: 'kabul.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('id,date,latitude,longitude,title\nk1,2020-01-02,34.53,69.17,Kabul\nk2,2020-01-03,34.6,69.2,Near Kabul\n'),
+  });
+  await expect(report(page)).toContainText('2 imported');
+  await expect(page).toHaveURL(/#map=\d+\.\d+\/34\.\d+\/69\.\d+/);
+  await expect(page.getByTestId('incident-list').locator('[data-id="k1"]')).toBeVisible();
+});
