@@ -1,6 +1,7 @@
 // Start-up: load the basemap and the default dataset in parallel, validate, then mount.
 
 import { mount } from 'svelte';
+import './app.css';
 import App from './components/App.svelte';
 import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { CATEGORIES, STATUSES, validateCollection, formatIssue } from './core/schema.ts';

@@ -94,7 +94,7 @@ export class IncidentStore {
   /** From validated incidents (the app's path); non-point incidents keep their extents. */
   static fromIncidents(incidents: readonly Incident[]): IncidentStore {
     const n = incidents.length;
-    const cols = allocate(n);
+    const cols = allocateColumns(n);
     const bboxes = new Map<number, [number, number, number, number]>();
     const categoryIndex = new Map(CATEGORIES.map((c, i) => [c, i]));
     const statusIndex = new Map(STATUSES.map((s, i) => [s, i]));
@@ -186,7 +186,7 @@ export class IncidentStore {
   }
 }
 
-function allocate(n: number): IncidentColumns {
+export function allocateColumns(n: number): IncidentColumns {
   return {
     lon: new Float64Array(n),
     lat: new Float64Array(n),
@@ -213,7 +213,7 @@ function sortOrder(c: IncidentColumns): Uint32Array {
 }
 
 function permute(c: IncidentColumns, order: Uint32Array): IncidentColumns {
-  const out = allocate(order.length);
+  const out = allocateColumns(order.length);
   for (const key of Object.keys(c) as (keyof IncidentColumns)[]) {
     const from = c[key];
     const to = out[key];

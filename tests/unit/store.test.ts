@@ -5,7 +5,7 @@ import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../src/
 import { isoDateOfDay } from '../../src/core/time.ts';
 import type { View } from '../../src/core/geometry.ts';
 import { feature } from '../fixtures/incident.ts';
-import { mulberry32 } from '../fixtures/random.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 
 const BASE_DAY = 18_250; // 2019-12-20
 
