@@ -40,6 +40,7 @@ void main() {
 const FRAGMENT = `#version 300 es
 precision mediump float;
 uniform vec3 u_stroke;
+uniform float u_opacity;
 in vec3 v_color;
 out vec4 fragColor;
 void main() {
@@ -48,8 +49,9 @@ void main() {
   if (r > 1.0) discard;
   // A thin ring in the map's background colour keeps overlapping points apart, like the
   // stroke of the native circle layer.
-  vec3 color = r > 0.62 ? u_stroke : v_color;
-  fragColor = vec4(color, 1.0);
+  vec3 color = r > 0.62 && u_opacity >= 1.0 ? u_stroke : v_color;
+  // Premultiplied alpha: where points pile up at low zoom, their colour deepens (density).
+  fragColor = vec4(color * u_opacity, u_opacity);
 }`;
 
 function hex(color: string): [number, number, number] {
@@ -122,7 +124,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.linkProgram(program);
     if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`GPU points: program failed to link: ${gl.getProgramInfoLog(program)}`);
     this.program = program;
-    for (const name of ['u_matrix', 'u_window', 'u_categories', 'u_statuses', 'u_size', 'u_colors', 'u_stroke']) {
+    for (const name of ['u_matrix', 'u_window', 'u_categories', 'u_statuses', 'u_size', 'u_colors', 'u_stroke', 'u_opacity']) {
       this.uniforms[name] = gl.getUniformLocation(program, name);
     }
 
@@ -161,6 +163,9 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.uniform1ui(this.uniforms.u_statuses, this.statuses);
     const zoom = this.map.getZoom();
     gl.uniform1f(this.uniforms.u_size, Math.min(12, Math.max(3, 2 + zoom)) * (globalThis.devicePixelRatio || 1));
+    // Zoomed out over a large set, translucent dots without rings read as density, the way a
+    // heatmap would, and follow the date filter exactly because the same shader test applies.
+    gl.uniform1f(this.uniforms.u_opacity, zoom < 6 ? 0.45 : 1);
     gl.uniform3fv(this.uniforms.u_colors, CATEGORIES.flatMap((c) => hex(CATEGORY_COLORS[c])));
     gl.uniform3fv(this.uniforms.u_stroke, this.stroke);
     gl.disable(gl.DEPTH_TEST);
