@@ -37,3 +37,16 @@ describe('time', () => {
     expect(offsetMinutes('+03:61')).toBeNaN();
   });
 });
+
+describe('month lengths', () => {
+  it.each([
+    ['1900-02-29', false],
+    ['2000-02-29', true],
+    ['2024-02-29', true],
+    ['2023-02-29', false],
+    ['2019-04-31', false],
+    ['2019-12-31', true],
+  ])('%s is a date: %s', (text, valid) => {
+    expect(Number.isNaN(dayOfIsoDate(text))).toBe(!valid);
+  });
+});

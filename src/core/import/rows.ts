@@ -3,7 +3,7 @@
 
 import GeoJSONjs from 'geojson/geojson.js';
 import type { Feature, Point } from 'geojson';
-import { CATEGORIES, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Category, type Incident, type Issue, type Source } from '../schema.ts';
+import { CATEGORIES, FIELDS, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Category, type Incident, type Issue, type Source } from '../schema.ts';
 import { safeUrl } from '../url.ts';
 import { parseDate } from './dates.ts';
 import type { Mapping } from './columns.ts';
@@ -47,6 +47,26 @@ function oneOf<T extends string>(values: readonly T[], v: string | undefined): T
   return t !== undefined && (values as readonly string[]).includes(t) ? (t as T) : null;
 }
 
+const KNOWN = new Set<string>(FIELDS);
+
+/**
+ * Normalised column name → index, computed once per header row (not once per row): a Map, so
+ * a column named "__proto__" is an ordinary key. The first of two same-named columns wins.
+ */
+const indexCache = new WeakMap<readonly string[], Map<string, number>>();
+function columnIndex(headers: readonly string[]): Map<string, number> {
+  let index = indexCache.get(headers);
+  if (!index) {
+    index = new Map();
+    headers.forEach((h, i) => {
+      const key = h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+      if (!index!.has(key)) index!.set(key, i);
+    });
+    indexCache.set(headers, index);
+  }
+  return index;
+}
+
 export interface RowContext {
   headers: readonly string[];
   mapping: Mapping;
@@ -62,11 +82,11 @@ export interface RowContext {
  * category, start, end, killed_min…) are read when present, so export → import keeps them.
  */
 export function rowToIncident(cells: readonly string[], ctx: RowContext): { incident?: Incident; issues: Issue[]; assumedUtc: boolean } {
-  const cell = new Map<string, string>();
-  ctx.headers.forEach((h, i) => cell.set(h.trim().toLowerCase().replace(/[\s-]+/g, '_'), cells[i] ?? ''));
+  const columns = columnIndex(ctx.headers);
   const at = (i: number) => (i >= 0 ? cells[i] : undefined);
   const get = (name: string) => {
-    const v = cell.get(name);
+    const i = columns.get(name);
+    const v = i === undefined ? undefined : cells[i];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
   const unit = ctx.unit ?? 'row';
@@ -103,15 +123,14 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   const place = [get('location'), get('admin1'), get('country')].filter(Boolean).join(', ') || get('place') || (latText !== undefined ? `${latText}, ${lonText}` : 'unnamed place');
   const title = at(ctx.mapping.title)?.trim() || get('title') || [get('sub_event_type') ?? get('event_type') ?? 'Incident', get('location')].filter(Boolean).join(' in ');
 
-  const urls = (get('source_urls') ?? '').split(/\s+/).filter((u) => safeUrl(u) !== null);
+  const urls = (get('source_urls') ?? '').split(/\s+/).filter((u) => u !== '' && safeUrl(u) !== null);
   const publishers = (get('source') ?? '').split(';').map((s) => s.trim()).filter(Boolean);
   const sources: Source[] = urls.length
     ? urls.map((url, i) => ({ title: publishers[i] ?? new URL(url).hostname, publisher: publishers[i] ?? new URL(url).hostname, url, published: null }))
     : publishers.map((p) => ({ title: p, publisher: p, url: null, published: null }));
 
-  const known = new Set(['id', 'title', 'summary', 'category', 'start', 'end', 'time_precision', 'place', 'geo_precision', 'uncertainty_m', 'killed', 'wounded', 'actors', 'status', 'sources', 'related']);
   const extra: [string, string][] = [];
-  for (const [key, value] of cell) if (!known.has(key) && value !== '') extra.push([key, value]);
+  for (const [key, i] of columns) if (!KNOWN.has(key) && (cells[i] ?? '') !== '') extra.push([key, cells[i]]);
 
   const properties = {
     // Every other column is kept as a plain field; defineProperty below keeps "__proto__" a field.
@@ -133,7 +152,10 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
     related: [],
   };
   for (const [key, value] of extra) {
-    if (!Object.prototype.hasOwnProperty.call(properties, key)) Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+    if (Object.prototype.hasOwnProperty.call(properties, key)) continue;
+    // Plain assignment keeps objects fast; only "__proto__" would hit the prototype setter.
+    if (key === '__proto__') Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+    else (properties as Record<string, unknown>)[key] = value;
   }
   const feature = { type: 'Feature', id, geometry, properties };
   const { incident, issues } = validateFeature(feature, ctx.row);
