@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CATEGORIES, STATUSES, validateCollection, formatIssue, type Category, type Status } from '../core/schema.ts';
-import { daySpan, visibleIncidents, byStart } from '../core/query.ts';
+import { daySpan } from '../core/query.ts';
+import { IncidentStore } from '../core/store.ts';
 import { dayOfIsoDate } from '../core/time.ts';
 import { WORLD, type View } from '../core/geometry.ts';
 import { serializeCsv, serializeGeoJson } from '../core/export.ts';
@@ -97,11 +98,12 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
   const { incidents, issues } = validateCollection(json);
   const warnings = issues.map((i) => formatIssue(i, values.data));
   if (incidents.length === 0) throw new UsageError(`--data: ${values.data} holds no valid incident${warnings.length ? `:\n${warnings.join('\n')}` : ''}`);
-  incidents.sort(byStart);
   const span = daySpan(incidents)!;
   const days = { from: parseDay('from', values.from, span.from), to: parseDay('to', values.to, span.to) };
   if (days.from > days.to) throw new UsageError('--from is after --to');
-  const visible = visibleIncidents(incidents, { days, view, categories, statuses });
+  // The browser's own query, so the CLI exports the same incidents in the same (day) order.
+  const store = IncidentStore.fromIncidents(incidents);
+  const visible = Array.from(store.query({ days, view, categories, statuses }), (k) => incidents[store.order[k]]);
   const output =
     values.format === 'csv'
       ? serializeCsv(visible)

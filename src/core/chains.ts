@@ -35,6 +35,8 @@ export function arc(a: [number, number], b: [number, number]): [number, number][
 }
 
 export function chainArcs(incidents: readonly Incident[]): FeatureCollection<LineString, ArcProperties> {
+  // Most large imports have no relations at all: then no index of a million ids is built.
+  if (!incidents.some((i) => i.properties.related.length > 0)) return { type: 'FeatureCollection', features: [] };
   const byId = new Map(incidents.map((i) => [i.id, i]));
   const seen = new Set<string>();
   const features: Feature<LineString, ArcProperties>[] = [];

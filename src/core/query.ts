@@ -52,7 +52,3 @@ export function daySpan(incidents: readonly Incident[]): DayRange | null {
   }
   return { from, to };
 }
-
-export function byStart(a: Incident, b: Incident): number {
-  return a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}

@@ -133,7 +133,6 @@ export class IncidentMap {
   private arcsVisible = true;
   private store: IncidentStore | null = null;
   private gpu: GpuPointsLayer | null = null;
-  private byId = new Map<string, Incident>();
   private hoverFrame = 0;
   private readonly hover: Popup;
   private readonly options: IncidentMapOptions;
@@ -178,8 +177,9 @@ export class IncidentMap {
   /** Native point features: all of them, or for a GPU-drawn set only the selected and hovered. */
   private nativePoints(): FeatureCollection<Point> {
     if (!this.large) return pointFeatures(this.incidents);
-    const picked = [this.selected, this.hovered].flatMap((id) => (id !== null && this.byId.has(id) ? [this.byId.get(id)!] : []));
-    return pointFeatures(picked);
+    // A scan, not an index of every id: it runs only when the selection or hover changes.
+    const ids = new Set([this.selected, this.hovered].filter((id): id is string => id !== null));
+    return pointFeatures(ids.size === 0 ? [] : this.incidents.filter((i) => ids.has(i.id)));
   }
 
   private installGpu(): void {
@@ -232,7 +232,6 @@ export class IncidentMap {
   setIncidents(incidents: readonly Incident[], store: IncidentStore): void {
     this.incidents = incidents;
     this.store = store;
-    this.byId = this.large ? new Map(incidents.map((i) => [i.id, i])) : new Map();
     (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
     // Uncertainty circles are for reading a few incidents closely, not for a million.
     (this.map.getSource(AREAS) as GeoJSONSource | undefined)?.setData(this.large ? { type: 'FeatureCollection', features: [] } : areaFeatures(incidents));

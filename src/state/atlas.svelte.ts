@@ -4,14 +4,14 @@
 import { createContext } from 'svelte';
 import { STATUSES, type Category, type Incident, type Issue, type Status } from '../core/schema.ts';
 import type { Measure } from '../core/histogram.ts';
-import { byStart, daySpan, type DayRange } from '../core/query.ts';
+import { daySpan, type DayRange } from '../core/query.ts';
 import { IncidentStore, type StoreFilters } from '../core/store.ts';
 import { WORLD, bboxIntersectsView, type Bbox, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { DAY_MS } from '../core/time.ts';
 
 export class AtlasState {
-  /** Sorted by start; replaced, never mutated, so it stays a plain (non-proxied) array. */
+  /** Replaced, never mutated, so it stays a plain (non-proxied) array; the store gives the order. */
   incidents = $state.raw<Incident[]>([]);
   days = $state.raw<DayRange>({ from: 0, to: 0 });
   view = $state.raw<View>(WORLD);
@@ -55,7 +55,8 @@ export class AtlasState {
 
   /** Replaces the data; the day range is kept where it still fits, else widened to the new span. */
   setIncidents(incidents: Incident[], days?: DayRange): void {
-    this.incidents = [...incidents].sort(byStart);
+    // Kept as given: the store orders them by day for every view, list and export.
+    this.incidents = incidents;
     const span = this.span;
     this.days = days ?? span;
     if (this.selectedId !== null && !this.incidents.some((i) => i.id === this.selectedId)) this.selectedId = null;
