@@ -5,7 +5,7 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { rewind } from '@turf/turf';
 import type { Category, Incident, IncidentProperties, Status } from './schema.ts';
 import { isoDateOfDay } from './time.ts';
-import type { DayRange } from './query.ts';
+import type { DayRange, Filters } from './query.ts';
 import type { View } from './geometry.ts';
 
 export const GEOJSON_MEDIA_TYPE = 'application/geo+json';
@@ -22,11 +22,8 @@ export interface Provenance {
   feature_count: number;
 }
 
-export interface ExportContext {
-  days: DayRange;
-  view: View;
-  categories: ReadonlySet<Category> | null;
-  statuses: ReadonlySet<Status> | null;
+/** The filters that made the visible set, and what else a citation needs. */
+export interface ExportContext extends Filters {
   datasets: { name: string; sha256: string }[];
   version: string;
   now: Date;

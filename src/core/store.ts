@@ -4,8 +4,8 @@
 // incident is created, so a slider drag does not churn the garbage collector.
 
 import KDBush from 'kdbush';
-import { CATEGORIES, STATUSES, type Category, type Incident, type Status } from './schema.ts';
-import type { DayRange } from './query.ts';
+import { CATEGORIES, STATUSES, type Incident } from './schema.ts';
+import type { DayRange, Filters } from './query.ts';
 import type { View } from './geometry.ts';
 
 /** The columns of n incidents, in any order; the store sorts them. */
@@ -20,12 +20,6 @@ export interface IncidentColumns {
   status: Uint8Array; // index into STATUSES
 }
 
-export interface StoreFilters {
-  days: DayRange;
-  view: View;
-  categories: ReadonlySet<Category> | null;
-  statuses: ReadonlySet<Status> | null;
-}
 
 const ALL = 0xffffffff;
 
@@ -118,7 +112,7 @@ export class IncidentStore {
    * local days overlapping the range (inclusive), extent touching the view, category and
    * status allowed. The result is a view into a buffer that the next query overwrites.
    */
-  query(f: StoreFilters): Uint32Array {
+  query(f: Filters): Uint32Array {
     const c = this.columns;
     const catMask = mask(f.categories, CATEGORIES);
     const statusMask = mask(f.statuses, STATUSES);

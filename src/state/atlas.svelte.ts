@@ -4,8 +4,8 @@
 import { createContext } from 'svelte';
 import { STATUSES, type Category, type Incident, type Issue, type Status } from '../core/schema.ts';
 import type { Measure } from '../core/histogram.ts';
-import { daySpan, type DayRange } from '../core/query.ts';
-import { IncidentStore, type StoreFilters } from '../core/store.ts';
+import { daySpan, type DayRange, type Filters } from '../core/query.ts';
+import { IncidentStore } from '../core/store.ts';
 import { WORLD, bboxIntersectsView, type Bbox, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { DAY_MS } from '../core/time.ts';
@@ -43,7 +43,7 @@ export class AtlasState {
   inViewAnyCategory = $derived(this.query({ days: this.days, view: this.view, categories: null, statuses: this.statuses }));
   inViewAnyDate = $derived(this.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }));
 
-  private query(f: StoreFilters): Incident[] {
+  private query(f: Filters): Incident[] {
     const store = this.store;
     const indices = store.query(f);
     const out = new Array<Incident>(indices.length);
