@@ -1,7 +1,7 @@
 // Text for people: ranges, local and UTC times. Pure, so the list, panel and tests agree.
 
 import type { Range } from './schema.ts';
-import { offsetMinutes, offsetOfIso } from './time.ts';
+import { offsetOfIso } from './time.ts';
 
 export function formatRange(r: Range): string {
   return r.min === r.max ? String(r.min) : `${r.min}–${r.max}`;
@@ -24,8 +24,3 @@ export function formatWhen(iso: string, precision: 'minute' | 'hour' | 'day'): s
   const local = formatLocal(iso);
   return precision === 'hour' ? local.replace(/(\d{2}):\d{2} /, '$1:00 ') : local;
 }
-
-export const isUtcOffset = (iso: string) => {
-  const offset = offsetOfIso(iso);
-  return offset === 'Z' || (offset !== null && offsetMinutes(offset) === 0);
-};

@@ -1,7 +1,7 @@
 // URL state: ?from=YYYY-MM-DD&to=YYYY-MM-DD and #map=zoom/lat/lon. Parsing never throws:
 // anything invalid falls back to the default, so a mangled link still opens the map.
 
-import { dayOfIsoDate, isoDateOfDay } from './time.ts';
+import { dayOfIsoDate } from './time.ts';
 import type { DayRange } from './query.ts';
 
 export interface Camera {
@@ -34,11 +34,6 @@ export function parseCamera(hash: string): Camera | null {
   if (![zoom, lat, lon].every(Number.isFinite)) return null;
   if (zoom < 0 || zoom > MAX_ZOOM || Math.abs(lat) > 85.06 || Math.abs(lon) > 180) return null;
   return { zoom, lat, lon };
-}
-
-/** Rewrites from/to in a query string, keeping every other parameter. */
-export function formatSearch(search: string, days: DayRange): string {
-  return withParams(search, { from: isoDateOfDay(days.from), to: isoDateOfDay(days.to) });
 }
 
 /** Precision grows with zoom so a link restores the view to about a pixel. */

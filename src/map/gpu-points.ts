@@ -59,6 +59,9 @@ function hex(color: string): [number, number, number] {
   return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
 }
 
+/** The category colours as the shader's vec3 array, computed once rather than every frame. */
+const CATEGORY_RGB = new Float32Array(CATEGORIES.flatMap((c) => hex(CATEGORY_COLORS[c])));
+
 function bits<T extends string>(set: ReadonlySet<T> | null, vocabulary: readonly T[]): number {
   return set === null ? 0xffffffff : vocabulary.reduce((m, v, i) => (set.has(v) ? m | (1 << i) : m), 0) >>> 0;
 }
@@ -166,7 +169,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
     // Zoomed out over a large set, translucent dots without rings read as density, the way a
     // heatmap would, and follow the date filter exactly because the same shader test applies.
     gl.uniform1f(this.uniforms.u_opacity, zoom < 6 ? 0.45 : 1);
-    gl.uniform3fv(this.uniforms.u_colors, CATEGORIES.flatMap((c) => hex(CATEGORY_COLORS[c])));
+    gl.uniform3fv(this.uniforms.u_colors, CATEGORY_RGB);
     gl.uniform3fv(this.uniforms.u_stroke, this.stroke);
     gl.disable(gl.DEPTH_TEST);
     gl.disable(gl.STENCIL_TEST);

@@ -13,6 +13,7 @@ import { normalizeView, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { CATEGORY_COLORS } from './palette.ts';
 import { GpuPointsLayer } from './gpu-points.ts';
+import { prefersReducedMotion } from './motion.ts';
 import type { IncidentStore } from '../core/store.ts';
 
 setWorkerUrl(workerUrl);
@@ -256,14 +257,12 @@ export class IncidentMap {
 
   /** Shows an extent [w, s, e, n] with some margin. */
   fitBounds(b: [number, number, number, number]): void {
-    const reduceMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-    this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, maxZoom: 10, duration: reduceMotion ? 0 : 800 });
+    this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, maxZoom: 10, duration: prefersReducedMotion() ? 0 : 800 });
   }
 
   /** Moves the camera to an incident, keeping the zoom if it is already close. */
   flyTo(incident: Incident): void {
-    const reduceMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-    this.map.easeTo({ center: [incident.lon, incident.lat], zoom: Math.max(this.map.getZoom(), 7), duration: reduceMotion ? 0 : 800 });
+    this.map.easeTo({ center: [incident.lon, incident.lat], zoom: Math.max(this.map.getZoom(), 7), duration: prefersReducedMotion() ? 0 : 800 });
   }
 
   /**

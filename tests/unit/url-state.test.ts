@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCamera, formatSearch, parseCamera, parseDayRange } from '../../src/core/url-state.ts';
+import { formatCamera, parseCamera, parseDayRange, withParams } from '../../src/core/url-state.ts';
 import { dayOfIsoDate } from '../../src/core/time.ts';
 
 const span = { from: dayOfIsoDate('2019-12-27'), to: dayOfIsoDate('2020-01-08') };
@@ -26,6 +26,6 @@ describe('URL state', () => {
     expect(Math.abs(back.lat - c.lat)).toBeLessThan(360 / (256 * 2 ** 9));
   });
   it('keeps other query parameters when writing the range', () => {
-    expect(formatSearch('?style=x', span)).toBe('?style=x&from=2019-12-27&to=2020-01-08');
+    expect(withParams('?style=x', { from: '2019-12-27', to: '2020-01-08' })).toBe('?style=x&from=2019-12-27&to=2020-01-08');
   });
 });
