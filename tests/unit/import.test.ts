@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { importText, importCsv, sniffBinary, issuesToCsv, MAX_FILE_BYTES } from '../../src/core/import/index.ts';
+import Papa from 'papaparse';
+import { importText, importCsv, sniffBinary, issuesToCsv, MAX_FILE_BYTES, CsvImporter, CSV_PARSE_CONFIG } from '../../src/core/import/index.ts';
 import { parseDate } from '../../src/core/import/dates.ts';
 import { detectColumns } from '../../src/core/import/columns.ts';
 import { serializeCsv, serializeGeoJson } from '../../src/core/export.ts';
@@ -61,6 +62,25 @@ describe('CSV import', () => {
       9: 'id: duplicate id "ok-1"',
     });
     expect(r.issues.every((i) => i.unit === 'row')).toBe(true);
+  });
+
+  it('gives the same result streamed a row at a time, taking incidents as they come, as read whole', () => {
+    // The worker's path: papaparse chunks, importer.push, importer.take after each chunk.
+    const text = fixture('bad-rows.csv');
+    const whole = importText(text, 'bad-rows.csv');
+    const rows = Papa.parse<string[]>(text, CSV_PARSE_CONFIG).data;
+    const importer = new CsvImporter();
+    const taken: string[][] = [];
+    for (const row of rows) {
+      importer.push([row]);
+      taken.push(importer.take().map((i) => i.id));
+    }
+    const end = importer.finish();
+    // Each accepted row is handed over once, right after its own chunk; a duplicate in a later chunk is still caught.
+    expect(taken.filter((ids) => ids.length > 0)).toEqual([['ok-1'], ['edge']]);
+    expect(end.incidents).toEqual([]);
+    expect(end.issues).toEqual(whole.issues);
+    expect(end.total).toBe(whole.total);
   });
 
   it('keeps offsets, reads offset-less times as UTC (and says so), and tells epoch seconds from milliseconds', () => {

@@ -229,6 +229,16 @@ export class CsvImporter {
     out.incidents.push(incident);
   }
 
+  /**
+   * The incidents accepted since the last call, removed from the result: the worker posts
+   * them while it parses, so the page takes them in while the rest of the file is read.
+   */
+  take(): Incident[] {
+    const taken = this.out.incidents;
+    this.out.incidents = [];
+    return taken;
+  }
+
   finish(): ImportResult {
     if (this.headers === null) return empty('csv', 'The file is empty.');
     if (this.out.needsMapping) return { ...this.out, incidents: [], issues: [] };
