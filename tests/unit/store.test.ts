@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IncidentStore } from '../../src/core/store.ts';
+import { IncidentStore, sortOrder } from '../../src/core/store.ts';
 import { visibleIncidents, type Filters } from '../../src/core/query.ts';
 import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../src/core/schema.ts';
 import { isoDateOfDay } from '../../src/core/time.ts';
@@ -96,6 +96,12 @@ describe('IncidentStore', () => {
     for (let i = 1; i < r.length; i++) expect(r[i]).toBeGreaterThan(r[i - 1]);
   });
 
+  it('counts each category over all incidents, whatever the filters', () => {
+    const expected = CATEGORIES.map((c) => list.filter((i) => i.category === c).length);
+    expect([...store.categoryCounts]).toEqual(expected);
+    expect(expected.filter((k) => k > 0).length).toBeGreaterThan(1);
+  });
+
   it('does not throw on zero items', () => {
     const empty = IncidentStore.fromIncidents([]);
     expect(empty.query({ days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
@@ -105,4 +111,29 @@ describe('IncidentStore', () => {
     expect(store.query({ days: { from: 0, to: 10 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
     expect(store.query({ days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: new Set(), statuses: null })).toHaveLength(0);
   });
+});
+
+describe('store order', () => {
+  /** The definition: by day, then time, then input position. */
+  const reference = (startDay: Int32Array, start: Float64Array) =>
+    Array.from(startDay.keys()).sort((a, b) => startDay[a] - startDay[b] || start[a] - start[b] || a - b);
+
+  const cases: [string, (rand: () => number, i: number, n: number) => [number, number]][] = [
+    ['shuffled days, times within each day', (rand) => [Math.floor(rand() * 30), Math.floor(rand() * 5)]],
+    ['day precision: every time of a day equal', (rand) => { const d = Math.floor(rand() * 30); return [d, d * 10]; }],
+    ['days spread over millennia (sparse)', (rand) => [Math.floor(rand() * 1e7) - 5e6, Math.floor(rand() * 3)]],
+    ['presorted', (_, i) => [Math.floor(i / 7), i % 7]],
+    ['reversed', (_, i, n) => [n - i, 0]],
+  ];
+  for (const [name, make] of cases) {
+    it(`is (day, time, input position) order: ${name}`, () => {
+      for (const n of [0, 1, 2, 50, 2_000]) {
+        const rand = mulberry32(n + name.length);
+        const startDay = new Int32Array(n);
+        const start = new Float64Array(n);
+        for (let i = 0; i < n; i++) [startDay[i], start[i]] = make(rand, i, n);
+        expect([...sortOrder({ startDay, start })]).toEqual(reference(startDay, start));
+      }
+    });
+  }
 });
