@@ -1,5 +1,8 @@
 // Calendar arithmetic on ISO 8601 strings without the Date parser's silent roll-overs
 // (Date.parse('2019-02-30') is 2 March in some engines): every component is range-checked.
+// The parsers run for every imported row, so they remember recent answers (see memo.ts).
+
+import { memo } from './memo.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -26,14 +29,14 @@ function dayNumber(y: number, m: number, d: number): number {
  * in the string's own offset. 2020-01-03T00:30+03:00 is day 2020-01-03 although it is
  * still 2 January in UTC — incidents are dated where they happened, as ACLED dates events.
  */
-export function dayNumberOfIso(iso: string): number {
+export const dayNumberOfIso = memo((iso: string): number => {
   const m = isoDate.exec(iso);
   if (!m) return NaN;
   return dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
-}
+});
 
 /** Epoch milliseconds of an ISO date-time with offset, or NaN if any component is impossible. */
-export function parseIsoDateTime(iso: string): number {
+export const parseIsoDateTime = memo((iso: string): number => {
   const m = isoDateTimeWithOffset.exec(iso);
   if (!m) return NaN;
   const day = dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
@@ -43,7 +46,7 @@ export function parseIsoDateTime(iso: string): number {
   const offset = m[8] === 'Z' ? 0 : offsetMinutes(m[8]);
   if (Number.isNaN(offset)) return NaN;
   return day * DAY_MS + ((hh * 60 + mm - offset) * 60 + ss) * 1000 + fraction;
-}
+});
 
 /** '+03:30' → 210; NaN for an offset no zone uses (beyond ±14:00). */
 export function offsetMinutes(offset: string): number {
@@ -60,9 +63,7 @@ export function offsetOfIso(iso: string): string | null {
 }
 
 /** Days since 1970-01-01 → 'YYYY-MM-DD'. */
-export function isoDateOfDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
+export const isoDateOfDay = memo((day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10));
 
 /** 'YYYY-MM-DD' (exactly) → day number, NaN if malformed or impossible. */
 export function dayOfIsoDate(text: string): number {

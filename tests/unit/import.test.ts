@@ -164,6 +164,39 @@ describe('GeoJSON import', () => {
   });
 });
 
+describe('rows sharing their parsed parts', () => {
+  it('parses each distinct pair of source cells once, and never confuses two pairs', () => {
+    const r = importCsv(
+      [
+        'id,date,latitude,longitude,source_urls,source',
+        'a,2020-01-01,33,44,https://a.example/1,A',
+        'b,2020-01-01,33,44,,https://a.example/1A',
+        'c,2020-01-02,33,44,https://a.example/1,A',
+        'd,2020-01-02,33,44,,',
+      ].join('\n'),
+    );
+    const sources = Object.fromEntries(r.incidents.map((i) => [i.id, i.properties.sources]));
+    expect(sources.a).toEqual([{ title: 'A', publisher: 'A', url: 'https://a.example/1', published: null }]);
+    expect(sources.b).toEqual([{ title: 'https://a.example/1A', publisher: 'https://a.example/1A', url: null, published: null }]);
+    expect(sources.c).toBe(sources.a);
+    expect(Object.isFrozen(sources.c[0])).toBe(true);
+    expect(sources.d).toEqual([{ title: 'Imported file', publisher: 'unknown', url: null, published: null }]);
+  });
+
+  it('gives the same dates with a warm cache as with a cold one, and stays bounded', async () => {
+    const { memo } = await import('../../src/core/memo.ts');
+    let calls = 0;
+    const square = memo((n: number) => (calls++, n * n), 3);
+    expect([1, 2, 1, 3, 4, 1].map(square)).toEqual([1, 4, 1, 9, 16, 1]);
+    // 1 and 2 computed, 1 hit, 3 computed, 4 computed after the full cache was emptied, 1 again.
+    expect(calls).toBe(5);
+    const first = importCsv('id,date,latitude,longitude\nx,31 December 2019,33,44\ny,2019-02-30,33,44');
+    const again = importCsv('id,date,latitude,longitude\nx,31 December 2019,33,44\ny,2019-02-30,33,44');
+    expect(again).toEqual(first);
+    expect(first.issues.map((i) => i.reason)).toEqual(['impossible date 2019-02-30']);
+  });
+});
+
 describe('dates', () => {
   it.each([
     ['2019-12-31', '2019-12-31T00:00:00Z', 'day'],

@@ -6,6 +6,7 @@
 
 import { dayNumberOfIso, isoDateOfDay, isoDateTimeWithOffset, parseIsoDateTime } from '../time.ts';
 import type { TimePrecision } from '../schema.ts';
+import { memo } from '../memo.ts';
 
 export interface ParsedDate {
   start: string;
@@ -41,7 +42,13 @@ export const EPOCH_SECONDS_LIMIT = 1e11;
 export function parseDate(raw: unknown): DateResult {
   if (typeof raw === 'number') return fromEpochMs(Math.abs(raw) < EPOCH_SECONDS_LIMIT ? raw * 1000 : raw);
   if (typeof raw !== 'string' || raw.trim() === '') return { error: 'missing date' };
-  const text = raw.trim();
+  return parseDateText(raw.trim());
+}
+
+/** Frozen, since one answer is shared by every row with the same date text. */
+const parseDateText = memo((text: string): DateResult => Object.freeze(parseText(text)));
+
+function parseText(text: string): DateResult {
 
   if (/^-?\d+(\.\d+)?$/.test(text) && !/^\d{4}$/.test(text) && !/^\d{8}$/.test(text)) {
     const n = Number(text);

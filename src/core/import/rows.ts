@@ -6,6 +6,7 @@ import type { Feature, Point } from 'geojson';
 import { CATEGORIES, FIELDS, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Category, type Incident, type Issue, type Source } from '../schema.ts';
 import { safeUrl } from '../url.ts';
 import { parseDate } from './dates.ts';
+import { memo } from '../memo.ts';
 import type { Mapping } from './columns.ts';
 
 /** ACLED sub-event types (and a few event types) → our categories; anything else is "other". */
@@ -67,6 +68,35 @@ function columnIndex(headers: readonly string[]): Map<string, number> {
   return index;
 }
 
+/** The columns that are not schema fields, kept on each incident as they came: found once per header row. */
+const extraCache = new WeakMap<readonly string[], [string, number][]>();
+function extraColumns(headers: readonly string[]): [string, number][] {
+  let extra = extraCache.get(headers);
+  if (!extra) {
+    extra = [...columnIndex(headers)].filter(([key]) => !KNOWN.has(key));
+    extraCache.set(headers, extra);
+  }
+  return extra;
+}
+
+/**
+ * The source_urls and source cells, as one key `${urls.length}:${urls}${source}`, → the
+ * sources. An export names the same few sources on most rows, so the list is parsed once
+ * and shared, frozen, by the rows that name it.
+ */
+const sourcesOf = memo((key: string): readonly Source[] => {
+  const colon = key.indexOf(':');
+  const end = colon + 1 + Number(key.slice(0, colon));
+  const [urlCell, sourceCell] = [key.slice(colon + 1, end), key.slice(end)];
+  const urls = urlCell.split(/\s+/).filter((u) => u !== '' && safeUrl(u) !== null);
+  const publishers = sourceCell.split(';').map((s) => s.trim()).filter(Boolean);
+  const sources: Source[] = urls.length
+    ? urls.map((url, i) => ({ title: publishers[i] ?? new URL(url).hostname, publisher: publishers[i] ?? new URL(url).hostname, url, published: null }))
+    : publishers.map((p) => ({ title: p, publisher: p, url: null, published: null }));
+  if (sources.length === 0) sources.push({ title: 'Imported file', publisher: 'unknown', url: null, published: null });
+  return Object.freeze(sources.map((source) => Object.freeze(source)));
+});
+
 export interface RowContext {
   headers: readonly string[];
   mapping: Mapping;
@@ -123,14 +153,8 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   const place = [get('location'), get('admin1'), get('country')].filter(Boolean).join(', ') || get('place') || (latText !== undefined ? `${latText}, ${lonText}` : 'unnamed place');
   const title = at(ctx.mapping.title)?.trim() || get('title') || [get('sub_event_type') ?? get('event_type') ?? 'Incident', get('location')].filter(Boolean).join(' in ');
 
-  const urls = (get('source_urls') ?? '').split(/\s+/).filter((u) => u !== '' && safeUrl(u) !== null);
-  const publishers = (get('source') ?? '').split(';').map((s) => s.trim()).filter(Boolean);
-  const sources: Source[] = urls.length
-    ? urls.map((url, i) => ({ title: publishers[i] ?? new URL(url).hostname, publisher: publishers[i] ?? new URL(url).hostname, url, published: null }))
-    : publishers.map((p) => ({ title: p, publisher: p, url: null, published: null }));
-
-  const extra: [string, string][] = [];
-  for (const [key, i] of columns) if (!KNOWN.has(key) && (cells[i] ?? '') !== '') extra.push([key, cells[i]]);
+  const urlCell = get('source_urls') ?? '';
+  const sources = sourcesOf(`${urlCell.length}:${urlCell}${get('source') ?? ''}`);
 
   const properties = {
     // Every other column is kept as a plain field; defineProperty below keeps "__proto__" a field.
@@ -148,11 +172,12 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
     wounded: { min: woundedMin, max: Math.max(woundedMin, woundedMax) },
     actors: [get('actor1'), get('actor2'), ...(get('actors')?.split(';') ?? [])].filter((a): a is string => !!a && a.trim() !== '').map((a) => a.trim()),
     status: oneOf(STATUSES, get('status')) ?? 'confirmed',
-    sources: sources.length ? sources : [{ title: 'Imported file', publisher: 'unknown', url: null, published: null }],
+    sources,
     related: [],
   };
-  for (const [key, value] of extra) {
-    if (Object.prototype.hasOwnProperty.call(properties, key)) continue;
+  for (const [key, i] of extraColumns(ctx.headers)) {
+    const value = cells[i];
+    if (value === undefined || value === '' || Object.prototype.hasOwnProperty.call(properties, key)) continue;
     // Plain assignment keeps objects fast; only "__proto__" would hit the prototype setter.
     if (key === '__proto__') Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
     else (properties as Record<string, unknown>)[key] = value;
