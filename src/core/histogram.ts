@@ -69,21 +69,28 @@ export function histogram(incidents: readonly Incident[], span: DayRange, measur
   const edges = binEdges(span, unit, step);
   const bins: Bin[] = [];
   for (let b = 0; b + 1 < edges.length; b++) bins.push({ start: edges[b], end: edges[b + 1], values: CATEGORIES.map(() => 0), total: 0 });
-  const categoryIndex = new Map(CATEGORIES.map((c, i) => [c, i]));
-  for (const incident of incidents) {
-    // Day and coarser bins need only the local day, already a number; hours need the clock time.
+  const categoryIndex = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<string, number>;
+  const first = edges[0];
+  const last = edges[edges.length - 1];
+  // Day and week bins are equal widths from the first edge: the bin is a division. Hours need
+  // the clock time, months (unequal) a binary search for the last edge ≤ t.
+  const width = unit === 'day' || unit === 'week' ? edges[1] - first : 0;
+  for (let k = 0; k < incidents.length; k++) {
+    const incident = incidents[k];
     const t = unit === 'hour' ? localMsOfIso(incident.properties.start) : incident.startDay * DAY_MS;
-    if (t < edges[0] || t >= edges[edges.length - 1]) continue;
-    // Binary search: the last edge ≤ t.
+    if (t < first || t >= last) continue;
     let lo = 0;
-    let hi = bins.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (edges[mid] <= t) lo = mid;
-      else hi = mid - 1;
+    if (width > 0) lo = Math.min(bins.length - 1, Math.floor((t - first) / width));
+    else {
+      let hi = bins.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (edges[mid] <= t) lo = mid;
+        else hi = mid - 1;
+      }
     }
     const value = measure === 'count' ? 1 : incident.properties.killed.max;
-    bins[lo].values[categoryIndex.get(incident.category)!] += value;
+    bins[lo].values[categoryIndex[incident.category]] += value;
     bins[lo].total += value;
   }
   return { unit, step, bins, max: bins.reduce((m, b) => Math.max(m, b.total), 0) };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chooseUnit, histogram, MAX_BINS } from '../../src/core/histogram.ts';
 import { validateFeature, CATEGORIES, type Incident } from '../../src/core/schema.ts';
-import { dayOfIsoDate } from '../../src/core/time.ts';
+import { DAY_MS, dayOfIsoDate, isoDateOfDay, localMsOfIso } from '../../src/core/time.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 import { feature } from '../fixtures/incident.ts';
 
 const incident = (...args: Parameters<typeof feature>): Incident => validateFeature(feature(...args), 0).incident!;
@@ -54,5 +55,29 @@ describe('histogram', () => {
     expect(m.unit).toBe('month');
     expect(new Date(m.bins[1].start).toISOString().slice(0, 10)).toBe('1990-02-01');
     expect(new Date(m.bins[0].start).toISOString().slice(0, 10)).toBe('1990-01-15');
+  });
+
+  it('puts every incident in the bar whose edges hold its local start, for hour, day, week and month bars', () => {
+    const rand = mulberry32(11);
+    const base = dayOfIsoDate('2019-06-01');
+    for (const days of [2, 40, 900, 5000]) {
+      const list = Array.from({ length: 300 }, (_, k) => {
+        const day = base - 3 + Math.floor(rand() * (days + 6));
+        const hh = String(Math.floor(rand() * 24)).padStart(2, '0');
+        const at = `${isoDateOfDay(day)}T${hh}:15:00+03:00`;
+        return incident({ id: `h${k}`, start: at, end: at, category: CATEGORIES[k % CATEGORIES.length] });
+      });
+      const range = { from: base, to: base + days - 1 };
+      const h = histogram(list, range, 'count');
+      // The reference: a linear scan of the edges, local clock time for hour bars, local day otherwise.
+      const expected = h.bins.map(() => 0);
+      for (const i of list) {
+        const t = h.unit === 'hour' ? localMsOfIso(i.properties.start) : i.startDay * DAY_MS;
+        const b = h.bins.findIndex((bin) => bin.start <= t && t < bin.end);
+        if (b >= 0) expected[b]++;
+      }
+      expect(h.bins.map((b) => b.total), `${days} days, ${h.unit} bars`).toEqual(expected);
+      expect(expected.reduce((a, b) => a + b, 0)).toBeGreaterThan((300 * days) / (days + 6) / 2);
+    }
   });
 });
