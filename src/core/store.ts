@@ -91,26 +91,23 @@ export class IncidentStore {
 
   /** From validated incidents (the app's path); non-point incidents keep their extents. */
   static fromIncidents(incidents: readonly Incident[]): IncidentStore {
-    const n = incidents.length;
-    const cols = allocateColumns(n);
-    const bboxes = new Map<number, [number, number, number, number]>();
-    const categoryIndex = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<string, number>;
-    const statusIndex = Object.fromEntries(STATUSES.map((s, i) => [s, i])) as Record<string, number>;
-    const { lon, lat, start, end, startDay, endDay, category, status } = cols;
-    for (let i = 0; i < n; i++) {
-      const inc = incidents[i];
-      lon[i] = inc.lon;
-      lat[i] = inc.lat;
-      start[i] = inc.start;
-      end[i] = inc.end;
-      startDay[i] = inc.startDay;
-      endDay[i] = inc.endDay;
-      category[i] = categoryIndex[inc.category];
-      status[i] = statusIndex[inc.status];
-      const b = inc.bbox;
-      if (b[0] !== b[2] || b[1] !== b[3]) bboxes.set(i, [b[0], b[1], b[2], b[3]]);
-    }
-    return new IncidentStore(cols, bboxes);
+    return new StoreBuilder(incidents.length).add(incidents).build();
+  }
+
+  /**
+   * The built store as typed arrays, for a worker to hand to the page: sorting and indexing a
+   * million incidents is then done off the page's main thread (see adopt, transferables).
+   */
+  parts(): StoreParts {
+    const { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent } = this;
+    return { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent, index: this.index.data as ArrayBuffer };
+  }
+
+  /** A store from parts() of one built elsewhere: no sorting, no indexing, O(1). */
+  static adopt(parts: StoreParts): IncidentStore {
+    const store = Object.create(IncidentStore.prototype) as IncidentStore;
+    const n = parts.order.length;
+    return Object.assign(store, { ...parts, size: n, index: KDBush.from(parts.index), buffer: new Uint32Array(n) });
   }
 
   /**
@@ -185,6 +182,78 @@ export class IncidentStore {
     return count;
   }
 }
+
+/** What parts() hands over; every array owns its buffer, so all of them can be transferred. */
+export interface StoreParts {
+  columns: IncidentColumns;
+  order: Uint32Array;
+  maxSpanDays: number;
+  categoryCounts: Uint32Array;
+  wide: Uint32Array;
+  wideBbox: Float64Array;
+  isWide: Uint8Array;
+  extent: [number, number, number, number];
+  /** KDBush's own buffer. */
+  index: ArrayBuffer;
+}
+
+/** The buffers of parts(), for postMessage's transfer list. */
+export function transferables(parts: StoreParts): ArrayBuffer[] {
+  const arrays = [...Object.values(parts.columns), parts.order, parts.categoryCounts, parts.wide, parts.wideBbox, parts.isWide];
+  return [...new Set([...arrays.map((a) => a.buffer as ArrayBuffer), parts.index])];
+}
+
+/**
+ * Columns filled batch by batch, as incidents arrive (the import worker's path), then sorted
+ * and indexed once by build().
+ */
+export class StoreBuilder {
+  private columns: IncidentColumns;
+  private n = 0;
+  private readonly bboxes = new Map<number, [number, number, number, number]>();
+
+  constructor(capacity = 1024) {
+    this.columns = allocateColumns(Math.max(1, capacity));
+  }
+
+  add(incidents: readonly Incident[]): this {
+    if (this.n + incidents.length > this.columns.lon.length) this.grow(this.n + incidents.length);
+    const categoryIndex = CATEGORY_INDEX;
+    const statusIndex = STATUS_INDEX;
+    const { lon, lat, start, end, startDay, endDay, category, status } = this.columns;
+    for (let k = 0; k < incidents.length; k++) {
+      const inc = incidents[k];
+      const i = this.n++;
+      lon[i] = inc.lon;
+      lat[i] = inc.lat;
+      start[i] = inc.start;
+      end[i] = inc.end;
+      startDay[i] = inc.startDay;
+      endDay[i] = inc.endDay;
+      category[i] = categoryIndex[inc.category];
+      status[i] = statusIndex[inc.status];
+      const b = inc.bbox;
+      if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
+    }
+    return this;
+  }
+
+  build(): IncidentStore {
+    const c = this.columns;
+    const n = this.n;
+    const trimmed = Object.fromEntries(Object.entries(c).map(([key, a]) => [key, a.subarray(0, n)])) as unknown as IncidentColumns;
+    return new IncidentStore(trimmed, this.bboxes);
+  }
+
+  private grow(needed: number): void {
+    const next = allocateColumns(Math.max(needed, this.columns.lon.length * 2));
+    for (const key of Object.keys(next) as (keyof IncidentColumns)[]) (next[key] as Float64Array).set(this.columns[key] as Float64Array);
+    this.columns = next;
+  }
+}
+
+const CATEGORY_INDEX = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<string, number>;
+const STATUS_INDEX = Object.fromEntries(STATUSES.map((s, i) => [s, i])) as Record<string, number>;
 
 export function allocateColumns(n: number): IncidentColumns {
   return {

@@ -34,14 +34,23 @@ export class AtlasState {
 
   span = $derived<DayRange>(daySpan(this.incidents) ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 
+  /**
+   * A store already built for exactly this incidents array (by the import worker, off the main
+   * thread). Not reactive: it is set just before the incidents it belongs to.
+   */
+  private prebuilt: { incidents: readonly Incident[]; store: IncidentStore } | null = null;
+
   /** Built once per data change; every filter change is then an indexed query. */
-  store = $derived(IncidentStore.fromIncidents(this.incidents));
+  store = $derived(this.prebuilt?.incidents === this.incidents ? this.prebuilt.store : IncidentStore.fromIncidents(this.incidents));
 
   visible = $derived(this.query({ days: this.days, view: this.view, categories: this.categories, statuses: this.statuses }));
 
-  /** Shown by view and status, any date and category: what the legend counts and the histogram stacks. */
-  inViewAnyCategory = $derived(this.query({ days: this.days, view: this.view, categories: null, statuses: this.statuses }));
-  inViewAnyDate = $derived(this.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }));
+  /**
+   * Store indices (not objects: they are only counted) of what the legend counts — the dates
+   * and view, any category — and of what the histogram stacks — the view, any date.
+   */
+  inViewAnyCategory = $derived(this.store.query({ days: this.days, view: this.view, categories: null, statuses: this.statuses }).slice());
+  inViewAnyDate = $derived(this.store.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }).slice());
 
   private query(f: Filters): Incident[] {
     const store = this.store;
@@ -56,6 +65,7 @@ export class AtlasState {
   /** Replaces the data; the day range is kept where it still fits, else widened to the new span. */
   setIncidents(incidents: Incident[], days?: DayRange): void {
     // Kept as given: the store orders them by day for every view, list and export.
+    if (this.prebuilt?.incidents !== incidents) this.prebuilt = null; // not held past its data
     this.incidents = incidents;
     const span = this.span;
     this.days = days ?? span;
@@ -107,13 +117,16 @@ export class AtlasState {
    * Adds imported incidents to the current ones, or replaces them. Nothing valid → nothing
    * changes. On add, an id already loaded is rejected (reported), never overwritten. The slider
    * bounds grow to the new span; a selection covering the whole old span grows with it.
+   * `store`, when given, was built from exactly these incidents in this order.
    */
-  importIncidents(incidents: Incident[], mode: 'add' | 'replace', dataset: { name: string; sha256: string }): Issue[] {
+  importIncidents(incidents: Incident[], mode: 'add' | 'replace', dataset: { name: string; sha256: string }, store?: IncidentStore): Issue[] {
     if (incidents.length === 0) return [];
     // An import that lies wholly outside the view would show "0 incidents": move the map to it.
     if (!incidents.some((i) => bboxIntersectsView(i.bbox, this.view))) this.fitRequest = extentOf(incidents);
     const wasFull = this.days.from === this.span.from && this.days.to === this.span.to;
     if (mode === 'replace') {
+      // On add the store is rebuilt from old and new together; on replace the worker's fits.
+      this.prebuilt = store && store.size === incidents.length ? { incidents, store } : null;
       this.datasets = [dataset];
       this.setIncidents(incidents);
       return [];

@@ -5,11 +5,14 @@ import Papa from 'papaparse';
 import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, importText, sniffBinary, sniffFormat, type ImportResult } from '../core/import/index.ts';
 import type { Mapping } from '../core/import/columns.ts';
 import { sha256Hex } from '../core/digest.ts';
+import { StoreBuilder, transferables, type StoreParts } from '../core/store.ts';
 
 export type ImportRequest = { file: File; mapping?: Mapping };
 export type ImportMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'incidents'; incidents: ImportResult['incidents'] }
+  /** The incidents above, in the order posted, sorted and indexed here rather than on the page. */
+  | { type: 'store'; parts: StoreParts }
   | { type: 'done'; result: ImportResult; sha256: string; name: string };
 
 /**
@@ -20,10 +23,12 @@ export type ImportMessage =
  */
 const BATCH = 2_000;
 
-const post = (m: ImportMessage) => self.postMessage(m);
+const post = (m: ImportMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
 let posted = 0;
+const builder = new StoreBuilder();
 const postIncidents = (incidents: ImportResult['incidents']) => {
   posted += incidents.length;
+  builder.add(incidents);
   for (let i = 0; i < incidents.length; i += BATCH) post({ type: 'incidents', incidents: incidents.slice(i, i + BATCH) });
 };
 const fatal = (fatal: string): ImportResult => ({ format: null, incidents: [], issues: [], total: 0, fatal, notes: [] });
@@ -75,6 +80,10 @@ async function run({ file, mapping }: ImportRequest): Promise<ImportResult> {
 self.onmessage = async (e: MessageEvent<ImportRequest>) => {
   const result = await run(e.data);
   postIncidents(result.incidents);
+  if (posted > 0 && !result.fatal) {
+    const parts = builder.build().parts();
+    post({ type: 'store', parts }, transferables(parts));
+  }
   const sha256 = posted > 0 ? await sha256Hex(await e.data.file.arrayBuffer()) : '';
   post({ type: 'done', result: { ...result, incidents: [] }, sha256, name: e.data.file.name });
 };

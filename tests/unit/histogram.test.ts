@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseUnit, histogram, MAX_BINS } from '../../src/core/histogram.ts';
+import { chooseUnit, histogram, histogramOfStore, MAX_BINS } from '../../src/core/histogram.ts';
+import { IncidentStore } from '../../src/core/store.ts';
 import { validateFeature, CATEGORIES, type Incident } from '../../src/core/schema.ts';
 import { DAY_MS, dayOfIsoDate, isoDateOfDay, localMsOfIso } from '../../src/core/time.ts';
 import { mulberry32 } from '../../src/core/random.ts';
@@ -78,6 +79,31 @@ describe('histogram', () => {
       }
       expect(h.bins.map((b) => b.total), `${days} days, ${h.unit} bars`).toEqual(expected);
       expect(expected.reduce((a, b) => a + b, 0)).toBeGreaterThan((300 * days) / (days + 6) / 2);
+    }
+  });
+
+  it('gives the same bars from the store columns and indices as from the incident objects', () => {
+    const rand = mulberry32(12);
+    const base = dayOfIsoDate('2019-06-01');
+    for (const days of [2, 40, 900, 5000]) {
+      const list = Array.from({ length: 400 }, (_, k) => {
+        const day = base + Math.floor(rand() * days);
+        const at = `${isoDateOfDay(day)}T${String(Math.floor(rand() * 24)).padStart(2, '0')}:40:00-05:00`;
+        const killed = Math.floor(rand() * 9);
+        return incident({ id: `s${k}`, start: at, end: at, category: CATEGORIES[Math.floor(rand() * CATEGORIES.length)], killed: { min: killed, max: killed + 2 } });
+      });
+      // Shuffled, so store order differs from the list's.
+      list.sort(() => rand() - 0.5);
+      const store = IncidentStore.fromIncidents(list);
+      const range = { from: base, to: base + days - 1 };
+      // Some categories only, so the indices are a scattered subset of the store.
+      const some = new Set(CATEGORIES.slice(0, 3));
+      const indices = store.query({ days: range, view: [-180, -90, 180, 90], categories: some, statuses: null }).slice();
+      const same = list.filter((i) => some.has(i.category));
+      expect(indices.length).toBe(same.length);
+      for (const measure of ['count', 'killed'] as const) {
+        expect(histogramOfStore(store, indices, list, range, measure), `${days} days, ${measure}`).toEqual(histogram(same, range, measure));
+      }
     }
   });
 });

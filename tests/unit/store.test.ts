@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IncidentStore, sortOrder } from '../../src/core/store.ts';
+import { IncidentStore, StoreBuilder, sortOrder, transferables } from '../../src/core/store.ts';
 import { visibleIncidents, type Filters } from '../../src/core/query.ts';
 import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../src/core/schema.ts';
 import { isoDateOfDay } from '../../src/core/time.ts';
@@ -136,4 +136,28 @@ describe('store order', () => {
       }
     });
   }
+});
+
+describe('a store built in a worker', () => {
+  it('answers every query like one built on the page: batches in, parts transferred, adopted', () => {
+    const list = randomIncidents(2500, 21);
+    // Include a few wide (line) incidents, which the store checks one by one.
+    const direct = IncidentStore.fromIncidents(list);
+    const builder = new StoreBuilder(16);
+    for (let i = 0; i < list.length; i += 333) builder.add(list.slice(i, i + 333));
+    const parts = builder.build().parts();
+    // What postMessage does with a transfer list: the page gets copies, the worker's buffers are detached.
+    const buffers = transferables(parts);
+    const received = structuredClone(parts, { transfer: buffers });
+    expect(buffers.every((b) => b.byteLength === 0)).toBe(true);
+    const adopted = IncidentStore.adopt(received);
+    expect(adopted.size).toBe(direct.size);
+    expect([...adopted.order]).toEqual([...direct.order]);
+    expect([...adopted.categoryCounts]).toEqual([...direct.categoryCounts]);
+    const rand = mulberry32(5);
+    for (let k = 0; k < 200; k++) {
+      const f = randomFilters(rand);
+      expect([...adopted.query(f)]).toEqual([...direct.query(f)]);
+    }
+  });
 });
