@@ -136,12 +136,18 @@ export class IncidentStore {
       out.subarray(0, count).sort();
       return out.subarray(0, count);
     }
+    // The hot loop, over every incident the time index could not rule out: plain typed-array
+    // reads in locals, no closure, so it is fast before the JIT has warmed up too.
+    const { startDay, endDay, category, status, lon, lat } = c;
+    const { from, to } = f.days;
+    const isWide = this.isWide;
     for (let i = lo; i < hi; i++) {
-      if (this.isWide[i] || !keep(i)) continue;
-      const lon = c.lon[i];
-      const lat = c.lat[i];
-      if (lat < s || lat > n) continue;
-      if (crosses ? lon < w && lon > e : lon < w || lon > e) continue;
+      if (endDay[i] < from || startDay[i] > to || isWide[i] === 1) continue;
+      if (((catMask >>> category[i]) & 1) === 0 || ((statusMask >>> status[i]) & 1) === 0) continue;
+      const y = lat[i];
+      if (y < s || y > n) continue;
+      const x = lon[i];
+      if (crosses ? x < w && x > e : x < w || x > e) continue;
       out[count++] = i;
     }
     count = this.addWide(out, count, f.view, keep);
