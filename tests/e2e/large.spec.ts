@@ -50,6 +50,10 @@ test('20,000 imported incidents are drawn on the GPU and filter, select and expo
   const expected = (from: string) => list.filter((r) => r.day >= from && r.lon >= w && r.lon <= e && r.lat >= s && r.lat <= n).length;
   const all = await countShown(page);
   expect(all).toBe(expected('2020-01-01'));
+  // The legend counts the store's columns: every generated row is an armed clash, the one at
+  // the centre a riot; counts are written with thousands separators.
+  await expect(page.getByRole('button', { name: /armed clash/ }).locator('.count')).toHaveText((all - 1).toLocaleString('en'));
+  await expect(page.getByRole('button', { name: /protest\/riot/ }).locator('.count')).toHaveText('1');
 
   // Five days later: the count falls by exactly the incidents of the first five days in view.
   const start = page.getByRole('slider', { name: 'Start date' });
