@@ -1,7 +1,7 @@
 // The timeline histogram behind the date slider: incidents per calendar bin, stacked by category.
 // Bins are in local wall-clock time (see localMsOfIso), so a bar agrees with the day rule.
 
-import { CATEGORIES, type Incident } from './schema.ts';
+import { CATEGORIES, CATEGORY_INDEX, type Incident } from './schema.ts';
 import { DAY_MS, localMsOfIso } from './time.ts';
 import type { DayRange } from './query.ts';
 import type { IncidentStore } from './store.ts';
@@ -99,8 +99,6 @@ function tally(items: Items, span: DayRange): Histogram {
   }
   return { unit, step, bins, max: bins.reduce((m, b) => Math.max(m, b.total), 0) };
 }
-
-const CATEGORY_INDEX = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<string, number>;
 
 /**
  * Counts (or sums the upper bound of killed for) each incident in the bin of its local start.

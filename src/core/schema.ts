@@ -27,6 +27,10 @@ export type GeoPrecision = (typeof GEO_PRECISIONS)[number];
 export const STATUSES = ['confirmed', 'disputed'] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** Category / status → its position in CATEGORIES / STATUSES: the index the store and the GPU layer use. */
+export const CATEGORY_INDEX = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<Category, number>;
+export const STATUS_INDEX = Object.fromEntries(STATUSES.map((s, i) => [s, i])) as Record<Status, number>;
+
 export const RELATION_TYPES = ['retaliation for', 'followed by', 'same operation as', 'related to'] as const;
 export type RelationType = (typeof RELATION_TYPES)[number];
 

@@ -4,7 +4,7 @@
 // incident is created, so a slider drag does not churn the garbage collector.
 
 import KDBush from 'kdbush';
-import { CATEGORIES, STATUSES, type Incident } from './schema.ts';
+import { CATEGORIES, CATEGORY_INDEX, STATUSES, STATUS_INDEX, type Incident } from './schema.ts';
 import type { DayRange, Filters } from './query.ts';
 import type { View } from './geometry.ts';
 
@@ -23,13 +23,14 @@ export interface IncidentColumns {
 
 const ALL = 0xffffffff;
 
-function mask<T extends string>(set: ReadonlySet<T> | null, vocabulary: readonly T[]): number {
+/** Bit i set when vocabulary[i] is in the set; all bits for "no filter" (null). Unsigned. */
+export function mask<T extends string>(set: ReadonlySet<T> | null, vocabulary: readonly T[]): number {
   if (set === null) return ALL;
   let m = 0;
   vocabulary.forEach((v, i) => {
     if (set.has(v)) m |= 1 << i;
   });
-  return m;
+  return m >>> 0;
 }
 
 export class IncidentStore {
@@ -224,8 +225,6 @@ export class StoreBuilder {
 
   add(incidents: readonly Incident[]): this {
     if (this.n + incidents.length > this.columns.lon.length) this.grow(this.n + incidents.length);
-    const categoryIndex = CATEGORY_INDEX;
-    const statusIndex = STATUS_INDEX;
     const { lon, lat, start, end, startDay, endDay, category, status } = this.columns;
     for (let k = 0; k < incidents.length; k++) {
       const inc = incidents[k];
@@ -236,8 +235,8 @@ export class StoreBuilder {
       end[i] = inc.end;
       startDay[i] = inc.startDay;
       endDay[i] = inc.endDay;
-      category[i] = categoryIndex[inc.category];
-      status[i] = statusIndex[inc.status];
+      category[i] = CATEGORY_INDEX[inc.category];
+      status[i] = STATUS_INDEX[inc.status];
       const b = inc.bbox;
       if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
     }
@@ -257,9 +256,6 @@ export class StoreBuilder {
     this.columns = next;
   }
 }
-
-const CATEGORY_INDEX = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<string, number>;
-const STATUS_INDEX = Object.fromEntries(STATUSES.map((s, i) => [s, i])) as Record<string, number>;
 
 export function allocateColumns(n: number): IncidentColumns {
   return {

@@ -11,7 +11,7 @@
 
 import type { CustomLayerInterface, CustomRenderMethodInput, Map as MapLibreMap } from 'maplibre-gl';
 import { CATEGORIES, STATUSES, type Category, type Status } from '../core/schema.ts';
-import type { IncidentStore } from '../core/store.ts';
+import { mask, type IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/query.ts';
 import { CATEGORY_COLORS } from './palette.ts';
 
@@ -62,10 +62,6 @@ function hex(color: string): [number, number, number] {
 /** The category colours as the shader's vec3 array, computed once rather than every frame. */
 const CATEGORY_RGB = new Float32Array(CATEGORIES.flatMap((c) => hex(CATEGORY_COLORS[c])));
 
-function bits<T extends string>(set: ReadonlySet<T> | null, vocabulary: readonly T[]): number {
-  return set === null ? 0xffffffff : vocabulary.reduce((m, v, i) => (set.has(v) ? m | (1 << i) : m), 0) >>> 0;
-}
-
 function compile(gl: WebGL2RenderingContext, type: number, source: string): WebGLShader {
   const shader = gl.createShader(type)!;
   gl.shaderSource(shader, source);
@@ -114,8 +110,8 @@ export class GpuPointsLayer implements CustomLayerInterface {
     this.window = days;
     // Only the time window's slice of the buffer is drawn; the shader tests each vertex exactly.
     this.range = this.store.timeRange(days);
-    this.categories = bits(categories, CATEGORIES);
-    this.statuses = bits(statuses, STATUSES);
+    this.categories = mask(categories, CATEGORIES);
+    this.statuses = mask(statuses, STATUSES);
     this.map?.triggerRepaint();
   }
 
