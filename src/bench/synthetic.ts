@@ -22,6 +22,8 @@ export function syntheticColumns(n: number, seed: number): IncidentColumns {
     c.end[i] = c.start[i] + span * 86_400_000;
     c.category[i] = Math.floor(rand() * CATEGORIES.length);
     c.status[i] = rand() < 0.1 ? 1 : 0;
+    c.killed[i] = rand() < 0.3 ? Math.floor(rand() * 5) : 0;
+    c.localStart[i] = c.start[i] + 3 * 3_600_000; // Iraq, UTC+3
   }
   return c;
 }

@@ -7,6 +7,7 @@ import KDBush from 'kdbush';
 import { CATEGORIES, CATEGORY_INDEX, STATUSES, STATUS_INDEX, type Incident } from './schema.ts';
 import type { DayRange, Filters } from './query.ts';
 import type { View } from './geometry.ts';
+import { localMsOfIso } from './time.ts';
 
 /** The columns of n incidents, in any order; the store sorts them. */
 export interface IncidentColumns {
@@ -18,6 +19,8 @@ export interface IncidentColumns {
   endDay: Int32Array;
   category: Uint8Array; // index into CATEGORIES
   status: Uint8Array; // index into STATUSES
+  killed: Float64Array; // upper bound of killed, the histogram's other measure
+  localStart: Float64Array; // local wall-clock ms of the start, as if UTC (hour bars)
 }
 
 
@@ -225,7 +228,7 @@ export class StoreBuilder {
 
   add(incidents: readonly Incident[]): this {
     if (this.n + incidents.length > this.columns.lon.length) this.grow(this.n + incidents.length);
-    const { lon, lat, start, end, startDay, endDay, category, status } = this.columns;
+    const { lon, lat, start, end, startDay, endDay, category, status, killed, localStart } = this.columns;
     for (let k = 0; k < incidents.length; k++) {
       const inc = incidents[k];
       const i = this.n++;
@@ -237,6 +240,8 @@ export class StoreBuilder {
       endDay[i] = inc.endDay;
       category[i] = CATEGORY_INDEX[inc.category];
       status[i] = STATUS_INDEX[inc.status];
+      killed[i] = inc.properties.killed.max;
+      localStart[i] = localMsOfIso(inc.properties.start);
       const b = inc.bbox;
       if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
     }
@@ -267,6 +272,8 @@ export function allocateColumns(n: number): IncidentColumns {
     endDay: new Int32Array(n),
     category: new Uint8Array(n),
     status: new Uint8Array(n),
+    killed: new Float64Array(n),
+    localStart: new Float64Array(n),
   };
 }
 

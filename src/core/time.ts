@@ -74,8 +74,8 @@ export function dayOfIsoDate(text: string): number {
  * The wall-clock time where the incident happened, as if it were UTC: 19:20 at UTC+3 → 19:20Z.
  * Calendar bins computed on it agree with the local-day rule.
  */
-export function localMsOfIso(iso: string): number {
+export const localMsOfIso = memo((iso: string): number => {
   const ms = parseIsoDateTime(iso);
   const offset = offsetOfIso(iso);
   return offset === null || offset === 'Z' ? ms : ms + offsetMinutes(offset) * 60_000;
-}
+});
