@@ -114,6 +114,42 @@ export class IncidentStore {
     return Object.assign(store, { ...parts, size: n, index: KDBush.from(parts.index), buffer: new Uint32Array(n) });
   }
 
+  /** The span of local days the incidents cover, or null for none. */
+  daySpan(): DayRange | null {
+    if (this.size === 0) return null;
+    const { startDay, endDay } = this.columns;
+    let to = -Infinity;
+    for (let i = 0; i < this.size; i++) if (endDay[i] > to) to = endDay[i];
+    return { from: startDay[0], to };
+  }
+
+  /** [w, s, e, n] around every incident's extent (points and wide ones), or null for none. */
+  bounds(): [number, number, number, number] | null {
+    if (this.size === 0) return null;
+    const b: [number, number, number, number] = [...this.extent];
+    for (let k = 0; k < this.wide.length; k++) {
+      b[0] = Math.min(b[0], this.wideBbox[k * 4]);
+      b[1] = Math.min(b[1], this.wideBbox[k * 4 + 1]);
+      b[2] = Math.max(b[2], this.wideBbox[k * 4 + 2]);
+      b[3] = Math.max(b[3], this.wideBbox[k * 4 + 3]);
+    }
+    return b;
+  }
+
+  /** The extent of the incident at store index i when it is not a point, else null. */
+  wideBboxAt(i: number): [number, number, number, number] | null {
+    if (this.isWide[i] !== 1) return null;
+    let lo = 0;
+    let hi = this.wide.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.wide[mid] < i) lo = mid + 1;
+      else hi = mid;
+    }
+    const w = this.wideBbox;
+    return [w[lo * 4], w[lo * 4 + 1], w[lo * 4 + 2], w[lo * 4 + 3]];
+  }
+
   /**
    * Store indices (ascending, so in start order) of the incidents visible under the filters:
    * local days overlapping the range (inclusive), extent touching the view, category and
@@ -244,6 +280,26 @@ export class StoreBuilder {
       localStart[i] = localMsOfIso(inc.properties.start);
       const b = inc.bbox;
       if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
+    }
+    return this;
+  }
+
+  /**
+   * A built store's incidents at these input positions (all, in input order, when omitted):
+   * an "add" import merges the loaded store and the new one without their incident objects.
+   */
+  addStore(store: IncidentStore, positions?: ArrayLike<number>): this {
+    const count = positions ? positions.length : store.size;
+    if (this.n + count > this.columns.lon.length) this.grow(this.n + count);
+    const inverse = new Uint32Array(store.size);
+    for (let k = 0; k < store.size; k++) inverse[store.order[k]] = k;
+    const keys = Object.keys(this.columns) as (keyof IncidentColumns)[];
+    for (let j = 0; j < count; j++) {
+      const k = inverse[positions ? positions[j] : j];
+      const i = this.n++;
+      for (const key of keys) this.columns[key][i] = store.columns[key][k];
+      const bbox = store.wideBboxAt(k);
+      if (bbox) this.bboxes.set(i, bbox);
     }
     return this;
   }

@@ -161,3 +161,41 @@ describe('a store built in a worker', () => {
     }
   });
 });
+
+describe('merging stores (an "add" import)', () => {
+  it('equals a store built from the kept incidents of both, in the same order', () => {
+    const loaded = randomIncidents(900, 31);
+    const added = randomIncidents(700, 32).map((i) => ({ ...i, id: `n${i.id}` }));
+    // Some of the added are dropped (ids already loaded), in scattered positions.
+    const rand = mulberry32(8);
+    const keep = Uint32Array.from(added.map((_, k) => k).filter(() => rand() < 0.8));
+    const merged = new StoreBuilder(8)
+      .addStore(IncidentStore.fromIncidents(loaded))
+      .addStore(IncidentStore.fromIncidents(added), keep)
+      .build();
+    const direct = IncidentStore.fromIncidents([...loaded, ...[...keep].map((k) => added[k])]);
+    expect(merged.size).toBe(direct.size);
+    expect([...merged.order]).toEqual([...direct.order]);
+    for (const key of Object.keys(direct.columns) as (keyof typeof direct.columns)[]) {
+      expect([...merged.columns[key]], key).toEqual([...direct.columns[key]]);
+    }
+    for (let k = 0; k < 200; k++) {
+      const f = randomFilters(rand);
+      expect([...merged.query(f)]).toEqual([...direct.query(f)]);
+    }
+  });
+
+  it('knows its day span and the extent of points and wide incidents alike', () => {
+    const list = randomIncidents(600, 33);
+    const store = IncidentStore.fromIncidents(list);
+    expect(store.daySpan()).toEqual({ from: Math.min(...list.map((i) => i.startDay)), to: Math.max(...list.map((i) => i.endDay)) });
+    expect(store.bounds()).toEqual([
+      Math.min(...list.map((i) => i.bbox[0])),
+      Math.min(...list.map((i) => i.bbox[1])),
+      Math.max(...list.map((i) => i.bbox[2])),
+      Math.max(...list.map((i) => i.bbox[3])),
+    ]);
+    expect(IncidentStore.fromIncidents([]).daySpan()).toBeNull();
+    expect(IncidentStore.fromIncidents([]).bounds()).toBeNull();
+  });
+});

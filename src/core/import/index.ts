@@ -8,6 +8,7 @@ import { detectColumns, isAcled, type Mapping, type Role } from './columns.ts';
 import { rowToIncident } from './rows.ts';
 import { csvCell } from '../export.ts';
 import { locateJsonError } from './json-error.ts';
+import type { Rebuild } from '../table.ts';
 
 export type Format = 'geojson' | 'ndjson' | 'csv';
 
@@ -103,7 +104,15 @@ function featureToIncident(item: unknown, index: number, unit: 'feature' | 'line
   return rowToIncident(cells, { headers, mapping, row: index, unit, geometry: (item as { geometry?: unknown }).geometry ?? null });
 }
 
-function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>): void {
+/** Told of every accepted item (a feature, or a CSV row's cells) with its number: the worker keeps them as rows. */
+export type OnAccept = (item: unknown, index: number, incident: Incident) => void;
+
+export interface ImportOptions {
+  mapping?: Mapping;
+  onAccept?: OnAccept;
+}
+
+function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>, onAccept?: OnAccept): void {
   items.forEach((item, i) => {
     const index = base + i;
     out.total++;
@@ -116,10 +125,11 @@ function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, o
     }
     seen.add(incident.id);
     out.incidents.push(incident);
+    onAccept?.(item, index, incident);
   });
 }
 
-export function importGeoJson(text: string): ImportResult {
+export function importGeoJson(text: string, options: ImportOptions = {}): ImportResult {
   let json: unknown;
   const body = text.replace(/^\uFEFF/, '');
   try {
@@ -130,11 +140,11 @@ export function importGeoJson(text: string): ImportResult {
   const list = features(json);
   if (typeof list === 'string') return empty('geojson', list);
   const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
-  validateAll(list, 'feature', 0, out, new Set());
+  validateAll(list, 'feature', 0, out, new Set(), options.onAccept);
   return out;
 }
 
-export function importNdjson(text: string): ImportResult {
+export function importNdjson(text: string, options: ImportOptions = {}): ImportResult {
   const out: ImportResult = { format: 'ndjson', incidents: [], issues: [], total: 0, notes: [] };
   const seen = new Set<string>();
   text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
@@ -147,13 +157,29 @@ export function importNdjson(text: string): ImportResult {
       out.issues.push({ index: i + 1, unit: 'line', field: 'json', reason: `not valid JSON: ${jsonErrorMessage(line, e as Error).replace(/ at line 1,/, ' at')}` });
       return;
     }
-    validateAll([item], 'line', i + 1, out, seen);
+    validateAll([item], 'line', i + 1, out, seen, options.onAccept);
   });
   return out;
 }
 
-export interface CsvOptions {
-  mapping?: Mapping;
+/** What rebuilds an accepted item into its incident on the page: see rebuilder. */
+export type RebuildContext = { format: 'geojson' | 'ndjson' } | { format: 'csv'; headers: string[]; mapping: Mapping };
+
+/**
+ * The incident of an accepted item, by the same function that accepted it: the page keeps
+ * imported items as rows (src/core/table.ts) and builds incidents from them on demand.
+ */
+export function rebuilder(context: RebuildContext): Rebuild {
+  const built = (r: { incident?: Incident; issues: Issue[] }, index: number): Incident => {
+    if (!r.incident) throw new Error(`item ${index} was accepted on import but no longer validates: ${r.issues[0]?.reason ?? 'unknown'}`);
+    return r.incident;
+  };
+  if (context.format === 'csv') {
+    const { headers, mapping } = context;
+    return (cells, row) => built(rowToIncident(cells as string[], { headers, mapping, row }), row);
+  }
+  const unit = context.format === 'ndjson' ? 'line' : 'feature';
+  return (item, index) => built(featureToIncident(item, index, unit), index);
 }
 
 export const CSV_PARSE_CONFIG: { header: false; skipEmptyLines: 'greedy'; delimitersToGuess: string[] } = {
@@ -173,10 +199,17 @@ export class CsvImporter {
   private assumedUtc = 0;
   /** Rows consumed so far, the header included. */
   private rows = 0;
+  private readonly onAccept: OnAccept | undefined;
   readonly out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
 
-  constructor(options: CsvOptions = {}) {
+  constructor(options: ImportOptions = {}) {
     this.mapping = options.mapping ?? null;
+    this.onAccept = options.onAccept;
+  }
+
+  /** How the page rebuilds this file's rows; null before the header (or without a mapping). */
+  rebuildContext(): RebuildContext | null {
+    return this.headers && this.mapping ? { format: 'csv', headers: this.headers, mapping: this.mapping } : null;
   }
 
   /**
@@ -227,6 +260,7 @@ export class CsvImporter {
     }
     this.seen.add(incident.id);
     out.incidents.push(incident);
+    this.onAccept?.(cells, rowNumber, incident);
   }
 
   /**
@@ -248,7 +282,7 @@ export class CsvImporter {
 }
 
 /** CSV and TSV through papaparse (delimiter detection, BOM, quoted newlines). */
-export function importCsv(text: string, options: CsvOptions = {}): ImportResult {
+export function importCsv(text: string, options: ImportOptions = {}): ImportResult {
   // header: false — papaparse would build row objects keyed by header, where "__proto__" is not a plain key.
   const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), CSV_PARSE_CONFIG);
   const importer = new CsvImporter(options);
@@ -257,11 +291,11 @@ export function importCsv(text: string, options: CsvOptions = {}): ImportResult 
 }
 
 /** Any supported text file. */
-export function importText(text: string, name = '', options: CsvOptions = {}): ImportResult {
+export function importText(text: string, name = '', options: ImportOptions = {}): ImportResult {
   try {
     const format = sniffFormat(text, name);
-    if (format === 'geojson') return importGeoJson(text);
-    if (format === 'ndjson') return importNdjson(text);
+    if (format === 'geojson') return importGeoJson(text, options);
+    if (format === 'ndjson') return importNdjson(text, options);
     return importCsv(text, options);
   } catch (e) {
     // A bug of ours, not the file's fault — still never a crash for the user.

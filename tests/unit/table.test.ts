@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import Papa from 'papaparse';
+import { CSV_PARSE_CONFIG, CsvImporter, importText, rebuilder, type ImportResult, type RebuildContext } from '../../src/core/import/index.ts';
+import { ArrayTable, ConcatTable, PickTable, RowEncoder, RowTable, decodeItem, encodeItem, indexOfId, toArray, type RowBatch } from '../../src/core/table.ts';
+import { serializeGeoJson } from '../../src/core/export.ts';
+import { validateCollection } from '../../src/core/schema.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
+const dataset = readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8');
+
+/** An import as the worker runs it: accepted items encoded in batches of `batch`. */
+function importAsRows(text: string, name: string, batch = 3): { result: ImportResult; table: RowTable } {
+  const encoder = new RowEncoder();
+  const batches: RowBatch[] = [];
+  const onAccept = (item: unknown, index: number, incident: { id: string }) => {
+    encoder.add(item, index, incident.id);
+    if (encoder.size === batch) batches.push(encoder.flush()!);
+  };
+  let result: ImportResult;
+  let context: RebuildContext;
+  if (name.endsWith('.csv')) {
+    const importer = new CsvImporter({ onAccept });
+    const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), CSV_PARSE_CONFIG);
+    importer.push(parsed.data, parsed.errors);
+    result = importer.finish();
+    context = importer.rebuildContext()!;
+  } else {
+    result = importText(text, name, { onAccept });
+    context = { format: result.format as 'geojson' | 'ndjson' };
+  }
+  const last = encoder.flush();
+  if (last) batches.push(last);
+  return { result, table: new RowTable(batches, rebuilder(context)) };
+}
+
+describe('row encoding', () => {
+  it('decodes what it encodes: cells with any text, and any JSON item', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 8 }), (cells) => {
+        expect(decodeItem(encodeItem(cells))).toEqual(cells);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (item) => {
+        expect(decodeItem(encodeItem(item))).toEqual(JSON.parse(JSON.stringify(item)));
+      }),
+    );
+    // Separators and NULs inside cells are not mistaken for structure.
+    for (const cells of [['a\u001fb', 'c'], ['\u0000x'], [''], ['', ''], ['ü', '東京', '😀']]) expect(decodeItem(encodeItem(cells))).toEqual(cells);
+  });
+
+  it('keeps byte offsets right across multi-byte text and buffer growth', () => {
+    const encoder = new RowEncoder();
+    const items = Array.from({ length: 3000 }, (_, i) => [`${i}`, 'é'.repeat(i % 50), '東京😀'.repeat(i % 7)]);
+    items.forEach((cells, i) => encoder.add(cells, i + 2, `id${i}`));
+    const table = new RowTable([encoder.flush()!], (item, index) => ({ id: `${index}`, item }) as never);
+    expect(encoder.flush()).toBeNull();
+    expect(table.length).toBe(3000);
+    for (const i of [0, 1, 999, 2999]) expect((table.get(i) as unknown as { item: unknown }).item).toEqual(items[i]);
+    expect(table.id(2999)).toBe('id2999');
+  });
+});
+
+describe('RowTable', () => {
+  for (const name of ['acled.csv', 'quoted-newlines.csv', 'ragged.csv', 'proto.csv', 'timezones.csv', 'bom-semicolon.csv', 'bad-rows.csv']) {
+    it(`rebuilds exactly the incidents the import accepted: ${name}`, () => {
+      const { result, table } = importAsRows(fixture(name), name);
+      expect(result.incidents.length).toBeGreaterThan(0);
+      expect(table.length).toBe(result.incidents.length);
+      result.incidents.forEach((incident, i) => {
+        expect(table.id(i)).toBe(incident.id);
+        expect(table.get(i)).toEqual(incident);
+      });
+      // __proto__ stays a plain field on the rebuilt incident too.
+      if (name === 'proto.csv') expect(Object.getPrototypeOf(table.get(0).properties)).toBe(Object.prototype);
+    });
+  }
+
+  it('rebuilds GeoJSON features and NDJSON lines, and exports them byte for byte alike', () => {
+    const { result, table } = importAsRows(dataset, 'incidents.geojson', 4);
+    expect(table.length).toBe(result.incidents.length);
+    expect(serializeGeoJson(toArray(table))).toBe(serializeGeoJson(result.incidents));
+    const ndjson = JSON.parse(dataset).features.map((f: unknown) => JSON.stringify(f)).join('\n');
+    const lines = importAsRows(ndjson, 'incidents.ndjson');
+    expect(lines.result.format).toBe('ndjson');
+    expect(toArray(lines.table)).toEqual(lines.result.incidents);
+  });
+
+  it('refuses a position outside the table', () => {
+    const { table } = importAsRows(fixture('acled.csv'), 'acled.csv');
+    expect(() => table.get(table.length)).toThrow(RangeError);
+    expect(() => table.get(-1)).toThrow(RangeError);
+  });
+});
+
+describe('composed tables', () => {
+  const { incidents } = validateCollection(JSON.parse(dataset));
+  const a = new ArrayTable(incidents.slice(0, 5));
+  const b = new ArrayTable(incidents.slice(5));
+
+  it('concatenates, picks and finds ids as the arrays would', () => {
+    const both = new ConcatTable([a, b]);
+    expect(toArray(both)).toEqual(incidents);
+    const picked = new PickTable(both, Uint32Array.from([7, 0, 3]));
+    expect(toArray(picked)).toEqual([incidents[7], incidents[0], incidents[3]]);
+    expect(indexOfId(both, incidents[6].id)).toBe(6);
+    expect(indexOfId(both, 'no such id')).toBe(-1);
+    expect(toArray(both, [2, 1])).toEqual([incidents[2], incidents[1]]);
+  });
+});
