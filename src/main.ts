@@ -57,7 +57,7 @@ async function start() {
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(atlas)]);
   const selected = parseParam(location.search, 'sel');
-  if (selected !== null && atlas.incidents.some((i) => i.id === selected)) atlas.selectedId = selected;
+  if (atlas.incidentById(selected)) atlas.selectedId = selected;
   mount(App, { target: document.getElementById('app')!, props: { atlas, style, theme } });
 }
 

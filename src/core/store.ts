@@ -262,6 +262,11 @@ export class StoreBuilder {
     this.columns = allocateColumns(Math.max(1, capacity));
   }
 
+  /** Incidents added so far. */
+  get size(): number {
+    return this.n;
+  }
+
   add(incidents: readonly Incident[]): this {
     if (this.n + incidents.length > this.columns.lon.length) this.grow(this.n + incidents.length);
     const { lon, lat, start, end, startDay, endDay, category, status, killed, localStart } = this.columns;

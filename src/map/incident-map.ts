@@ -15,6 +15,7 @@ import { CATEGORY_COLORS } from './palette.ts';
 import { GpuPointsLayer } from './gpu-points.ts';
 import { prefersReducedMotion } from './motion.ts';
 import type { IncidentStore } from '../core/store.ts';
+import { EMPTY_TABLE, indexOfId, toArray, type IncidentTable } from '../core/table.ts';
 
 setWorkerUrl(workerUrl);
 
@@ -126,7 +127,7 @@ function filterExpression(f: MapFilter): ExpressionSpecification {
 
 export class IncidentMap {
   readonly map: MapLibreMap;
-  private incidents: readonly Incident[] = [];
+  private incidents: IncidentTable = EMPTY_TABLE;
   private filter: MapFilter | null = null;
   private selected: string | null = null;
   private hovered: string | null = null;
@@ -177,10 +178,15 @@ export class IncidentMap {
 
   /** Native point features: all of them, or for a GPU-drawn set only the selected and hovered. */
   private nativePoints(): FeatureCollection<Point> {
-    if (!this.large) return pointFeatures(this.incidents);
+    if (!this.large) return pointFeatures(toArray(this.incidents));
     // A scan, not an index of every id: it runs only when the selection or hover changes.
     const ids = new Set([this.selected, this.hovered].filter((id): id is string => id !== null));
-    return pointFeatures(ids.size === 0 ? [] : this.incidents.filter((i) => ids.has(i.id)));
+    const positions = [...ids].map((id) => indexOfId(this.incidents, id)).filter((i) => i >= 0);
+    return pointFeatures(toArray(this.incidents, positions));
+  }
+
+  private areas(): FeatureCollection {
+    return this.large ? { type: 'FeatureCollection', features: [] } : areaFeatures(toArray(this.incidents));
   }
 
   private installGpu(): void {
@@ -199,15 +205,16 @@ export class IncidentMap {
     const b = this.map.unproject([x + PICK_RADIUS_PX, y - PICK_RADIUS_PX]);
     const view = normalizeView(a.lng, a.lat, b.lng, b.lat);
     const hits = this.store.query({ days: this.filter.days, view, categories: this.filter.categories, statuses: this.filter.statuses });
-    let best: Incident | null = null;
+    // Nearest by the store's columns; only the winner is built from its row.
+    const { lon, lat } = this.store.columns;
+    let best = -1;
     let bestDistance = Infinity;
     for (const k of hits) {
-      const incident = this.incidents[this.store.order[k]];
-      const p = this.map.project([incident.lon, incident.lat]);
+      const p = this.map.project([lon[k], lat[k]]);
       const d = (p.x - x) ** 2 + (p.y - y) ** 2;
-      if (d < bestDistance) [best, bestDistance] = [incident, d];
+      if (d < bestDistance) [best, bestDistance] = [k, d];
     }
-    return bestDistance <= PICK_RADIUS_PX ** 2 ? best : null;
+    return best >= 0 && bestDistance <= PICK_RADIUS_PX ** 2 ? this.incidents.get(this.store.order[best]) : null;
   }
 
   setArcs(arcs: FeatureCollection, visible: boolean): void {
@@ -230,12 +237,12 @@ export class IncidentMap {
     if (id !== null) this.map.setFeatureState({ source: POINTS, id }, { hover: true });
   }
 
-  setIncidents(incidents: readonly Incident[], store: IncidentStore): void {
+  setIncidents(incidents: IncidentTable, store: IncidentStore): void {
     this.incidents = incidents;
     this.store = store;
     (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
     // Uncertainty circles are for reading a few incidents closely, not for a million.
-    (this.map.getSource(AREAS) as GeoJSONSource | undefined)?.setData(this.large ? { type: 'FeatureCollection', features: [] } : areaFeatures(incidents));
+    (this.map.getSource(AREAS) as GeoJSONSource | undefined)?.setData(this.areas());
     this.installGpu();
   }
 
@@ -296,7 +303,7 @@ export class IncidentMap {
 
   private readonly installLayers = () => {
     const map = this.map;
-    map.addSource(AREAS, { type: 'geojson', data: this.large ? { type: 'FeatureCollection', features: [] } : areaFeatures(this.incidents) });
+    map.addSource(AREAS, { type: 'geojson', data: this.areas() });
     map.addSource(POINTS, { type: 'geojson', data: this.nativePoints(), promoteId: 'id' });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });
     const ink: [number, number, number] = this.options.theme === 'dark' ? [230, 230, 230] : [40, 40, 40];

@@ -4,15 +4,21 @@
 import { createContext } from 'svelte';
 import { STATUSES, type Category, type Incident, type Issue, type Status } from '../core/schema.ts';
 import type { Measure } from '../core/histogram.ts';
-import { daySpan, type DayRange, type Filters } from '../core/query.ts';
-import { IncidentStore } from '../core/store.ts';
-import { WORLD, bboxIntersectsView, type Bbox, type View } from '../core/geometry.ts';
+import type { DayRange } from '../core/query.ts';
+import { IncidentStore, StoreBuilder } from '../core/store.ts';
+import { WORLD, type Bbox, type View } from '../core/geometry.ts';
+import { ArrayTable, ConcatTable, EMPTY_TABLE, PickTable, indexOfId, toArray, type IncidentTable } from '../core/table.ts';
 import type { Camera } from '../core/url-state.ts';
 import { DAY_MS } from '../core/time.ts';
 
+/** The incidents (by input position) and their store (for every count and filter), always replaced together. */
+interface Data {
+  table: IncidentTable;
+  store: IncidentStore;
+}
+
 export class AtlasState {
-  /** Replaced, never mutated, so it stays a plain (non-proxied) array; the store gives the order. */
-  incidents = $state.raw<Incident[]>([]);
+  private data = $state.raw<Data>({ table: EMPTY_TABLE, store: IncidentStore.fromIncidents([]) });
   days = $state.raw<DayRange>({ from: 0, to: 0 });
   view = $state.raw<View>(WORLD);
   camera = $state.raw<Camera | null>(null);
@@ -32,18 +38,15 @@ export class AtlasState {
   /** The files the incidents came from, with their SHA-256, for export provenance. */
   datasets = $state.raw<{ name: string; sha256: string }[]>([]);
 
-  span = $derived<DayRange>(daySpan(this.incidents) ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
+  /** Incidents are built from the table only when shown: the list, the detail, an export. */
+  incidents = $derived(this.data.table);
+  /** Built once per data change (by the import worker, for an import); every filter change is then an indexed query. */
+  store = $derived(this.data.store);
 
-  /**
-   * A store already built for exactly this incidents array (by the import worker, off the main
-   * thread). Not reactive: it is set just before the incidents it belongs to.
-   */
-  private prebuilt: { incidents: readonly Incident[]; store: IncidentStore } | null = null;
+  span = $derived<DayRange>(this.data.store.daySpan() ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 
-  /** Built once per data change; every filter change is then an indexed query. */
-  store = $derived(this.prebuilt?.incidents === this.incidents ? this.prebuilt.store : IncidentStore.fromIncidents(this.incidents));
-
-  visible = $derived(this.query({ days: this.days, view: this.view, categories: this.categories, statuses: this.statuses }));
+  /** Store indices (ascending: start order) of what is shown — the map, the list, the count and exports share it. */
+  visible = $derived(this.store.query({ days: this.days, view: this.view, categories: this.categories, statuses: this.statuses }).slice());
 
   /**
    * Store indices (not objects: they are only counted) of what the legend counts — the dates
@@ -52,24 +55,39 @@ export class AtlasState {
   inViewAnyCategory = $derived(this.store.query({ days: this.days, view: this.view, categories: null, statuses: this.statuses }).slice());
   inViewAnyDate = $derived(this.store.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }).slice());
 
-  private query(f: Filters): Incident[] {
-    const store = this.store;
-    const indices = store.query(f);
-    const out = new Array<Incident>(indices.length);
-    for (let k = 0; k < indices.length; k++) out[k] = this.incidents[store.order[indices[k]]];
+  /** The first `limit` visible incidents, built: what the list shows. */
+  visibleIncidents(limit = Infinity): Incident[] {
+    const { table, store } = this.data;
+    const n = Math.min(limit, this.visible.length);
+    const out = new Array<Incident>(n);
+    for (let k = 0; k < n; k++) out[k] = table.get(store.order[this.visible[k]]);
     return out;
   }
 
-  selected = $derived(this.incidents.find((i) => i.id === this.selectedId) ?? null);
+  /** Every loaded incident, built (the chain arcs need their relations). */
+  allIncidents(): Incident[] {
+    return toArray(this.data.table);
+  }
+
+  /** The incident with this id, built, or null. */
+  incidentById(id: string | null): Incident | null {
+    if (id === null) return null;
+    const i = indexOfId(this.data.table, id);
+    return i < 0 ? null : this.data.table.get(i);
+  }
+
+  selected = $derived(this.incidentById(this.selectedId));
+
+  /** Replaces the data with incidents already built (the bundled dataset); the day range as setData. */
+  setIncidents(incidents: Incident[], days?: DayRange): void {
+    this.setData({ table: new ArrayTable(incidents), store: IncidentStore.fromIncidents(incidents) }, days);
+  }
 
   /** Replaces the data; the day range is kept where it still fits, else widened to the new span. */
-  setIncidents(incidents: Incident[], days?: DayRange): void {
-    // Kept as given: the store orders them by day for every view, list and export.
-    if (this.prebuilt?.incidents !== incidents) this.prebuilt = null; // not held past its data
-    this.incidents = incidents;
-    const span = this.span;
-    this.days = days ?? span;
-    if (this.selectedId !== null && !this.incidents.some((i) => i.id === this.selectedId)) this.selectedId = null;
+  private setData(data: Data, days?: DayRange): void {
+    this.data = data;
+    this.days = days ?? this.span;
+    if (this.selectedId !== null && indexOfId(data.table, this.selectedId) < 0) this.selectedId = null;
   }
 
   toggleCategory(c: Category, present: readonly Category[]): void {
@@ -117,32 +135,41 @@ export class AtlasState {
    * Adds imported incidents to the current ones, or replaces them. Nothing valid → nothing
    * changes. On add, an id already loaded is rejected (reported), never overwritten. The slider
    * bounds grow to the new span; a selection covering the whole old span grows with it.
-   * `store`, when given, was built from exactly these incidents in this order.
+   * `store` was built from exactly the table's incidents, in its order.
    */
-  importIncidents(incidents: Incident[], mode: 'add' | 'replace', dataset: { name: string; sha256: string }, store?: IncidentStore): Issue[] {
-    if (incidents.length === 0) return [];
+  importIncidents(table: IncidentTable, store: IncidentStore, mode: 'add' | 'replace', dataset: { name: string; sha256: string }): Issue[] {
+    if (table.length === 0) return [];
     // An import that lies wholly outside the view would show "0 incidents": move the map to it.
-    if (!incidents.some((i) => bboxIntersectsView(i.bbox, this.view))) this.fitRequest = extentOf(incidents);
+    const anyDay = store.daySpan()!;
+    if (store.query({ days: anyDay, view: this.view, categories: null, statuses: null }).length === 0) this.fitRequest = store.bounds();
     const wasFull = this.days.from === this.span.from && this.days.to === this.span.to;
     if (mode === 'replace') {
-      // On add the store is rebuilt from old and new together; on replace the worker's fits.
-      this.prebuilt = store && store.size === incidents.length ? { incidents, store } : null;
       this.datasets = [dataset];
-      this.setIncidents(incidents);
+      this.setData({ table, store });
       return [];
     }
-    const loaded = new Set(this.incidents.map((i) => i.id));
+    const loaded = new Set<string>();
+    for (let i = 0; i < this.data.table.length; i++) loaded.add(this.data.table.id(i));
     const rejected: Issue[] = [];
-    const fresh = incidents.filter((i) => {
-      if (!loaded.has(i.id)) return true;
-      rejected.push({ index: -1, field: 'id', reason: `"${i.id}" is already loaded; the loaded incident is kept` });
-      return false;
-    });
+    const fresh: number[] = [];
+    for (let i = 0; i < table.length; i++) {
+      const id = table.id(i);
+      if (!loaded.has(id)) fresh.push(i);
+      else rejected.push({ index: -1, field: 'id', reason: `"${id}" is already loaded; the loaded incident is kept` });
+    }
     if (fresh.length === 0) return rejected;
+    const keep = Uint32Array.from(fresh);
+    const before = this.data;
     const days = this.days;
     this.datasets = [...this.datasets, dataset];
-    this.setIncidents([...this.incidents, ...fresh], days);
-    if (wasFull || this.incidents.length === fresh.length) this.days = this.span;
+    this.setData(
+      {
+        table: new ConcatTable([before.table, fresh.length === table.length ? table : new PickTable(table, keep)]),
+        store: new StoreBuilder(before.store.size + fresh.length).addStore(before.store).addStore(store, keep).build(),
+      },
+      days,
+    );
+    if (wasFull || before.table.length === 0) this.days = this.span;
     return rejected;
   }
 
@@ -151,17 +178,6 @@ export class AtlasState {
     const to = Math.min(this.span.to, Math.max(days.from, days.to));
     if (from !== this.days.from || to !== this.days.to) this.days = { from, to };
   }
-}
-
-function extentOf(incidents: readonly Incident[]): Bbox {
-  const e: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const { bbox } of incidents) {
-    e[0] = Math.min(e[0], bbox[0]);
-    e[1] = Math.min(e[1], bbox[1]);
-    e[2] = Math.max(e[2], bbox[2]);
-    e[3] = Math.max(e[3], bbox[3]);
-  }
-  return e;
 }
 
 export type PlayMode = 'window' | 'cumulative';
