@@ -36,7 +36,7 @@ function rfc7946Geometry(g: Geometry): Geometry {
   return g.type === 'Polygon' || g.type === 'MultiPolygon' ? (rewind(g) as Geometry) : g;
 }
 
-export function provenance(incidents: readonly Incident[], c: ExportContext): Provenance {
+export function provenance(featureCount: number, c: ExportContext): Provenance {
   return {
     app: { name: 'Incident Atlas', version: c.version },
     exported_at: c.now.toISOString(),
@@ -48,23 +48,40 @@ export function provenance(incidents: readonly Incident[], c: ExportContext): Pr
       statuses: c.statuses ? [...c.statuses].sort() : 'all',
     },
     view_bbox: c.view,
-    feature_count: incidents.length,
+    feature_count: featureCount,
   };
 }
 
+function toFeature(i: Incident): Feature<Geometry, IncidentProperties> {
+  return { type: 'Feature', id: i.id, geometry: rfc7946Geometry(i.geometry), properties: i.properties };
+}
+
 export function toFeatureCollection(incidents: readonly Incident[], context?: ExportContext): ExportedCollection {
-  const collection: ExportedCollection = {
-    type: 'FeatureCollection',
-    features: incidents.map(
-      (i): Feature<Geometry, IncidentProperties> => ({ type: 'Feature', id: i.id, geometry: rfc7946Geometry(i.geometry), properties: i.properties }),
-    ),
-  };
-  if (context) collection.provenance = provenance(incidents, context);
+  const collection: ExportedCollection = { type: 'FeatureCollection', features: incidents.map(toFeature) };
+  if (context) collection.provenance = provenance(incidents.length, context);
   return collection;
 }
 
 export function serializeGeoJson(incidents: readonly Incident[], context?: ExportContext): string {
-  return JSON.stringify(toFeatureCollection(incidents, context));
+  return [...geojsonChunks(incidents.length, (k) => incidents[k], context)].join('');
+}
+
+/** The incidents to export: `count` of them, the k-th built only when asked for. */
+export type Incidents = { count: number; at: (k: number) => Incident };
+
+/**
+ * The GeoJSON export as pieces of at most `chunk` features, joined exactly as one
+ * JSON.stringify of the collection would be. A million features are then never built at
+ * once, nor held as one string (which V8 caps at about 512 MB).
+ */
+export function* geojsonChunks(count: number, at: (k: number) => Incident, context?: ExportContext, chunk = 2000): Generator<string> {
+  yield '{"type":"FeatureCollection","features":[';
+  for (let from = 0; from < count; from += chunk) {
+    const parts: string[] = [];
+    for (let k = from; k < Math.min(count, from + chunk); k++) parts.push(JSON.stringify(toFeature(at(k))));
+    yield (from > 0 ? ',' : '') + parts.join(',');
+  }
+  yield context ? `],"provenance":${JSON.stringify(provenance(count, context))}}` : ']}';
 }
 
 export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' = 'geojson'): string {
@@ -131,41 +148,52 @@ export function csvCell(value: unknown): string {
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 export function serializeCsv(incidents: readonly Incident[]): string {
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const i of incidents) {
-    const p = i.properties;
-    const [eventType, subEventType] = ACLED_TYPES[i.category];
-    const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-      event_id_cnty: i.id,
-      event_date: isoDateOfDay(i.startDay),
-      // ACLED: 1 = the exact day is known. Our minute/hour/day precisions all know the day.
-      time_precision: 1,
-      event_type: eventType,
-      sub_event_type: subEventType,
-      actor1: p.actors[0] ?? '',
-      actor2: p.actors.slice(1).join('; '),
-      country: text(p.country),
-      admin1: text(p.admin1),
-      location: p.place,
-      latitude: i.lat,
-      longitude: i.lon,
-      geo_precision: ACLED_GEO_PRECISION[p.geo_precision],
-      source: p.sources.map((s) => s.publisher).join('; '),
-      notes: p.summary,
-      // ACLED records one figure: the most conservative, the lower bound of our range.
-      fatalities: p.killed.min,
-      title: p.title,
-      category: p.category,
-      start: p.start,
-      end: p.end,
-      killed_min: p.killed.min,
-      killed_max: p.killed.max,
-      wounded_min: p.wounded.min,
-      wounded_max: p.wounded.max,
-      status: p.status,
-      source_urls: p.sources.flatMap((s) => (s.url ? [s.url] : [])).join(' '),
-    };
-    rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
-  }
-  return `${rows.join('\r\n')}\r\n`;
+  return [...csvChunks(incidents.length, (k) => incidents[k])].join('');
 }
+
+/** The CSV export as pieces of at most `chunk` rows (see geojsonChunks). */
+export function* csvChunks(count: number, at: (k: number) => Incident, chunk = 2000): Generator<string> {
+  yield `${CSV_COLUMNS.join(',')}\r\n`;
+  for (let from = 0; from < count; from += chunk) {
+    const rows: string[] = [];
+    for (let k = from; k < Math.min(count, from + chunk); k++) rows.push(csvRow(at(k)));
+    yield rows.join('');
+  }
+}
+
+function csvRow(i: Incident): string {
+  const p = i.properties;
+  const [eventType, subEventType] = ACLED_TYPES[i.category];
+  const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+    event_id_cnty: i.id,
+    event_date: isoDateOfDay(i.startDay),
+    // ACLED: 1 = the exact day is known. Our minute/hour/day precisions all know the day.
+    time_precision: 1,
+    event_type: eventType,
+    sub_event_type: subEventType,
+    actor1: p.actors[0] ?? '',
+    actor2: p.actors.slice(1).join('; '),
+    country: text(p.country),
+    admin1: text(p.admin1),
+    location: p.place,
+    latitude: i.lat,
+    longitude: i.lon,
+    geo_precision: ACLED_GEO_PRECISION[p.geo_precision],
+    source: p.sources.map((s) => s.publisher).join('; '),
+    notes: p.summary,
+    // ACLED records one figure: the most conservative, the lower bound of our range.
+    fatalities: p.killed.min,
+    title: p.title,
+    category: p.category,
+    start: p.start,
+    end: p.end,
+    killed_min: p.killed.min,
+    killed_max: p.killed.max,
+    wounded_min: p.wounded.min,
+    wounded_max: p.wounded.max,
+    status: p.status,
+    source_urls: p.sources.flatMap((s) => (s.url ? [s.url] : [])).join(' '),
+  };
+  return `${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`;
+}
+

@@ -4,6 +4,7 @@
 import { createContext } from 'svelte';
 import { STATUSES, type Category, type Incident, type Issue, type Status } from '../core/schema.ts';
 import type { Measure } from '../core/histogram.ts';
+import type { Incidents } from '../core/export.ts';
 import type { DayRange } from '../core/query.ts';
 import { IncidentStore, StoreBuilder } from '../core/store.ts';
 import { WORLD, type Bbox, type View } from '../core/geometry.ts';
@@ -56,12 +57,19 @@ export class AtlasState {
   inViewAnyDate = $derived(this.store.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }).slice());
 
   /** The first `limit` visible incidents, built: what the list shows. */
-  visibleIncidents(limit = Infinity): Incident[] {
+  visibleIncidents(limit: number): Incident[] {
     const { table, store } = this.data;
     const n = Math.min(limit, this.visible.length);
     const out = new Array<Incident>(n);
     for (let k = 0; k < n; k++) out[k] = table.get(store.order[this.visible[k]]);
     return out;
+  }
+
+  /** What is shown as of now, each incident built only when an export asks for it. */
+  exportable(): Incidents {
+    const { table, store } = this.data;
+    const visible = this.visible;
+    return { count: visible.length, at: (k) => table.get(store.order[visible[k]]) };
   }
 
   /** Every loaded incident, built (the chain arcs need their relations). */

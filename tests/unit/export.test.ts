@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { check } from '@placemarkio/check-geojson';
 import { booleanClockwise } from '@turf/turf';
 import type { Polygon } from 'geojson';
-import { csvCell, exportFileName, serializeCsv, serializeGeoJson, toFeatureCollection, type ExportContext } from '../../src/core/export.ts';
+import { csvCell, csvChunks, exportFileName, geojsonChunks, serializeCsv, serializeGeoJson, toFeatureCollection, type ExportContext } from '../../src/core/export.ts';
 import { validateCollection, validateFeature, type Incident } from '../../src/core/schema.ts';
 import { dayOfIsoDate } from '../../src/core/time.ts';
 import { feature } from '../fixtures/incident.ts';
@@ -25,6 +25,18 @@ const pair = [
 ];
 
 describe('GeoJSON export', () => {
+  it('in chunks of any size, joins to exactly one JSON.stringify of the collection', () => {
+    const { incidents } = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8')));
+    for (const list of [[], pair, incidents]) {
+      for (const ctx of [undefined, context]) {
+        const whole = JSON.stringify(toFeatureCollection(list, ctx));
+        for (const chunk of [1, 2, 3, 1000]) expect([...geojsonChunks(list.length, (k) => list[k], ctx, chunk)].join('')).toBe(whole);
+      }
+      const csv = serializeCsv(list);
+      for (const chunk of [1, 4]) expect([...csvChunks(list.length, (k) => list[k], chunk)].join('')).toBe(csv);
+    }
+  });
+
   it('matches the golden file, provenance included', () => {
     expect(JSON.stringify(toFeatureCollection(pair, context), null, 2) + '\n').toBe(golden('export.geojson'));
   });
