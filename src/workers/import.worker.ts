@@ -91,6 +91,8 @@ async function run({ file, mapping }: ImportRequest): Promise<Run> {
 }
 
 self.onmessage = async (e: MessageEvent<ImportRequest>) => {
+  // The digest (for export provenance) runs alongside the parse: WebCrypto works off this thread.
+  const digest = e.data.file.size <= MAX_FILE_BYTES ? e.data.file.arrayBuffer().then(sha256Hex).catch(() => '') : Promise.resolve('');
   const { result, rebuild } = await run(e.data);
   flush();
   const accepted = builder.size;
@@ -98,6 +100,6 @@ self.onmessage = async (e: MessageEvent<ImportRequest>) => {
     const parts = builder.build().parts();
     post({ type: 'store', parts }, transferables(parts));
   }
-  const sha256 = accepted > 0 ? await sha256Hex(await e.data.file.arrayBuffer()) : '';
+  const sha256 = accepted > 0 ? await digest : '';
   post({ type: 'done', result: { ...result, incidents: [] }, sha256, name: e.data.file.name, rebuild });
 };
