@@ -268,24 +268,26 @@ export class StoreBuilder {
   }
 
   add(incidents: readonly Incident[]): this {
-    if (this.n + incidents.length > this.columns.lon.length) this.grow(this.n + incidents.length);
-    const { lon, lat, start, end, startDay, endDay, category, status, killed, localStart } = this.columns;
-    for (let k = 0; k < incidents.length; k++) {
-      const inc = incidents[k];
-      const i = this.n++;
-      lon[i] = inc.lon;
-      lat[i] = inc.lat;
-      start[i] = inc.start;
-      end[i] = inc.end;
-      startDay[i] = inc.startDay;
-      endDay[i] = inc.endDay;
-      category[i] = CATEGORY_INDEX[inc.category];
-      status[i] = STATUS_INDEX[inc.status];
-      killed[i] = inc.properties.killed.max;
-      localStart[i] = localMsOfIso(inc.properties.start);
-      const b = inc.bbox;
-      if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
-    }
+    for (let k = 0; k < incidents.length; k++) this.addOne(incidents[k]);
+    return this;
+  }
+
+  addOne(inc: Incident): this {
+    if (this.n === this.columns.lon.length) this.grow(this.n + 1);
+    const c = this.columns;
+    const i = this.n++;
+    c.lon[i] = inc.lon;
+    c.lat[i] = inc.lat;
+    c.start[i] = inc.start;
+    c.end[i] = inc.end;
+    c.startDay[i] = inc.startDay;
+    c.endDay[i] = inc.endDay;
+    c.category[i] = CATEGORY_INDEX[inc.category];
+    c.status[i] = STATUS_INDEX[inc.status];
+    c.killed[i] = inc.properties.killed.max;
+    c.localStart[i] = localMsOfIso(inc.properties.start);
+    const b = inc.bbox;
+    if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
     return this;
   }
 

@@ -33,7 +33,9 @@ const flush = () => {
   const batch = encoder.flush();
   if (batch) post({ type: 'rows', batch }, batchTransferables(batch));
 };
+/** Each accepted incident goes into the store's columns and its row into a batch, then dies young. */
 const onAccept: OnAccept = (item, index, incident) => {
+  builder.addOne(incident);
   encoder.add(item, index, incident.id);
   if (encoder.size >= BATCH) flush();
 };
@@ -56,7 +58,7 @@ async function readText(file: File): Promise<string> {
 type Run = { result: ImportResult; rebuild: RebuildContext | null };
 
 function streamCsv(file: File, mapping: Mapping | undefined): Promise<Run> {
-  const importer = new CsvImporter({ mapping, onAccept });
+  const importer = new CsvImporter({ mapping, onAccept, retain: false });
   const done = (result: ImportResult): Run => ({ result, rebuild: importer.rebuildContext() });
   return new Promise((resolve) => {
     Papa.parse<string[], File>(file, {
@@ -64,8 +66,6 @@ function streamCsv(file: File, mapping: Mapping | undefined): Promise<Run> {
       chunkSize: 4 * 1024 * 1024,
       chunk(results, parser) {
         if (!importer.push(results.data, results.errors)) parser.abort();
-        // The chunk's incidents go into the store's columns and are dropped.
-        builder.add(importer.take());
         post({ type: 'progress', fraction: Math.min(0.99, results.meta.cursor / Math.max(1, file.size)) });
       },
       complete: () => resolve(done(importer.finish())),
@@ -85,8 +85,7 @@ async function run({ file, mapping }: ImportRequest): Promise<Run> {
   if (binary) return refuse(binary);
   const format = sniffFormat(new TextDecoder().decode(head), file.name);
   if (format === 'csv') return streamCsv(file, mapping);
-  const result = importText(await readText(file), file.name, { mapping, onAccept });
-  builder.add(result.incidents);
+  const result = importText(await readText(file), file.name, { mapping, onAccept, retain: false });
   return { result, rebuild: result.format === 'geojson' || result.format === 'ndjson' ? { format: result.format } : null };
 }
 

@@ -64,20 +64,24 @@ describe('CSV import', () => {
     expect(r.issues.every((i) => i.unit === 'row')).toBe(true);
   });
 
-  it('gives the same result streamed a row at a time, taking incidents as they come, as read whole', () => {
-    // The worker's path: papaparse chunks, importer.push, importer.take after each chunk.
+  it('gives the same result streamed a row at a time, handing incidents over as they come, as read whole', () => {
+    // The worker's path: papaparse chunks into importer.push; each accepted incident goes to onAccept, none is retained.
     const text = fixture('bad-rows.csv');
     const whole = importText(text, 'bad-rows.csv');
     const rows = Papa.parse<string[]>(text, CSV_PARSE_CONFIG).data;
-    const importer = new CsvImporter();
-    const taken: string[][] = [];
+    const handed: { id: string; row: number; cells: unknown }[] = [];
+    const importer = new CsvImporter({ retain: false, onAccept: (cells, row, incident) => handed.push({ id: incident.id, row, cells }) });
+    const perChunk: number[] = [];
     for (const row of rows) {
       importer.push([row]);
-      taken.push(importer.take().map((i) => i.id));
+      perChunk.push(handed.length);
     }
     const end = importer.finish();
-    // Each accepted row is handed over once, right after its own chunk; a duplicate in a later chunk is still caught.
-    expect(taken.filter((ids) => ids.length > 0)).toEqual([['ok-1'], ['edge']]);
+    // Each accepted row is handed over once, during its own chunk; a duplicate in a later chunk is still caught.
+    expect(handed.map((h) => h.id)).toEqual(whole.incidents.map((i) => i.id));
+    // …with the cells of the row its number names (the header is row 1).
+    expect(handed.map((h) => h.cells)).toEqual(handed.map((h) => rows[h.row - 1]));
+    expect(new Set(perChunk).size).toBe(whole.incidents.length + 1);
     expect(end.incidents).toEqual([]);
     expect(end.issues).toEqual(whole.issues);
     expect(end.total).toBe(whole.total);

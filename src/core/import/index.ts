@@ -110,9 +110,14 @@ export type OnAccept = (item: unknown, index: number, incident: Incident) => voi
 export interface ImportOptions {
   mapping?: Mapping;
   onAccept?: OnAccept;
+  /**
+   * false: accepted incidents are only handed to onAccept, not collected in the result. The
+   * import worker's way: an incident then dies young, instead of living until its chunk is done.
+   */
+  retain?: boolean;
 }
 
-function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>, onAccept?: OnAccept): void {
+function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>, options: ImportOptions): void {
   items.forEach((item, i) => {
     const index = base + i;
     out.total++;
@@ -124,8 +129,8 @@ function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, o
       return;
     }
     seen.add(incident.id);
-    out.incidents.push(incident);
-    onAccept?.(item, index, incident);
+    if (options.retain !== false) out.incidents.push(incident);
+    options.onAccept?.(item, index, incident);
   });
 }
 
@@ -140,7 +145,7 @@ export function importGeoJson(text: string, options: ImportOptions = {}): Import
   const list = features(json);
   if (typeof list === 'string') return empty('geojson', list);
   const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
-  validateAll(list, 'feature', 0, out, new Set(), options.onAccept);
+  validateAll(list, 'feature', 0, out, new Set(), options);
   return out;
 }
 
@@ -157,7 +162,7 @@ export function importNdjson(text: string, options: ImportOptions = {}): ImportR
       out.issues.push({ index: i + 1, unit: 'line', field: 'json', reason: `not valid JSON: ${jsonErrorMessage(line, e as Error).replace(/ at line 1,/, ' at')}` });
       return;
     }
-    validateAll([item], 'line', i + 1, out, seen, options.onAccept);
+    validateAll([item], 'line', i + 1, out, seen, options);
   });
   return out;
 }
@@ -200,11 +205,13 @@ export class CsvImporter {
   /** Rows consumed so far, the header included. */
   private rows = 0;
   private readonly onAccept: OnAccept | undefined;
+  private readonly retain: boolean;
   readonly out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
 
   constructor(options: ImportOptions = {}) {
     this.mapping = options.mapping ?? null;
     this.onAccept = options.onAccept;
+    this.retain = options.retain !== false;
   }
 
   /** How the page rebuilds this file's rows; null before the header (or without a mapping). */
@@ -259,18 +266,8 @@ export class CsvImporter {
       return;
     }
     this.seen.add(incident.id);
-    out.incidents.push(incident);
+    if (this.retain) out.incidents.push(incident);
     this.onAccept?.(cells, rowNumber, incident);
-  }
-
-  /**
-   * The incidents accepted since the last call, removed from the result: the worker posts
-   * them while it parses, so the page takes them in while the rest of the file is read.
-   */
-  take(): Incident[] {
-    const taken = this.out.incidents;
-    this.out.incidents = [];
-    return taken;
   }
 
   finish(): ImportResult {

@@ -111,13 +111,38 @@ export interface RowContext {
  * One row into an incident, or the issues that stop it. Our own CSV export's columns (title,
  * category, start, end, killed_min…) are read when present, so export → import keeps them.
  */
+/** The named columns rowToIncident reads, as indices (−1: absent), found once per header row. */
+const NAMED = [
+  'start', 'end', 'event_type', 'sub_event_type', 'category', 'geo_precision', 'fatalities', 'killed_min', 'killed_max',
+  'wounded_min', 'wounded_max', 'location', 'admin1', 'country', 'place', 'title', 'source_urls', 'source', 'summary',
+  'notes', 'time_precision', 'uncertainty_m', 'actor1', 'actor2', 'actors', 'status',
+] as const;
+type Named = Record<(typeof NAMED)[number], number>;
+const namedCache = new WeakMap<readonly string[], Named>();
+function namedColumns(headers: readonly string[]): Named {
+  let named = namedCache.get(headers);
+  if (!named) {
+    const columns = columnIndex(headers);
+    named = Object.fromEntries(NAMED.map((name) => [name, columns.get(name) ?? -1])) as Named;
+    namedCache.set(headers, named);
+  }
+  return named;
+}
+
+/**
+ * One row into an incident, or the issues that stop it. Our own CSV export's columns (title,
+ * category, start, end, killed_min…) are read when present, so export → import keeps them.
+ * It runs for every row of a million-row file: each cell is read and trimmed once.
+ */
 export function rowToIncident(cells: readonly string[], ctx: RowContext): { incident?: Incident; issues: Issue[]; assumedUtc: boolean } {
-  const columns = columnIndex(ctx.headers);
+  const c = namedColumns(ctx.headers);
   const at = (i: number) => (i >= 0 ? cells[i] : undefined);
-  const get = (name: string) => {
-    const i = columns.get(name);
-    const v = i === undefined ? undefined : cells[i];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  /** The trimmed cell, or undefined when it is absent or blank. */
+  const get = (i: number) => {
+    const v = i >= 0 ? cells[i] : undefined;
+    if (v === undefined) return undefined;
+    const t = v.trim();
+    return t === '' ? undefined : t;
   };
   const unit = ctx.unit ?? 'row';
   const fail = (field: string, reason: string) => ({ issues: [{ index: ctx.row, unit, field, reason }], assumedUtc: false });
@@ -128,9 +153,10 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
     return fail('geometry', 'no location (latitude and longitude are empty)');
   }
 
-  const start = parseDate(get('start') ?? at(ctx.mapping.date));
+  const start = parseDate(get(c.start) ?? at(ctx.mapping.date));
   if ('error' in start) return fail('date', start.error);
-  const end = get('end') ? parseDate(get('end')) : start;
+  const endText = get(c.end);
+  const end = endText ? parseDate(endText) : start;
   if ('error' in end) return fail('end', end.error);
 
   // GeoJSON.js turns the row's numbers into a Point ([lon, lat] order); our parser reads
@@ -138,40 +164,45 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   const geometry =
     ctx.geometry !== undefined ? ctx.geometry : (GeoJSONjs.parse({ lat: parseNumber(latText), lon: parseNumber(lonText) }, { Point: ['lat', 'lon'] }) as Feature<Point>).geometry;
 
-  const eventType = get('event_type')?.toLowerCase();
-  const subEventType = get('sub_event_type')?.toLowerCase();
+  const eventTypeCell = get(c.event_type);
+  const subEventTypeCell = get(c.sub_event_type);
+  const location = get(c.location);
+  const eventType = eventTypeCell?.toLowerCase();
+  const subEventType = subEventTypeCell?.toLowerCase();
   const category =
-    oneOf(CATEGORIES, get('category')) ?? (subEventType && ACLED_CATEGORY[subEventType]) ?? (eventType && ACLED_CATEGORY[eventType]) ?? 'other';
-  const acledPrecision = int(get('geo_precision'));
-  const geoPrecision = oneOf(GEO_PRECISIONS, get('geo_precision')) ?? (acledPrecision !== null ? GEO_PRECISIONS[Math.min(2, Math.max(0, acledPrecision - 1))] : 'site');
-  const fatalities = int(get('fatalities'));
-  const killedMin = int(get('killed_min')) ?? fatalities ?? 0;
-  const killedMax = int(get('killed_max')) ?? fatalities ?? killedMin;
-  const woundedMin = int(get('wounded_min')) ?? 0;
-  const woundedMax = int(get('wounded_max')) ?? woundedMin;
+    oneOf(CATEGORIES, get(c.category)) ?? (subEventType && ACLED_CATEGORY[subEventType]) ?? (eventType && ACLED_CATEGORY[eventType]) ?? 'other';
+  const geoPrecisionCell = get(c.geo_precision);
+  const acledPrecision = int(geoPrecisionCell);
+  const geoPrecision = oneOf(GEO_PRECISIONS, geoPrecisionCell) ?? (acledPrecision !== null ? GEO_PRECISIONS[Math.min(2, Math.max(0, acledPrecision - 1))] : 'site');
+  const fatalities = int(get(c.fatalities));
+  const killedMin = int(get(c.killed_min)) ?? fatalities ?? 0;
+  const killedMax = int(get(c.killed_max)) ?? fatalities ?? killedMin;
+  const woundedMin = int(get(c.wounded_min)) ?? 0;
+  const woundedMax = int(get(c.wounded_max)) ?? woundedMin;
   const id = at(ctx.mapping.id)?.trim() || `row-${ctx.row}`;
-  const place = [get('location'), get('admin1'), get('country')].filter(Boolean).join(', ') || get('place') || (latText !== undefined ? `${latText}, ${lonText}` : 'unnamed place');
-  const title = at(ctx.mapping.title)?.trim() || get('title') || [get('sub_event_type') ?? get('event_type') ?? 'Incident', get('location')].filter(Boolean).join(' in ');
+  const place = [location, get(c.admin1), get(c.country)].filter(Boolean).join(', ') || get(c.place) || (latText !== undefined ? `${latText}, ${lonText}` : 'unnamed place');
+  const title = at(ctx.mapping.title)?.trim() || get(c.title) || [subEventTypeCell ?? eventTypeCell ?? 'Incident', location].filter(Boolean).join(' in ');
+  const uncertainty = parseNumber(get(c.uncertainty_m));
 
-  const urlCell = get('source_urls') ?? '';
-  const sources = sourcesOf(`${urlCell.length}:${urlCell}${get('source') ?? ''}`);
+  const urlCell = get(c.source_urls) ?? '';
+  const sources = sourcesOf(`${urlCell.length}:${urlCell}${get(c.source) ?? ''}`);
 
   const properties = {
     // Every other column is kept as a plain field; defineProperty below keeps "__proto__" a field.
     id,
     title,
-    summary: get('summary') ?? get('notes') ?? title,
+    summary: get(c.summary) ?? get(c.notes) ?? title,
     category,
     start: start.start,
     end: end === start ? start.end : end.end,
-    time_precision: oneOf(TIME_PRECISIONS, get('time_precision')) ?? start.precision,
+    time_precision: oneOf(TIME_PRECISIONS, get(c.time_precision)) ?? start.precision,
     place,
     geo_precision: geoPrecision,
-    uncertainty_m: parseNumber(get('uncertainty_m')) >= 0 ? parseNumber(get('uncertainty_m')) : DEFAULT_UNCERTAINTY_M[geoPrecision],
+    uncertainty_m: uncertainty >= 0 ? uncertainty : DEFAULT_UNCERTAINTY_M[geoPrecision],
     killed: { min: killedMin, max: Math.max(killedMin, killedMax) },
     wounded: { min: woundedMin, max: Math.max(woundedMin, woundedMax) },
-    actors: [get('actor1'), get('actor2'), ...(get('actors')?.split(';') ?? [])].filter((a): a is string => !!a && a.trim() !== '').map((a) => a.trim()),
-    status: oneOf(STATUSES, get('status')) ?? 'confirmed',
+    actors: [get(c.actor1), get(c.actor2), ...(get(c.actors)?.split(';') ?? [])].filter((a): a is string => !!a && a.trim() !== '').map((a) => a.trim()),
+    status: oneOf(STATUSES, get(c.status)) ?? 'confirmed',
     sources,
     related: [],
   };
