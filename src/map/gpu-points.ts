@@ -54,6 +54,30 @@ void main() {
   fragColor = vec4(color * u_opacity, u_opacity);
 }`;
 
+// The cached frame, drawn back pixel for pixel: a triangle that covers the viewport, no buffers.
+const COPY_VERTEX = `#version 300 es
+void main() {
+  vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+  gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}`;
+
+const COPY_FRAGMENT = `#version 300 es
+precision mediump float;
+uniform sampler2D u_frame;
+out vec4 fragColor;
+void main() {
+  fragColor = texelFetch(u_frame, ivec2(gl_FragCoord.xy), 0);
+}`;
+
+/**
+ * Above this many points in the window, they are drawn into a texture of their own and that
+ * texture is reused for as long as nothing they depend on changes (camera, days, filters,
+ * size): a hover, a popup or a label fade then costs one textured triangle instead of a
+ * million point sprites — about 1 s each with software WebGL, where 100,000 take ~0.1 s.
+ * Below it, drawing the points directly costs less than the extra pass.
+ */
+export const CACHE_ABOVE = 100_000;
+
 function hex(color: string): [number, number, number] {
   const n = Number.parseInt(color.slice(1), 16);
   return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
@@ -68,6 +92,15 @@ function compile(gl: WebGL2RenderingContext, type: number, source: string): WebG
   gl.compileShader(shader);
   if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) throw new Error(`GPU points: shader failed to compile: ${gl.getShaderInfoLog(shader)}`);
   return shader;
+}
+
+function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
+  const program = gl.createProgram()!;
+  gl.attachShader(program, compile(gl, gl.VERTEX_SHADER, vertex));
+  gl.attachShader(program, compile(gl, gl.FRAGMENT_SHADER, fragment));
+  gl.linkProgram(program);
+  if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`GPU points: program failed to link: ${gl.getProgramInfoLog(program)}`);
+  return program;
 }
 
 /** [x, y] in Web Mercator 0..1 as float32, interleaved; latitudes beyond ±85.05° are clamped. */
@@ -98,6 +131,11 @@ export class GpuPointsLayer implements CustomLayerInterface {
   private readonly stroke: [number, number, number];
   /** The vertices that can be in the window: the store is sorted by day, so they are contiguous. */
   private range: [number, number];
+  /** The cached frame (see CACHE_ABOVE), what it was drawn for, and whether this frame uses it. */
+  private frame: { texture: WebGLTexture; framebuffer: WebGLFramebuffer; width: number; height: number } | null = null;
+  private frameKey: number[] = [];
+  private useCache = false;
+  private copy: { program: WebGLProgram; vao: WebGLVertexArrayObject; frame: WebGLUniformLocation | null } | null = null;
 
   constructor(store: IncidentStore, theme: 'light' | 'dark') {
     this.store = store;
@@ -117,12 +155,10 @@ export class GpuPointsLayer implements CustomLayerInterface {
 
   onAdd(map: MapLibreMap, gl: WebGL2RenderingContext): void {
     this.map = map;
-    const program = gl.createProgram()!;
-    gl.attachShader(program, compile(gl, gl.VERTEX_SHADER, VERTEX));
-    gl.attachShader(program, compile(gl, gl.FRAGMENT_SHADER, FRAGMENT));
-    gl.linkProgram(program);
-    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(`GPU points: program failed to link: ${gl.getProgramInfoLog(program)}`);
+    const program = link(gl, VERTEX, FRAGMENT);
     this.program = program;
+    const copy = link(gl, COPY_VERTEX, COPY_FRAGMENT);
+    this.copy = { program: copy, vao: gl.createVertexArray()!, frame: gl.getUniformLocation(copy, 'u_frame') };
     for (const name of ['u_matrix', 'u_window', 'u_categories', 'u_statuses', 'u_size', 'u_colors', 'u_stroke', 'u_opacity']) {
       this.uniforms[name] = gl.getUniformLocation(program, name);
     }
@@ -153,7 +189,65 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.bindVertexArray(null);
   }
 
+  /** MapLibre's offscreen pass: (re)draws the cached frame when the window is large and something changed. */
+  prerender(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
+    const [first, end] = this.range;
+    this.useCache = end - first > CACHE_ABOVE;
+    if (!this.useCache || !this.program || !this.map) return;
+    const [width, height] = [gl.drawingBufferWidth, gl.drawingBufferHeight];
+    const key = [...options.defaultProjectionData.mainMatrix, this.window.from, this.window.to, this.categories, this.statuses, this.map.getZoom(), width, height];
+    if (this.frame && this.frameKey.length === key.length && this.frameKey.every((v, i) => v === key[i])) return;
+    if (!this.frame || this.frame.width !== width || this.frame.height !== height) this.allocateFrame(gl, width, height);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.frame!.framebuffer);
+    gl.viewport(0, 0, width, height);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    this.drawPoints(gl, options);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    this.frameKey = key;
+  }
+
+  private allocateFrame(gl: WebGL2RenderingContext, width: number, height: number): void {
+    this.deleteFrame(gl);
+    const texture = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    const framebuffer = gl.createFramebuffer()!;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+    this.frame = { texture, framebuffer, width, height };
+    this.frameKey = [];
+  }
+
+  private deleteFrame(gl: WebGL2RenderingContext): void {
+    if (!this.frame) return;
+    gl.deleteFramebuffer(this.frame.framebuffer);
+    gl.deleteTexture(this.frame.texture);
+    this.frame = null;
+  }
+
   render(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
+    if (!this.useCache || !this.frame || !this.copy) {
+      this.drawPoints(gl, options);
+      return;
+    }
+    // The cached points, premultiplied, over the map: the same blend as drawing them here.
+    gl.useProgram(this.copy.program);
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.STENCIL_TEST);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.frame.texture);
+    gl.uniform1i(this.copy.frame, 0);
+    gl.bindVertexArray(this.copy.vao);
+    gl.drawArrays(gl.TRIANGLES, 0, 3);
+    gl.bindVertexArray(null);
+  }
+
+  private drawPoints(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
     if (!this.program || !this.vao || !this.map) return;
     gl.useProgram(this.program);
     gl.uniformMatrix4fv(this.uniforms.u_matrix, false, options.defaultProjectionData.mainMatrix);
@@ -181,6 +275,12 @@ export class GpuPointsLayer implements CustomLayerInterface {
     for (const b of this.buffers) gl.deleteBuffer(b);
     if (this.vao) gl.deleteVertexArray(this.vao);
     if (this.program) gl.deleteProgram(this.program);
+    if (this.copy) {
+      gl.deleteProgram(this.copy.program);
+      gl.deleteVertexArray(this.copy.vao);
+      this.copy = null;
+    }
+    this.deleteFrame(gl);
     this.buffers = [];
     this.map = null;
   }

@@ -73,3 +73,51 @@ test('20,000 imported incidents are drawn on the GPU and filter, select and expo
   expect(fc.features.every((f: { properties: { start: string } }) => f.properties.start.slice(0, 10) >= '2020-01-06')).toBe(true);
   await page.screenshot({ path: 'test-results/large.png' });
 });
+
+/** Pixels of the map area with exactly this colour (±2 per channel), counted in the page from a screenshot. */
+async function pixelsOf(page: import('@playwright/test').Page, hex: string): Promise<number> {
+  const box = (await page.getByTestId('map').boundingBox())!;
+  const png = await page.screenshot({ clip: box });
+  return page.evaluate(
+    async ({ bytes, hex }) => {
+      const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0);
+      const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) <= 2 && Math.abs(data[i + 1] - g) <= 2 && Math.abs(data[i + 2] - b) <= 2) n++;
+      return n;
+    },
+    { bytes: [...png], hex },
+  );
+}
+
+test('above 100,000 points in the window the drawn frame is cached, and redrawn whenever filters or the camera change', async ({ page }) => {
+  test.setTimeout(180_000);
+  // 120,000 armed clashes in a 1° box on two days; zoom 7 draws them opaque in the category colour.
+  const lines = ['id,date,latitude,longitude,event_type,sub_event_type'];
+  for (let i = 0; i < 120_000; i++) lines.push(`c${i},2020-01-0${1 + (i % 2)},${(33 + (i % 347) / 347).toFixed(4)},${(44 + (i % 331) / 331).toFixed(4)},Battles,Armed clash`);
+  await openApp(page, '/#map=7/33.5/44.5');
+  await page.getByRole('radio', { name: 'replace' }).check();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'dense.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await expect(page.getByTestId('import-report')).toContainText('120,000 imported, 0 rejected', { timeout: 90_000 });
+  await expect(page.getByTestId('count')).toHaveText('120,000 incidents shown');
+  const green = '#009E73';
+  await expect.poll(() => pixelsOf(page, green), { timeout: 30_000 }).toBeGreaterThan(1000);
+  const shown = await pixelsOf(page, green);
+
+  // A filter change must not leave the cached frame on screen.
+  const legend = page.getByRole('button', { name: /armed clash/ });
+  await legend.click();
+  await expect(page.getByTestId('count')).toHaveText('0 incidents shown');
+  await expect.poll(() => pixelsOf(page, green), { timeout: 30_000 }).toBe(0);
+  await legend.click();
+  await expect.poll(() => pixelsOf(page, green), { timeout: 30_000 }).toBe(shown);
+
+  // Nor a camera change: panned far east, the points leave the view.
+  await page.getByTestId('map').locator('canvas').focus();
+  for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+  await expect.poll(() => pixelsOf(page, green), { timeout: 30_000 }).toBeLessThan(shown / 2);
+});
