@@ -25,6 +25,7 @@ export interface IncidentColumns {
 
 
 const ALL = 0xffffffff;
+const ALL_STATUSES = (1 << STATUSES.length) - 1;
 
 /** Bit i set when vocabulary[i] is in the set; all bits for "no filter" (null). Unsigned. */
 export function mask<T extends string>(set: ReadonlySet<T> | null, vocabulary: readonly T[]): number {
@@ -114,17 +115,27 @@ export class IncidentStore {
     return Object.assign(store, { ...parts, size: n, index: KDBush.from(parts.index), buffer: new Uint32Array(n) });
   }
 
+  /** Computed once, on first use (a store from adopt() has them unset). */
+  private spanOnce?: DayRange | null;
+  private boundsOnce?: [number, number, number, number] | null;
+
   /** The span of local days the incidents cover, or null for none. */
   daySpan(): DayRange | null {
-    if (this.size === 0) return null;
+    if (this.spanOnce !== undefined) return this.spanOnce;
+    if (this.size === 0) return (this.spanOnce = null);
     const { startDay, endDay } = this.columns;
     let to = -Infinity;
     for (let i = 0; i < this.size; i++) if (endDay[i] > to) to = endDay[i];
-    return { from: startDay[0], to };
+    return (this.spanOnce = { from: startDay[0], to });
   }
 
   /** [w, s, e, n] around every incident's extent (points and wide ones), or null for none. */
   bounds(): [number, number, number, number] | null {
+    if (this.boundsOnce === undefined) this.boundsOnce = this.computeBounds();
+    return this.boundsOnce;
+  }
+
+  private computeBounds(): [number, number, number, number] | null {
     if (this.size === 0) return null;
     const b: [number, number, number, number] = [...this.extent];
     for (let k = 0; k < this.wide.length; k++) {
@@ -159,10 +170,15 @@ export class IncidentStore {
     const c = this.columns;
     const catMask = mask(f.categories, CATEGORIES);
     const statusMask = mask(f.statuses, STATUSES);
+    const out = this.buffer;
+    if (this.holdsAll(f, catMask, statusMask)) {
+      // Everything loaded is shown (right after an import, say): no test per incident.
+      for (let i = 0; i < this.size; i++) out[i] = i;
+      return out.subarray(0, this.size);
+    }
     const [lo, hi] = this.timeRange(f.days);
     const [w, s, e, n] = f.view;
     const crosses = w > e;
-    const out = this.buffer;
     let count = 0;
     const keep = (i: number) =>
       c.endDay[i] >= f.days.from && c.startDay[i] <= f.days.to && (catMask >>> c.category[i]) & 1 && (statusMask >>> c.status[i]) & 1;
@@ -193,6 +209,17 @@ export class IncidentStore {
     count = this.addWide(out, count, f.view, keep);
     if (this.wide.length > 0) out.subarray(0, count).sort();
     return out.subarray(0, count);
+  }
+
+  /** Whether the filters keep every incident: all days, a view around all of them, every category present and status. */
+  private holdsAll(f: Filters, catMask: number, statusMask: number): boolean {
+    const span = this.daySpan();
+    if (!span || f.days.from > span.from || f.days.to < span.to) return false;
+    if ((statusMask & ALL_STATUSES) !== ALL_STATUSES) return false;
+    for (let c = 0; c < CATEGORIES.length; c++) if (this.categoryCounts[c] > 0 && ((catMask >>> c) & 1) === 0) return false;
+    const [w, s, e, n] = f.view;
+    const b = this.bounds()!;
+    return w <= e && w <= b[0] && s <= b[1] && e >= b[2] && n >= b[3];
   }
 
   /**

@@ -70,13 +70,19 @@ void main() {
 }`;
 
 /**
- * Above this many points in the window, they are drawn into a texture of their own and that
- * texture is reused for as long as nothing they depend on changes (camera, days, filters,
- * size): a hover, a popup or a label fade then costs one textured triangle instead of a
- * million point sprites — about 1 s each with software WebGL, where 100,000 take ~0.1 s.
- * Below it, drawing the points directly costs less than the extra pass.
+ * Above this many points in the window, they are drawn into a texture of their own (a slice
+ * per frame, see SLICE) and that texture is reused for as long as nothing they depend on
+ * changes (camera, days, filters, size): a hover, a popup or a label fade then costs one
+ * textured triangle instead of a million point sprites — about 1 s each with software
+ * WebGL, where 100,000 take ~0.1 s. Below it, drawing directly costs less than the extra pass.
  */
 export const CACHE_ABOVE = 100_000;
+
+/**
+ * Points added to the cached frame per animation frame: with software WebGL a frame then
+ * takes ~85 ms, so none holds the page for 100 ms; a GPU takes them in a few frames.
+ */
+const SLICE = 35_000;
 
 function hex(color: string): [number, number, number] {
   const n = Number.parseInt(color.slice(1), 16);
@@ -134,6 +140,10 @@ export class GpuPointsLayer implements CustomLayerInterface {
   /** The cached frame (see CACHE_ABOVE), what it was drawn for, and whether this frame uses it. */
   private frame: { texture: WebGLTexture; framebuffer: WebGLFramebuffer; width: number; height: number } | null = null;
   private frameKey: number[] = [];
+  /** The data's extent in Web Mercator [x0, y0, x1, y1] (north up: y0 < y1). */
+  private readonly extent: [number, number, number, number];
+  /** The window's vertices before this one are in the cached frame. */
+  private drawn = 0;
   private useCache = false;
   private copy: { program: WebGLProgram; vao: WebGLVertexArrayObject; frame: WebGLUniformLocation | null } | null = null;
 
@@ -142,6 +152,9 @@ export class GpuPointsLayer implements CustomLayerInterface {
     this.count = store.size;
     this.range = [0, store.size];
     this.stroke = theme === 'dark' ? [0.09, 0.1, 0.11] : [1, 1, 1];
+    const b = store.bounds() ?? [0, 0, 0, 0];
+    const corners = mercatorPositions(Float64Array.of(b[0], b[2]), Float64Array.of(b[1], b[3]));
+    this.extent = [corners[0], corners[3], corners[2], corners[1]];
   }
 
   setFilter(days: DayRange, categories: ReadonlySet<Category> | null, statuses: ReadonlySet<Status> | null): void {
@@ -189,22 +202,34 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.bindVertexArray(null);
   }
 
-  /** MapLibre's offscreen pass: (re)draws the cached frame when the window is large and something changed. */
+  /**
+   * MapLibre's offscreen pass. For a large window the points go into the cached frame a slice
+   * per animation frame, in the same order as one draw (so the finished frame is the same
+   * image), and the next frame is asked for until all are in. A changed camera, window or
+   * filter starts the frame again.
+   */
   prerender(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
     const [first, end] = this.range;
     this.useCache = end - first > CACHE_ABOVE;
     if (!this.useCache || !this.program || !this.map) return;
     const [width, height] = [gl.drawingBufferWidth, gl.drawingBufferHeight];
     const key = [...options.defaultProjectionData.mainMatrix, this.window.from, this.window.to, this.categories, this.statuses, this.map.getZoom(), width, height];
-    if (this.frame && this.frameKey.length === key.length && this.frameKey.every((v, i) => v === key[i])) return;
+    const same = this.frame !== null && this.frameKey.length === key.length && this.frameKey.every((v, i) => v === key[i]);
+    if (same && this.drawn >= end) return;
     if (!this.frame || this.frame.width !== width || this.frame.height !== height) this.allocateFrame(gl, width, height);
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.frame!.framebuffer);
     gl.viewport(0, 0, width, height);
-    gl.clearColor(0, 0, 0, 0);
-    gl.clear(gl.COLOR_BUFFER_BIT);
-    this.drawPoints(gl, options);
+    if (!same) {
+      gl.clearColor(0, 0, 0, 0);
+      this.clipToData(gl, options, () => gl.clear(gl.COLOR_BUFFER_BIT));
+      this.frameKey = key;
+      this.drawn = first;
+    }
+    const to = Math.min(end, this.drawn + SLICE);
+    this.drawPoints(gl, options, this.drawn, to);
+    this.drawn = to;
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    this.frameKey = key;
+    if (to < end) this.map.triggerRepaint();
   }
 
   private allocateFrame(gl: WebGL2RenderingContext, width: number, height: number): void {
@@ -243,11 +268,40 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.bindTexture(gl.TEXTURE_2D, this.frame.texture);
     gl.uniform1i(this.copy.frame, 0);
     gl.bindVertexArray(this.copy.vao);
-    gl.drawArrays(gl.TRIANGLES, 0, 3);
+    this.clipToData(gl, options, () => gl.drawArrays(gl.TRIANGLES, 0, 3));
     gl.bindVertexArray(null);
   }
 
-  private drawPoints(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
+  /**
+   * Runs draw with the scissor around the data's extent on screen (plus a point's size):
+   * outside it the cached frame is empty, and software WebGL pays for every pixel touched.
+   */
+  private clipToData(gl: WebGL2RenderingContext, options: CustomRenderMethodInput, draw: () => void): void {
+    const m = options.defaultProjectionData.mainMatrix;
+    const [w, h] = [gl.drawingBufferWidth, gl.drawingBufferHeight];
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    const [ex0, ey0, ex1, ey1] = this.extent;
+    for (const [x, y] of [[ex0, ey0], [ex1, ey0], [ex0, ey1], [ex1, ey1]]) {
+      const cw = m[3] * x + m[7] * y + m[15];
+      const px = (((m[0] * x + m[4] * y + m[12]) / cw + 1) / 2) * w;
+      const py = (((m[1] * x + m[5] * y + m[13]) / cw + 1) / 2) * h;
+      [x0, y0, x1, y1] = [Math.min(x0, px), Math.min(y0, py), Math.max(x1, px), Math.max(y1, py)];
+    }
+    const pad = 16 * (globalThis.devicePixelRatio || 1);
+    const left = Math.max(0, Math.floor(x0 - pad));
+    const bottom = Math.max(0, Math.floor(y0 - pad));
+    const right = Math.min(w, Math.ceil(x1 + pad));
+    const top = Math.min(h, Math.ceil(y1 + pad));
+    if (!Number.isFinite(x0 + y0 + x1 + y1)) return draw();
+    if (right <= left || top <= bottom) return;
+    gl.enable(gl.SCISSOR_TEST);
+    gl.scissor(left, bottom, right - left, top - bottom);
+    draw();
+    gl.disable(gl.SCISSOR_TEST);
+  }
+
+  /** Draws the vertices [from, to) of the window's slice (all of it by default). */
+  private drawPoints(gl: WebGL2RenderingContext, options: CustomRenderMethodInput, from = this.range[0], to = this.range[1]): void {
     if (!this.program || !this.vao || !this.map) return;
     gl.useProgram(this.program);
     gl.uniformMatrix4fv(this.uniforms.u_matrix, false, options.defaultProjectionData.mainMatrix);
@@ -266,8 +320,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     gl.bindVertexArray(this.vao);
-    const [first, end] = this.range;
-    if (end > first) gl.drawArrays(gl.POINTS, first, end - first);
+    if (to > from) gl.drawArrays(gl.POINTS, from, to - from);
     gl.bindVertexArray(null);
   }
 

@@ -55,6 +55,28 @@ describe('IncidentStore', () => {
   const list = randomIncidents(3000, 7);
   const store = IncidentStore.fromIncidents(list);
 
+  it('answers filters that keep everything (or all but a little) like brute force', () => {
+    const span = store.daySpan()!;
+    const b = store.bounds()!;
+    const all = { days: span, view: [-180, -90, 180, 90] as View, categories: null, statuses: null };
+    const some = (f: Filters) => visibleIncidents(list, f).map((i) => i.id).sort();
+    const cases: Filters[] = [
+      all,
+      { ...all, categories: new Set(CATEGORIES), statuses: new Set(STATUSES) },
+      { ...all, view: [b[0], b[1], b[2], b[3]] },
+      // Each just short of everything: one day, a sliver of the view, a category, a status.
+      { ...all, days: { from: span.from + 1, to: span.to } },
+      { ...all, days: { from: span.from, to: span.to - 1 } },
+      { ...all, view: [b[0] + 0.01, b[1], b[2], b[3]] },
+      { ...all, view: [b[0], b[1], b[2], b[3] - 0.01] },
+      { ...all, categories: new Set(CATEGORIES.slice(1)) },
+      { ...all, statuses: new Set(STATUSES.slice(1)) },
+      { ...all, view: [170, -90, 160, 90] }, // crosses the antimeridian, misses 160..170
+    ];
+    expect(ids(store, list, all)).toHaveLength(list.length);
+    for (const f of cases) expect(ids(store, list, f).sort(), JSON.stringify({ ...f, categories: f.categories && [...f.categories], statuses: f.statuses && [...f.statuses] })).toEqual(some(f));
+  });
+
   it('returns exactly the brute-force visible set, in start order, on random filters', () => {
     const rand = mulberry32(42);
     for (let q = 0; q < 400; q++) {
