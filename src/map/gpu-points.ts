@@ -79,10 +79,13 @@ void main() {
 export const CACHE_ABOVE = 100_000;
 
 /**
- * Points added to the cached frame per animation frame: with software WebGL a frame then
- * takes ~85 ms, so none holds the page for 100 ms; a GPU takes them in a few frames.
+ * Points added to the cached frame per animation frame, to start with: with software WebGL a
+ * frame then takes ~85 ms, so none holds the page for 100 ms. The slice doubles while frames
+ * come quickly (a GPU fills a million in a few frames) and halves when one is slow.
  */
 const SLICE = 35_000;
+const FAST_FRAME_MS = 40;
+const SLOW_FRAME_MS = 120;
 
 function hex(color: string): [number, number, number] {
   const n = Number.parseInt(color.slice(1), 16);
@@ -144,6 +147,9 @@ export class GpuPointsLayer implements CustomLayerInterface {
   private readonly extent: [number, number, number, number];
   /** The window's vertices before this one are in the cached frame. */
   private drawn = 0;
+  /** Points per frame while filling (see SLICE), and when the last slice was drawn. */
+  private slice = SLICE;
+  private lastSlice = 0;
   private useCache = false;
   private copy: { program: WebGLProgram; vao: WebGLVertexArrayObject; frame: WebGLUniformLocation | null } | null = null;
 
@@ -202,6 +208,11 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.bindVertexArray(null);
   }
 
+  /** Whether the last frame drawn showed every point of the window (a cached frame may still be filling in). */
+  get complete(): boolean {
+    return !this.useCache || this.drawn >= this.range[1];
+  }
+
   /**
    * MapLibre's offscreen pass. For a large window the points go into the cached frame a slice
    * per animation frame, in the same order as one draw (so the finished frame is the same
@@ -225,7 +236,14 @@ export class GpuPointsLayer implements CustomLayerInterface {
       this.frameKey = key;
       this.drawn = first;
     }
-    const to = Math.min(end, this.drawn + SLICE);
+    const now = performance.now();
+    if (same && this.lastSlice > 0) {
+      const frame = now - this.lastSlice;
+      if (frame < FAST_FRAME_MS) this.slice = Math.min(this.slice * 2, 1 << 24);
+      else if (frame > SLOW_FRAME_MS) this.slice = Math.max(5_000, this.slice >> 1);
+    }
+    this.lastSlice = now;
+    const to = Math.min(end, this.drawn + this.slice);
     this.drawPoints(gl, options, this.drawn, to);
     this.drawn = to;
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);

@@ -278,7 +278,9 @@ export class IncidentMap {
    * every frame).
    */
   captureFrame(draw: (canvas: HTMLCanvasElement) => void): void {
-    this.map.once('render', () => draw(this.map.getCanvas()));
+    // A large window fills in over several frames (gpu-points.ts): capture the complete one.
+    const capture = () => (this.gpu && !this.gpu.complete ? this.map.once('render', capture) : draw(this.map.getCanvas()));
+    this.map.once('render', capture);
     this.map.triggerRepaint();
   }
 
