@@ -237,7 +237,9 @@ export class GpuPointsLayer implements CustomLayerInterface {
       this.drawn = first;
     }
     const now = performance.now();
-    if (same && this.lastSlice > 0) {
+    // The first frame of a fill also pays for what changed (an upload, a new camera): the
+    // slice follows the frames after it.
+    if (same && this.drawn - first > this.slice) {
       const frame = now - this.lastSlice;
       if (frame < FAST_FRAME_MS) this.slice = Math.min(this.slice * 2, 1 << 24);
       else if (frame > SLOW_FRAME_MS) this.slice = Math.max(5_000, this.slice >> 1);
