@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { test, expect, dataset, openApp, countShown } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
@@ -19,6 +20,17 @@ test('imports an ACLED CSV through the file chooser and adds it to the map, list
   await expect(page.getByTestId('incident-list').locator('[data-id="IRQ1002"]')).toBeVisible();
   await page.getByTestId('incident-list').locator('[data-id="IRQ1002"]').click();
   await expect(page.getByTestId('detail-panel')).toContainText('Reuters');
+
+  // The export cites both files by their SHA-256 (the import's is computed while it parses),
+  // and holds the imported rows as they were read.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export GeoJSON' }).click()]);
+  const fc = JSON.parse(Buffer.concat(await (await download.createReadStream()).toArray()).toString());
+  const sha = createHash('sha256').update(readFileSync(fixture('acled.csv'))).digest('hex');
+  expect(fc.provenance.datasets.map((d: { name: string }) => d.name)).toEqual(['data/incidents.geojson', 'acled.csv']);
+  expect(fc.provenance.datasets[1].sha256).toBe(sha);
+  const k1 = fc.features.find((f: { id: string }) => f.id === 'IRQ1001');
+  expect(k1.properties).toMatchObject({ category: 'missile strike', killed: { min: 1, max: 1 } });
+  expect(k1.geometry.coordinates).toEqual([44.2842, 35.5125]);
 });
 
 test('reports each rejected row with its number, field and reason, and offers them as CSV', async ({ page }) => {
