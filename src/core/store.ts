@@ -8,6 +8,7 @@ import { CATEGORIES, CATEGORY_INDEX, STATUSES, STATUS_INDEX, type Incident } fro
 import type { DayRange, Filters } from './query.ts';
 import type { View } from './geometry.ts';
 import { localMsOfIso } from './time.ts';
+import { pointVertices, type PointVertices } from './vertices.ts';
 
 /** The columns of n incidents, in any order; the store sorts them. */
 export interface IncidentColumns {
@@ -63,17 +64,20 @@ export class IncidentStore {
     this.columns = permute(input, this.order);
     const c = this.columns;
     let maxSpan = 0;
+    let lastDay = -Infinity;
     let [w, s, e, no] = [Infinity, Infinity, -Infinity, -Infinity];
     this.categoryCounts = new Uint32Array(CATEGORIES.length);
     for (let i = 0; i < n; i++) {
       this.categoryCounts[c.category[i]]++;
       maxSpan = Math.max(maxSpan, c.endDay[i] - c.startDay[i]);
+      if (c.endDay[i] > lastDay) lastDay = c.endDay[i];
       if (c.lon[i] < w) w = c.lon[i];
       if (c.lon[i] > e) e = c.lon[i];
       if (c.lat[i] < s) s = c.lat[i];
       if (c.lat[i] > no) no = c.lat[i];
     }
     this.maxSpanDays = maxSpan;
+    this.spanOnce = n > 0 ? { from: c.startDay[0], to: lastDay } : null;
     this.extent = n > 0 ? [w, s, e, no] : [0, 0, 0, 0];
 
     const inverse = new Uint32Array(n);
@@ -105,14 +109,31 @@ export class IncidentStore {
    */
   parts(): StoreParts {
     const { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent } = this;
-    return { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent, index: this.index.data as ArrayBuffer };
+    return { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent, index: this.index.data as ArrayBuffer, span: this.daySpan(), vertices: this.vertices };
   }
 
   /** A store from parts() of one built elsewhere: no sorting, no indexing, O(1). */
   static adopt(parts: StoreParts): IncidentStore {
     const store = Object.create(IncidentStore.prototype) as IncidentStore;
     const n = parts.order.length;
-    return Object.assign(store, { ...parts, size: n, index: KDBush.from(parts.index), buffer: new Uint32Array(n) });
+    const { span, ...rest } = parts;
+    return Object.assign(store, { ...rest, size: n, index: KDBush.from(parts.index), buffer: new Uint32Array(n), spanOnce: span });
+  }
+
+  /** The GPU layer's vertex arrays when they were built with the store (by the import worker). */
+  private vertices?: PointVertices;
+
+  /** Builds them now (in the worker, before parts()). */
+  withVertices(): this {
+    this.vertices = pointVertices(this.columns);
+    return this;
+  }
+
+  /** Hands them over once (the GPU layer uploads and drops them), or undefined. */
+  takeVertices(): PointVertices | undefined {
+    const v = this.vertices;
+    this.vertices = undefined;
+    return v;
   }
 
   /** Computed once, on first use (a store from adopt() has them unset). */
@@ -268,11 +289,14 @@ export interface StoreParts {
   extent: [number, number, number, number];
   /** KDBush's own buffer. */
   index: ArrayBuffer;
+  span: DayRange | null;
+  vertices?: PointVertices;
 }
 
 /** The buffers of parts(), for postMessage's transfer list. */
 export function transferables(parts: StoreParts): ArrayBuffer[] {
-  const arrays = [...Object.values(parts.columns), parts.order, parts.categoryCounts, parts.wide, parts.wideBbox, parts.isWide];
+  const v = parts.vertices;
+  const arrays = [...Object.values(parts.columns), parts.order, parts.categoryCounts, parts.wide, parts.wideBbox, parts.isWide, ...(v ? [v.position, v.days, v.kind] : [])];
   return [...new Set([...arrays.map((a) => a.buffer as ArrayBuffer), parts.index])];
 }
 

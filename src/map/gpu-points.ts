@@ -14,6 +14,7 @@ import { CATEGORIES, STATUSES, type Category, type Status } from '../core/schema
 import { mask, type IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/query.ts';
 import { CATEGORY_COLORS } from './palette.ts';
+import { mercatorPositions, pointVertices } from '../core/vertices.ts';
 
 const VERTEX = `#version 300 es
 uniform mat4 u_matrix;
@@ -112,16 +113,6 @@ function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): Web
   return program;
 }
 
-/** [x, y] in Web Mercator 0..1 as float32, interleaved; latitudes beyond ±85.05° are clamped. */
-export function mercatorPositions(lon: Float64Array, lat: Float64Array): Float32Array {
-  const out = new Float32Array(lon.length * 2);
-  for (let i = 0; i < lon.length; i++) {
-    const phi = (Math.max(-85.051129, Math.min(85.051129, lat[i])) * Math.PI) / 180;
-    out[2 * i] = (lon[i] + 180) / 360;
-    out[2 * i + 1] = 0.5 - Math.log((1 + Math.sin(phi)) / (1 - Math.sin(phi))) / (4 * Math.PI);
-  }
-  return out;
-}
 
 export class GpuPointsLayer implements CustomLayerInterface {
   readonly id = 'incident-gpu-points';
@@ -135,7 +126,6 @@ export class GpuPointsLayer implements CustomLayerInterface {
   private window: DayRange = { from: -1e9, to: 1e9 };
   private categories = 0xffffffff;
   private statuses = 0xffffffff;
-  private readonly count: number;
   private readonly store: IncidentStore;
   private readonly stroke: [number, number, number];
   /** The vertices that can be in the window: the store is sorted by day, so they are contiguous. */
@@ -155,7 +145,6 @@ export class GpuPointsLayer implements CustomLayerInterface {
 
   constructor(store: IncidentStore, theme: 'light' | 'dark') {
     this.store = store;
-    this.count = store.size;
     this.range = [0, store.size];
     this.stroke = theme === 'dark' ? [0.09, 0.1, 0.11] : [1, 1, 1];
     const b = store.bounds() ?? [0, 0, 0, 0];
@@ -182,14 +171,8 @@ export class GpuPointsLayer implements CustomLayerInterface {
       this.uniforms[name] = gl.getUniformLocation(program, name);
     }
 
-    const c = this.store.columns;
-    const days = new Float32Array(this.count * 2);
-    const kind = new Uint8Array(this.count);
-    for (let i = 0; i < this.count; i++) {
-      days[2 * i] = c.startDay[i];
-      days[2 * i + 1] = c.endDay[i];
-      kind[i] = c.category[i] | (c.status[i] << 4);
-    }
+    // Built by the import worker with the store when it can; else here.
+    const vertices = this.store.takeVertices() ?? pointVertices(this.store.columns);
     this.vao = gl.createVertexArray();
     gl.bindVertexArray(this.vao);
     const attribute = (name: string, data: ArrayBufferView, size: number, integer: boolean) => {
@@ -202,9 +185,9 @@ export class GpuPointsLayer implements CustomLayerInterface {
       if (integer) gl.vertexAttribIPointer(location, size, gl.UNSIGNED_BYTE, 0, 0);
       else gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
     };
-    attribute('a_position', mercatorPositions(c.lon, c.lat), 2, false);
-    attribute('a_days', days, 2, false);
-    attribute('a_kind', kind, 1, true);
+    attribute('a_position', vertices.position, 2, false);
+    attribute('a_days', vertices.days, 2, false);
+    attribute('a_kind', vertices.kind, 1, true);
     gl.bindVertexArray(null);
   }
 

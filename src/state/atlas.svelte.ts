@@ -56,12 +56,12 @@ export class AtlasState {
   inViewAnyCategory = $derived(this.store.query({ days: this.days, view: this.view, categories: null, statuses: this.statuses }).slice());
   inViewAnyDate = $derived(this.store.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }).slice());
 
-  /** The first `limit` visible incidents, built: what the list shows. */
-  visibleIncidents(limit: number): Incident[] {
+  /** The first `limit` visible incidents (of `visible`, a value of this.visible), built: what the list shows. */
+  visibleIncidents(limit: number, visible = this.visible): Incident[] {
     const { table, store } = this.data;
-    const n = Math.min(limit, this.visible.length);
+    const n = Math.min(limit, visible.length);
     const out = new Array<Incident>(n);
-    for (let k = 0; k < n; k++) out[k] = table.get(store.order[this.visible[k]]);
+    for (let k = 0; k < n; k++) out[k] = table.get(store.order[visible[k]]);
     return out;
   }
 

@@ -96,7 +96,7 @@ self.onmessage = async (e: MessageEvent<ImportRequest>) => {
   flush();
   const accepted = builder.size;
   if (accepted > 0 && !result.fatal) {
-    const parts = builder.build().parts();
+    const parts = builder.build().withVertices().parts();
     post({ type: 'store', parts }, transferables(parts));
   }
   const sha256 = accepted > 0 ? await digest : '';

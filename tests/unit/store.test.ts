@@ -6,6 +6,7 @@ import { isoDateOfDay } from '../../src/core/time.ts';
 import type { View } from '../../src/core/geometry.ts';
 import { feature } from '../fixtures/incident.ts';
 import { mulberry32 } from '../../src/core/random.ts';
+import { pointVertices } from '../../src/core/vertices.ts';
 
 const BASE_DAY = 18_250; // 2019-12-20
 
@@ -167,13 +168,18 @@ describe('a store built in a worker', () => {
     const direct = IncidentStore.fromIncidents(list);
     const builder = new StoreBuilder(16);
     for (let i = 0; i < list.length; i += 333) builder.add(list.slice(i, i + 333));
-    const parts = builder.build().parts();
+    const parts = builder.build().withVertices().parts();
     // What postMessage does with a transfer list: the page gets copies, the worker's buffers are detached.
     const buffers = transferables(parts);
     const received = structuredClone(parts, { transfer: buffers });
     expect(buffers.every((b) => b.byteLength === 0)).toBe(true);
     const adopted = IncidentStore.adopt(received);
     expect(adopted.size).toBe(direct.size);
+    expect(adopted.daySpan()).toEqual(direct.daySpan());
+    // The GPU layer's vertices came along, equal to those built on the page, and are handed over once.
+    expect(adopted.takeVertices()).toEqual(pointVertices(direct.columns));
+    expect(adopted.takeVertices()).toBeUndefined();
+    expect(direct.takeVertices()).toBeUndefined();
     expect([...adopted.order]).toEqual([...direct.order]);
     expect([...adopted.categoryCounts]).toEqual([...direct.categoryCounts]);
     const rand = mulberry32(5);
