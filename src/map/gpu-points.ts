@@ -75,9 +75,10 @@ void main() {
  * per frame, see SLICE) and that texture is reused for as long as nothing they depend on
  * changes (camera, days, filters, size): a hover, a popup or a label fade then costs one
  * textured triangle instead of a million point sprites — about 1 s each with software
- * WebGL, where 100,000 take ~0.1 s. Below it, drawing directly costs less than the extra pass.
+ * WebGL, where 50,000 take ~55 ms. Below it, drawing directly costs less than the extra pass
+ * (the benchmark's 7-day windows hold ~30,000 of a million).
  */
-export const CACHE_ABOVE = 100_000;
+export const CACHE_ABOVE = 50_000;
 
 /**
  * Points added to the cached frame per animation frame, to start with: with software WebGL a

@@ -94,7 +94,7 @@ async function pixelsOf(page: import('@playwright/test').Page, hex: string): Pro
   );
 }
 
-test('above 100,000 points in the window the drawn frame is cached, and redrawn whenever filters or the camera change', async ({ page }) => {
+test('above 50,000 points in the window the drawn frame is cached, and redrawn whenever filters or the camera change', async ({ page }) => {
   test.setTimeout(180_000);
   // 120,000 armed clashes in a 1° box on two days; zoom 7 draws them opaque in the category colour.
   const lines = ['id,date,latitude,longitude,event_type,sub_event_type'];
