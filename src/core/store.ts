@@ -351,14 +351,20 @@ export class StoreBuilder {
     if (this.n + count > this.columns.lon.length) this.grow(this.n + count);
     const inverse = new Uint32Array(store.size);
     for (let k = 0; k < store.size; k++) inverse[store.order[k]] = k;
-    const keys = Object.keys(this.columns) as (keyof IncidentColumns)[];
-    for (let j = 0; j < count; j++) {
-      const k = inverse[positions ? positions[j] : j];
-      const i = this.n++;
-      for (const key of keys) this.columns[key][i] = store.columns[key][k];
-      const bbox = store.wideBboxAt(k);
-      if (bbox) this.bboxes.set(i, bbox);
+    // The store index of each incident taken, then one tight loop per column.
+    const from = new Uint32Array(count);
+    for (let j = 0; j < count; j++) from[j] = inverse[positions ? positions[j] : j];
+    const start = this.n;
+    for (const key of Object.keys(this.columns) as (keyof IncidentColumns)[]) {
+      const source = store.columns[key];
+      const target = this.columns[key];
+      for (let j = 0; j < count; j++) target[start + j] = source[from[j]];
     }
+    for (let j = 0; j < count; j++) {
+      const bbox = store.wideBboxAt(from[j]);
+      if (bbox) this.bboxes.set(start + j, bbox);
+    }
+    this.n += count;
     return this;
   }
 

@@ -13,6 +13,8 @@ export interface IncidentTable {
   get(i: number): Incident;
   /** Its id, without building the incident. */
   id(i: number): string;
+  /** Every id in input order, without building incidents or locating each position. */
+  eachId(fn: (id: string, i: number) => void): void;
 }
 
 /** Incidents already built (the bundled dataset, tests). */
@@ -26,6 +28,9 @@ export class ArrayTable implements IncidentTable {
   }
   id(i: number): string {
     return this.incidents[i].id;
+  }
+  eachId(fn: (id: string, i: number) => void): void {
+    this.incidents.forEach((incident, i) => fn(incident.id, i));
   }
 }
 
@@ -150,6 +155,10 @@ export class RowTable implements IncidentTable {
     return batch.ids[k];
   }
 
+  eachId(fn: (id: string, i: number) => void): void {
+    this.batches.forEach((batch, b) => batch.ids.forEach((id, k) => fn(id, this.starts[b] + k)));
+  }
+
   get(i: number): Incident {
     const hit = this.cache.get(i);
     if (hit) return hit;
@@ -187,6 +196,10 @@ export class ConcatTable implements IncidentTable {
     const [t, k] = this.locate(i);
     return t.id(k);
   }
+
+  eachId(fn: (id: string, i: number) => void): void {
+    this.parts.forEach((part, p) => part.eachId((id, k) => fn(id, this.starts[p] + k)));
+  }
 }
 
 /** Some positions of a table, in the order given. */
@@ -204,12 +217,18 @@ export class PickTable implements IncidentTable {
   id(i: number): string {
     return this.table.id(this.positions[i]);
   }
+  eachId(fn: (id: string, i: number) => void): void {
+    for (let i = 0; i < this.length; i++) fn(this.id(i), i);
+  }
 }
 
 /** The input position of the incident with this id, or −1. A scan: for a click or a link, not a loop. */
 export function indexOfId(table: IncidentTable, id: string): number {
-  for (let i = 0; i < table.length; i++) if (table.id(i) === id) return i;
-  return -1;
+  let found = -1;
+  table.eachId((other, i) => {
+    if (found < 0 && other === id) found = i;
+  });
+  return found;
 }
 
 /** Every incident, built: for small tables (the native map layers, chains) and exports. */

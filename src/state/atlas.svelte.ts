@@ -157,14 +157,13 @@ export class AtlasState {
       return [];
     }
     const loaded = new Set<string>();
-    for (let i = 0; i < this.data.table.length; i++) loaded.add(this.data.table.id(i));
+    this.data.table.eachId((id) => loaded.add(id));
     const rejected: Issue[] = [];
     const fresh: number[] = [];
-    for (let i = 0; i < table.length; i++) {
-      const id = table.id(i);
+    table.eachId((id, i) => {
       if (!loaded.has(id)) fresh.push(i);
       else rejected.push({ index: -1, field: 'id', reason: `"${id}" is already loaded; the loaded incident is kept` });
-    }
+    });
     if (fresh.length === 0) return rejected;
     const keep = Uint32Array.from(fresh);
     const before = this.data;

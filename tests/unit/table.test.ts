@@ -109,4 +109,17 @@ describe('composed tables', () => {
     expect(indexOfId(both, 'no such id')).toBe(-1);
     expect(toArray(both, [2, 1])).toEqual([incidents[2], incidents[1]]);
   });
+
+  it('lists every id in input order, whatever the tables are made of', () => {
+    const { table: rows } = importAsRows(fixture('acled.csv'), 'acled.csv', 2);
+    const mixed = new ConcatTable([a, new PickTable(new ConcatTable([rows, b]), Uint32Array.from([4, 0, 2])), rows]);
+    const seen: [string, number][] = [];
+    mixed.eachId((id, i) => seen.push([id, i]));
+    expect(seen).toEqual(Array.from({ length: mixed.length }, (_, i) => [mixed.id(i), i]));
+    expect(seen.length).toBe(a.length + 3 + rows.length);
+    // An id present twice (picked, then again in the last part): the first position.
+    const twice = rows.id(rows.length - 1);
+    expect(seen.filter(([id]) => id === twice)).toHaveLength(2);
+    expect(indexOfId(mixed, twice)).toBe(seen.findIndex(([id]) => id === twice));
+  });
 });
