@@ -77,7 +77,7 @@ export class IncidentStore {
       if (c.lat[i] > no) no = c.lat[i];
     }
     this.maxSpanDays = maxSpan;
-    this.spanOnce = n > 0 ? { from: c.startDay[0], to: lastDay } : null;
+    this.span = n > 0 ? { from: c.startDay[0], to: lastDay } : null;
     this.extent = n > 0 ? [w, s, e, no] : [0, 0, 0, 0];
 
     const inverse = new Uint32Array(n);
@@ -109,15 +109,14 @@ export class IncidentStore {
    */
   parts(): StoreParts {
     const { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent } = this;
-    return { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent, index: this.index.data as ArrayBuffer, span: this.daySpan(), vertices: this.vertices };
+    return { columns, order, maxSpanDays, categoryCounts, wide, wideBbox, isWide, extent, index: this.index.data as ArrayBuffer, span: this.span, vertices: this.vertices };
   }
 
   /** A store from parts() of one built elsewhere: no sorting, no indexing, O(1). */
   static adopt(parts: StoreParts): IncidentStore {
     const store = Object.create(IncidentStore.prototype) as IncidentStore;
     const n = parts.order.length;
-    const { span, ...rest } = parts;
-    return Object.assign(store, { ...rest, size: n, index: KDBush.from(parts.index), buffer: new Uint32Array(n), spanOnce: span });
+    return Object.assign(store, { ...parts, size: n, index: KDBush.from(parts.index), buffer: new Uint32Array(n) });
   }
 
   /** The GPU layer's vertex arrays when they were built with the store (by the import worker). */
@@ -136,18 +135,21 @@ export class IncidentStore {
     return v;
   }
 
-  /** Computed once, on first use (a store from adopt() has them unset). */
-  private spanOnce?: DayRange | null;
+  /** The span of local days the incidents cover (found while the store is built), or null for none. */
+  private readonly span: DayRange | null;
+  /** Computed on first use. */
   private boundsOnce?: [number, number, number, number] | null;
 
-  /** The span of local days the incidents cover, or null for none. */
   daySpan(): DayRange | null {
-    if (this.spanOnce !== undefined) return this.spanOnce;
-    if (this.size === 0) return (this.spanOnce = null);
-    const { startDay, endDay } = this.columns;
-    let to = -Infinity;
-    for (let i = 0; i < this.size; i++) if (endDay[i] > to) to = endDay[i];
-    return (this.spanOnce = { from: startDay[0], to });
+    return this.span;
+  }
+
+  /** How many of the incidents at these store indices fall in each category (CATEGORIES order). */
+  countByCategory(indices: ArrayLike<number>): Uint32Array {
+    const n = new Uint32Array(CATEGORIES.length);
+    const category = this.columns.category;
+    for (let k = 0; k < indices.length; k++) n[category[indices[k]]]++;
+    return n;
   }
 
   /** [w, s, e, n] around every incident's extent (points and wide ones), or null for none. */
