@@ -56,20 +56,16 @@ export class AtlasState {
   inViewAnyCategory = $derived(this.store.query({ days: this.days, view: this.view, categories: null, statuses: this.statuses }).slice());
   inViewAnyDate = $derived(this.store.query({ days: this.span, view: this.view, categories: this.categories, statuses: this.statuses }).slice());
 
-  /** The first `limit` visible incidents (of `visible`, a value of this.visible), built: what the list shows. */
-  visibleIncidents(limit: number, visible = this.visible): Incident[] {
+  /** What is shown (`visible`, a value of this.visible), each incident built only when asked for: exports use it. */
+  exportable(visible = this.visible): Incidents {
     const { table, store } = this.data;
-    const n = Math.min(limit, visible.length);
-    const out = new Array<Incident>(n);
-    for (let k = 0; k < n; k++) out[k] = table.get(store.order[visible[k]]);
-    return out;
+    return { count: visible.length, at: (k) => table.get(store.order[visible[k]]) };
   }
 
-  /** What is shown as of now, each incident built only when an export asks for it. */
-  exportable(): Incidents {
-    const { table, store } = this.data;
-    const visible = this.visible;
-    return { count: visible.length, at: (k) => table.get(store.order[visible[k]]) };
+  /** The first `limit` of what is shown, built: what the list shows. */
+  visibleIncidents(limit: number, visible = this.visible): Incident[] {
+    const { count, at } = this.exportable(visible);
+    return Array.from({ length: Math.min(limit, count) }, (_, k) => at(k));
   }
 
   /** Every loaded incident, built (the chain arcs need their relations). */
