@@ -50,33 +50,39 @@ function oneOf<T extends string>(values: readonly T[], v: string | undefined): T
 
 const KNOWN = new Set<string>(FIELDS);
 
+/** The named columns rowToIncident reads. */
+const NAMED = [
+  'start', 'end', 'event_type', 'sub_event_type', 'category', 'geo_precision', 'fatalities', 'killed_min', 'killed_max',
+  'wounded_min', 'wounded_max', 'location', 'admin1', 'country', 'place', 'title', 'source_urls', 'source', 'summary',
+  'notes', 'time_precision', 'uncertainty_m', 'actor1', 'actor2', 'actors', 'status',
+] as const;
+
 /**
- * Normalised column name → index, computed once per header row (not once per row): a Map, so
- * a column named "__proto__" is an ordinary key. The first of two same-named columns wins.
+ * What a header row tells rowToIncident, worked out once per header row (not once per row):
+ * the index of each named column (−1: absent), and the columns that are not schema fields,
+ * kept on each incident as they came. Names are normalised through a Map, so a column named
+ * "__proto__" is an ordinary key; the first of two same-named columns wins.
  */
-const indexCache = new WeakMap<readonly string[], Map<string, number>>();
-function columnIndex(headers: readonly string[]): Map<string, number> {
-  let index = indexCache.get(headers);
-  if (!index) {
-    index = new Map();
+interface HeaderPlan {
+  named: Record<(typeof NAMED)[number], number>;
+  extra: [string, number][];
+}
+const plans = new WeakMap<readonly string[], HeaderPlan>();
+function headerPlan(headers: readonly string[]): HeaderPlan {
+  let plan = plans.get(headers);
+  if (!plan) {
+    const index = new Map<string, number>();
     headers.forEach((h, i) => {
       const key = h.trim().toLowerCase().replace(/[\s-]+/g, '_');
-      if (!index!.has(key)) index!.set(key, i);
+      if (!index.has(key)) index.set(key, i);
     });
-    indexCache.set(headers, index);
+    plan = {
+      named: Object.fromEntries(NAMED.map((name) => [name, index.get(name) ?? -1])) as HeaderPlan['named'],
+      extra: [...index].filter(([key]) => !KNOWN.has(key)),
+    };
+    plans.set(headers, plan);
   }
-  return index;
-}
-
-/** The columns that are not schema fields, kept on each incident as they came: found once per header row. */
-const extraCache = new WeakMap<readonly string[], [string, number][]>();
-function extraColumns(headers: readonly string[]): [string, number][] {
-  let extra = extraCache.get(headers);
-  if (!extra) {
-    extra = [...columnIndex(headers)].filter(([key]) => !KNOWN.has(key));
-    extraCache.set(headers, extra);
-  }
-  return extra;
+  return plan;
 }
 
 /**
@@ -110,32 +116,10 @@ export interface RowContext {
 /**
  * One row into an incident, or the issues that stop it. Our own CSV export's columns (title,
  * category, start, end, killed_min…) are read when present, so export → import keeps them.
- */
-/** The named columns rowToIncident reads, as indices (−1: absent), found once per header row. */
-const NAMED = [
-  'start', 'end', 'event_type', 'sub_event_type', 'category', 'geo_precision', 'fatalities', 'killed_min', 'killed_max',
-  'wounded_min', 'wounded_max', 'location', 'admin1', 'country', 'place', 'title', 'source_urls', 'source', 'summary',
-  'notes', 'time_precision', 'uncertainty_m', 'actor1', 'actor2', 'actors', 'status',
-] as const;
-type Named = Record<(typeof NAMED)[number], number>;
-const namedCache = new WeakMap<readonly string[], Named>();
-function namedColumns(headers: readonly string[]): Named {
-  let named = namedCache.get(headers);
-  if (!named) {
-    const columns = columnIndex(headers);
-    named = Object.fromEntries(NAMED.map((name) => [name, columns.get(name) ?? -1])) as Named;
-    namedCache.set(headers, named);
-  }
-  return named;
-}
-
-/**
- * One row into an incident, or the issues that stop it. Our own CSV export's columns (title,
- * category, start, end, killed_min…) are read when present, so export → import keeps them.
  * It runs for every row of a million-row file: each cell is read and trimmed once.
  */
 export function rowToIncident(cells: readonly string[], ctx: RowContext): { incident?: Incident; issues: Issue[]; assumedUtc: boolean } {
-  const c = namedColumns(ctx.headers);
+  const { named: c, extra } = headerPlan(ctx.headers);
   const at = (i: number) => (i >= 0 ? cells[i] : undefined);
   /** The trimmed cell, or undefined when it is absent or blank. */
   const get = (i: number) => {
@@ -206,7 +190,7 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
     sources,
     related: [],
   };
-  for (const [key, i] of extraColumns(ctx.headers)) {
+  for (const [key, i] of extra) {
     const value = cells[i];
     if (value === undefined || value === '' || Object.prototype.hasOwnProperty.call(properties, key)) continue;
     // Plain assignment keeps objects fast; only "__proto__" would hit the prototype setter.
