@@ -119,6 +119,18 @@ export function batchTransferables(batch: RowBatch): ArrayBuffer[] {
   return [batch.bytes.buffer as ArrayBuffer, batch.offsets.buffer as ArrayBuffer, batch.index.buffer as ArrayBuffer];
 }
 
+/** The part holding position i, given each part's first position (`starts`, ascending, total last), and i's place in it. */
+function partOf(starts: readonly number[], i: number): [part: number, offset: number] {
+  let lo = 0;
+  let hi = starts.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return [lo, i - starts[lo]];
+}
+
 /** Built incidents kept for reuse: the list and the map ask for the same ones again and again. */
 const CACHE = 4096;
 
@@ -140,14 +152,8 @@ export class RowTable implements IncidentTable {
   /** [batch, position in it] of input position i. */
   private locate(i: number): [RowBatch, number] {
     if (!(i >= 0 && i < this.length)) throw new RangeError(`no incident at ${i} (table of ${this.length})`);
-    let lo = 0;
-    let hi = this.batches.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return [this.batches[lo], i - this.starts[lo]];
+    const [b, k] = partOf(this.starts, i);
+    return [this.batches[b], k];
   }
 
   id(i: number): string {
@@ -182,9 +188,8 @@ export class ConcatTable implements IncidentTable {
   }
 
   private locate(i: number): [IncidentTable, number] {
-    let p = 0;
-    while (p + 1 < this.parts.length && this.starts[p + 1] <= i) p++;
-    return [this.parts[p], i - this.starts[p]];
+    const [p, k] = partOf(this.starts, i);
+    return [this.parts[p], k];
   }
 
   get(i: number): Incident {

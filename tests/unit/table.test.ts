@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { CSV_PARSE_CONFIG, CsvImporter, importText, rebuilder, type ImportResult, type RebuildContext } from '../../src/core/import/index.ts';
-import { ArrayTable, ConcatTable, PickTable, RowEncoder, RowTable, decodeItem, encodeItem, indexOfId, toArray, type RowBatch } from '../../src/core/table.ts';
+import { ArrayTable, ConcatTable, EMPTY_TABLE, PickTable, RowEncoder, RowTable, decodeItem, encodeItem, indexOfId, toArray, type RowBatch } from '../../src/core/table.ts';
 import { serializeGeoJson } from '../../src/core/export.ts';
 import { validateCollection } from '../../src/core/schema.ts';
 
@@ -103,6 +103,8 @@ describe('composed tables', () => {
   it('concatenates, picks and finds ids as the arrays would', () => {
     const both = new ConcatTable([a, b]);
     expect(toArray(both)).toEqual(incidents);
+    // Empty parts (an "add" to nothing loaded) are skipped over, wherever they are.
+    expect(toArray(new ConcatTable([EMPTY_TABLE, a, EMPTY_TABLE, EMPTY_TABLE, b, EMPTY_TABLE]))).toEqual(incidents);
     const picked = new PickTable(both, Uint32Array.from([7, 0, 3]));
     expect(toArray(picked)).toEqual([incidents[7], incidents[0], incidents[3]]);
     expect(indexOfId(both, incidents[6].id)).toBe(6);
