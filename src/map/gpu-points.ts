@@ -105,6 +105,14 @@ function compile(gl: WebGL2RenderingContext, type: number, source: string): WebG
   return shader;
 }
 
+/** Premultiplied-alpha "over", no depth or stencil: how both the points and their cached frame are drawn. */
+function premultipliedBlend(gl: WebGL2RenderingContext): void {
+  gl.disable(gl.DEPTH_TEST);
+  gl.disable(gl.STENCIL_TEST);
+  gl.enable(gl.BLEND);
+  gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+}
+
 function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
   const program = gl.createProgram()!;
   gl.attachShader(program, compile(gl, gl.VERTEX_SHADER, vertex));
@@ -264,10 +272,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
     }
     // The cached points, premultiplied, over the map: the same blend as drawing them here.
     gl.useProgram(this.copy.program);
-    gl.disable(gl.DEPTH_TEST);
-    gl.disable(gl.STENCIL_TEST);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    premultipliedBlend(gl);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, this.frame.texture);
     gl.uniform1i(this.copy.frame, 0);
@@ -319,10 +324,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.uniform1f(this.uniforms.u_opacity, zoom < 6 ? 0.45 : 1);
     gl.uniform3fv(this.uniforms.u_colors, CATEGORY_RGB);
     gl.uniform3fv(this.uniforms.u_stroke, this.stroke);
-    gl.disable(gl.DEPTH_TEST);
-    gl.disable(gl.STENCIL_TEST);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    premultipliedBlend(gl);
     gl.bindVertexArray(this.vao);
     if (to > from) gl.drawArrays(gl.POINTS, from, to - from);
     gl.bindVertexArray(null);
