@@ -40,6 +40,14 @@ describe('CSV import', () => {
     expect(r.incidents[1].properties.summary).toBe('She said "three"');
   });
 
+  it('names the row of a quoting error after blank lines, which are not counted as rows', () => {
+    const ok = (id: string) => `${id},2020-01-03,33.3,44.4`;
+    // papaparse reads on inside the stray-quoted field to the end of the file: one bad row.
+    const r = importCsv(['id,date,latitude,longitude', ok('a'), '', ' , ', '"b" x,2020-01-03,33.3,44.4', ok('c')].join('\n'));
+    expect(r.incidents.map((i) => i.id)).toEqual(['a']);
+    expect(r.issues).toEqual([{ index: 3, unit: 'row', field: 'csv', reason: 'Quoted field unterminated' }]);
+  });
+
   it('reads ragged rows, noting the missing or extra cells', () => {
     const r = imported('ragged.csv');
     expect(r.incidents.map((i) => i.id)).toEqual(['r1', 'r2', 'r3']);

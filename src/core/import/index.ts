@@ -187,15 +187,52 @@ export function rebuilder(context: RebuildContext): Rebuild {
   return (item, index) => built(featureToIncident(item, index, unit), index);
 }
 
-export const CSV_PARSE_CONFIG: { header: false; skipEmptyLines: 'greedy'; delimitersToGuess: string[] } = {
+/**
+ * Blank rows are skipped by CsvImporter, not by papaparse: papaparse numbers its errors by
+ * the rows before its skipping, so a quote error after a blank line would name the wrong row.
+ */
+export const CSV_PARSE_CONFIG: { header: false; skipEmptyLines: false; delimitersToGuess: string[] } = {
   header: false,
-  skipEmptyLines: 'greedy',
+  skipEmptyLines: false,
   delimitersToGuess: [',', ';', '\t', '|'],
 };
 
+/** papaparse's "greedy" blank row: no cell holds more than white space. */
+function blankRow(cells: readonly string[]): boolean {
+  for (let i = 0; i < cells.length; i++) if (cells[i].trim() !== '') return false;
+  return true;
+}
+
+/** What one CsvImporter saw, before the notes that sum over the whole file: see combineCsvParts. */
+export interface CsvPartResult {
+  issues: Issue[];
+  /** Notes in the order they arose (at most 20). */
+  notes: string[];
+  total: number;
+  /** Rows consumed, the header included when this part read it. */
+  rows: number;
+  /** Dates read as UTC for want of an offset. */
+  assumedUtc: number;
+  /** papaparse met the end of the input inside a quoted field. */
+  unterminated: boolean;
+}
+
+export interface CsvPartOptions extends ImportOptions {
+  /**
+   * The header row, when this importer reads a later part of a file (see ./split.ts): its
+   * first row is then data, numbered firstRow.
+   */
+  headers?: string[];
+  firstRow?: number;
+}
+
+/** At most this many notes about single rows: a report, not a second copy of the file. */
+const MAX_NOTES = 20;
+
 /**
  * Rows in, incidents out, chunk by chunk: the worker feeds it papaparse's chunks of a file
- * as they are read, the tests feed it a whole text. The first row is the header.
+ * as they are read, the tests feed it a whole text. The first row is the header, unless
+ * the headers are given.
  */
 export class CsvImporter {
   private headers: string[] | null = null;
@@ -204,14 +241,20 @@ export class CsvImporter {
   private assumedUtc = 0;
   /** Rows consumed so far, the header included. */
   private rows = 0;
+  private unterminated = false;
   private readonly onAccept: OnAccept | undefined;
   private readonly retain: boolean;
   readonly out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
 
-  constructor(options: ImportOptions = {}) {
+  constructor(options: CsvPartOptions = {}) {
     this.mapping = options.mapping ?? null;
     this.onAccept = options.onAccept;
     this.retain = options.retain !== false;
+    if (options.headers) {
+      if (!options.mapping) throw new Error('CsvImporter: given headers need their mapping');
+      this.headers = options.headers;
+      this.rows = (options.firstRow ?? 2) - 1;
+    }
   }
 
   /** How the page rebuilds this file's rows; null before the header (or without a mapping). */
@@ -219,14 +262,23 @@ export class CsvImporter {
     return this.headers && this.mapping ? { format: 'csv', headers: this.headers, mapping: this.mapping } : null;
   }
 
+  /** Whether a row with this id was accepted. */
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+
   /**
    * Takes the next rows (and papaparse's errors for them, with row indexes relative to this
    * chunk). Returns false when the importer needs the user's column mapping and should stop.
    */
-  push(rows: string[][], errors: readonly { row?: number; type: string; message: string }[] = []): boolean {
+  push(rows: string[][], errors: readonly { row?: number; type: string; code?: string; message: string }[] = []): boolean {
     const rowErrors = new Map<number, string>();
-    for (const e of errors) if (e.row !== undefined && e.type === 'Quotes') rowErrors.set(e.row, e.message);
+    for (const e of errors) {
+      if (e.row !== undefined && e.type === 'Quotes') rowErrors.set(e.row, e.message);
+      if (e.code === 'MissingQuotes') this.unterminated = true;
+    }
     for (let r = 0; r < rows.length; r++) {
+      if (blankRow(rows[r])) continue;
       const rowNumber = ++this.rows;
       if (this.headers === null) {
         this.headers = rows[r].map((h) => h.trim());
@@ -252,7 +304,7 @@ export class CsvImporter {
       out.issues.push({ index: rowNumber, unit: 'row', field: 'csv', reason: parseError });
       return;
     }
-    if (cells.length !== headers.length && out.notes.length < 20) {
+    if (cells.length !== headers.length && out.notes.length < MAX_NOTES) {
       out.notes.push(
         `Row ${rowNumber} has ${cells.length} cells for ${headers.length} columns; ${cells.length < headers.length ? 'missing cells are read as empty' : 'extra cells are ignored'}.`,
       );
@@ -270,12 +322,42 @@ export class CsvImporter {
     this.onAccept?.(cells, rowNumber, incident);
   }
 
+  part(): CsvPartResult {
+    const { issues, notes, total } = this.out;
+    return { issues, notes, total, rows: this.rows, assumedUtc: this.assumedUtc, unterminated: this.unterminated };
+  }
+
   finish(): ImportResult {
     if (this.headers === null) return empty('csv', 'The file is empty.');
     if (this.out.needsMapping) return { ...this.out, incidents: [], issues: [] };
-    if (this.assumedUtc > 0) this.out.notes.push(`${this.assumedUtc} date${this.assumedUtc === 1 ? '' : 's'} had no time zone offset and were read as UTC.`);
+    this.out.notes.push(...utcNote(this.assumedUtc));
     return this.out;
   }
+}
+
+function utcNote(assumedUtc: number): string[] {
+  return assumedUtc > 0 ? [`${assumedUtc} date${assumedUtc === 1 ? '' : 's'} had no time zone offset and were read as UTC.`] : [];
+}
+
+/**
+ * The result of a file read in two parts, a from its start and b from the record boundary
+ * where a stopped, as one importer reading it through would give — or null when that is not
+ * certain, and the file must be read through by one importer:
+ * - a's rows must be the records the boundary scan counted (papaparse agreed where records
+ *   end), and a must not end inside quotes (the boundary was not inside a quoted field);
+ * - no row b accepted may repeat an id a accepted (one importer would reject it, as a duplicate).
+ * b's rows were numbered from bFirstRow, so its issues need no renumbering.
+ */
+export function combineCsvParts(a: CsvPartResult, b: CsvPartResult, bFirstRow: number, aHas: (id: string) => boolean, bIds: Iterable<string>): ImportResult | null {
+  if (a.unterminated || a.rows !== bFirstRow - 1) return null;
+  for (const id of bIds) if (aHas(id)) return null;
+  return {
+    format: 'csv',
+    incidents: [],
+    issues: [...a.issues, ...b.issues],
+    total: a.total + b.total,
+    notes: [...a.notes, ...b.notes].slice(0, MAX_NOTES).concat(utcNote(a.assumedUtc + b.assumedUtc)),
+  };
 }
 
 /** CSV and TSV through papaparse (delimiter detection, BOM, quoted newlines). */

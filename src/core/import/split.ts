@@ -1,0 +1,143 @@
+// Where to cut a CSV file in two, so that two workers can each parse a part: the machine
+// this runs on has two cores, and parsing and validating a row costs about 9 µs on one.
+//
+// The cut must fall where a record ends — never inside a quoted field that holds a newline —
+// and the second part's rows must be numbered as if the file were read through. A scan of
+// the bytes before the cut finds both, at about a hundred times papaparse's speed. It models
+// papaparse's quoting (a quote opens a field only at its start; "" inside is a quote; a
+// quote closes the field when a delimiter or a line end follows) and its greedy skipping of
+// blank rows. Where a malformed file makes the model and papaparse disagree, the first part's
+// own row count tells (see combineCsvParts), and the file is read through by one worker.
+
+import Papa from 'papaparse';
+import { CSV_PARSE_CONFIG } from './index.ts';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+// The scan's states.
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+/** A quote inside a quoted field: an escape, the end of the field, or a stray. */
+const QUOTE_IN_QUOTED = 3;
+/** A closing quote and spaces after it: the field ends if a delimiter or a line end comes. */
+const AFTER_QUOTE = 4;
+
+const blank = (c: number) => c === SPACE || c === TAB || c === CR;
+
+/** A streaming scan for record ends; feed it the file's bytes in order. */
+export class CsvBoundaryScan {
+  private mode = FIELD_START;
+  private content = false;
+  /** Records ended so far that papaparse keeps (not blank). */
+  records = 0;
+  /** Bytes consumed so far. */
+  offset = 0;
+
+  constructor(
+    private readonly delimiter: number,
+    private readonly quote = 0x22,
+  ) {}
+
+  /**
+   * Consumes bytes until the first record end at or after the absolute offset `from`.
+   * Returns the offset just after that record's line feed, or -1 when these bytes hold none.
+   */
+  scan(bytes: Uint8Array, from: number): number {
+    const { delimiter, quote } = this;
+    let mode = this.mode;
+    let content = this.content;
+    const base = this.offset;
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i];
+      switch (mode) {
+        case FIELD_START:
+        case UNQUOTED:
+          if (c === delimiter) mode = FIELD_START;
+          else if (c === LF) {
+            if (content) this.records++;
+            content = false;
+            mode = FIELD_START;
+            if (base + i + 1 >= from) {
+              this.mode = mode;
+              this.content = content;
+              this.offset = base + i + 1;
+              return this.offset;
+            }
+          } else if (c === quote && mode === FIELD_START) mode = QUOTED;
+          else {
+            mode = UNQUOTED;
+            if (!blank(c)) content = true;
+          }
+          break;
+        case QUOTED:
+          if (c === quote) mode = QUOTE_IN_QUOTED;
+          else if (!blank(c) && c !== LF) content = true;
+          break;
+        case QUOTE_IN_QUOTED:
+        case AFTER_QUOTE:
+          if (c === quote && mode === QUOTE_IN_QUOTED) {
+            content = true; // "" is a quote in the field
+            mode = QUOTED;
+          } else if (c === delimiter) mode = FIELD_START;
+          else if (c === LF) {
+            // The line feed ends the record: handled as at a field start.
+            mode = FIELD_START;
+            i--;
+          } else if (c === SPACE || c === TAB || c === CR) mode = AFTER_QUOTE;
+          else {
+            // A stray quote: papaparse reads on, still inside the quoted field.
+            content = true;
+            mode = QUOTED;
+          }
+          break;
+      }
+    }
+    this.mode = mode;
+    this.content = content;
+    this.offset = base + bytes.length;
+    return -1;
+  }
+}
+
+/** Where the second part starts and the number of its first row (header = row 1). */
+export interface CsvCut {
+  offset: number;
+  firstRow: number;
+}
+
+/**
+ * The first record end at or after `near`, reading `size` bytes through `read` in slices;
+ * null when there is none before the end of the file, or the delimiter is not one byte.
+ */
+export async function findCsvCut(
+  read: (start: number, end: number) => Promise<Uint8Array>,
+  size: number,
+  near: number,
+  delimiter: string,
+  slice = 8 * 1024 * 1024,
+): Promise<CsvCut | null> {
+  if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f) return null;
+  const scan = new CsvBoundaryScan(delimiter.charCodeAt(0));
+  for (let start = 0; start < size; start += slice) {
+    const at = scan.scan(await read(start, Math.min(size, start + slice)), near);
+    // A cut at the very end leaves nothing for a second part.
+    if (at >= 0) return at < size ? { offset: at, firstRow: scan.records + 1 } : null;
+  }
+  return null;
+}
+
+/** Papaparse guesses both from the first megabyte; the text here should be at least that. */
+export const DIALECT_SAMPLE_BYTES = 1024 * 1024;
+
+/**
+ * The delimiter and line break papaparse guesses for a file from its start. Both parts of a
+ * cut file are parsed with them: the second part, guessing on its own, could guess otherwise.
+ */
+export function csvDialect(head: string): { delimiter: string; newline: '\r' | '\n' | '\r\n' } {
+  const { meta } = Papa.parse(head.replace(/^\uFEFF/, ''), { ...CSV_PARSE_CONFIG, preview: 10 });
+  return { delimiter: meta.delimiter, newline: meta.linebreak as '\r' | '\n' | '\r\n' };
+}
