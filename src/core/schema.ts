@@ -196,11 +196,13 @@ export function validateFeature(feature: unknown, index: number): { incident?: I
   let end = NaN;
   for (const key of ['start', 'end'] as const) {
     const v = p[key];
-    if (typeof v !== 'string' || !isoDateTimeWithOffset.test(v)) {
+    // parseIsoDateTime is NaN for a malformed text too (and remembers recent texts): the
+    // format is checked again only to say which is wrong.
+    const ms = typeof v === 'string' ? parseIsoDateTime(v) : NaN;
+    if (typeof v !== 'string' || (Number.isNaN(ms) && !isoDateTimeWithOffset.test(v))) {
       issue(key, 'must be an ISO 8601 date-time with offset, e.g. 2019-12-27T19:20:00+03:00');
       continue;
     }
-    const ms = parseIsoDateTime(v);
     if (Number.isNaN(ms)) issue(key, `impossible date or time: ${v}`);
     else if (key === 'start') start = ms;
     else end = ms;

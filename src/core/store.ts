@@ -295,6 +295,13 @@ export interface StoreParts {
   vertices?: PointVertices;
 }
 
+/** StoreBuilder.raw(): the first n entries of each column are filled. */
+export interface RawColumns {
+  n: number;
+  columns: IncidentColumns;
+  bboxes: [number, [number, number, number, number]][];
+}
+
 /** The buffers of parts(), for postMessage's transfer list. */
 export function transferables(parts: StoreParts): ArrayBuffer[] {
   const v = parts.vertices;
@@ -367,6 +374,26 @@ export class StoreBuilder {
       if (bbox) this.bboxes.set(start + j, bbox);
     }
     this.n += count;
+    return this;
+  }
+
+  /**
+   * The columns filled so far, unsorted and unindexed, for addRaw in another thread: the
+   * second part of a file read by two workers (see import/split.ts). Its buffers can be
+   * transferred; the builder is spent.
+   */
+  raw(): RawColumns {
+    return { n: this.n, columns: this.columns, bboxes: [...this.bboxes] };
+  }
+
+  /** Appends raw() of another builder, in its input order. */
+  addRaw(raw: RawColumns): this {
+    if (this.n + raw.n > this.columns.lon.length) this.grow(this.n + raw.n);
+    for (const key of Object.keys(this.columns) as (keyof IncidentColumns)[]) {
+      (this.columns[key] as Float64Array).set((raw.columns[key] as Float64Array).subarray(0, raw.n), this.n);
+    }
+    for (const [i, bbox] of raw.bboxes) this.bboxes.set(this.n + i, bbox);
+    this.n += raw.n;
     return this;
   }
 

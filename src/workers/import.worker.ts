@@ -2,21 +2,29 @@
 // cancels by terminating the worker. All the rules live in src/core/import.
 
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, importText, sniffBinary, sniffFormat, type ImportResult, type OnAccept, type RebuildContext } from '../core/import/index.ts';
+import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, combineCsvParts, importText, sniffBinary, sniffFormat, type ImportResult, type RebuildContext } from '../core/import/index.ts';
 import type { Mapping } from '../core/import/columns.ts';
+import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
 import { sha256Hex } from '../core/digest.ts';
-import { StoreBuilder, transferables, type StoreParts } from '../core/store.ts';
-import { RowEncoder, batchTransferables, type RowBatch } from '../core/table.ts';
+import { transferables, type StoreParts } from '../core/store.ts';
+import { batchTransferables, type RowBatch } from '../core/table.ts';
+import { AcceptedRows, streamCsv } from './csv-stream.ts';
+import type { PartMessage, PartRequest } from './csv-part.worker.ts';
 
 export type ImportRequest = { file: File; mapping?: Mapping };
 export type ImportMessage =
   | { type: 'progress'; fraction: number }
   /** Accepted items, encoded (see table.ts): their buffers are transferred, not copied. */
   | { type: 'rows'; batch: RowBatch }
+  /** Forget the rows posted so far: the file is read again, through, by this worker alone. */
+  | { type: 'reset' }
   /** The store of the rows above, in the order posted, sorted and indexed here rather than on the page. */
   | { type: 'store'; parts: StoreParts }
-  /** result.incidents is empty: the page rebuilds incidents from the rows, with `rebuild`. */
-  | { type: 'done'; result: ImportResult; sha256: string; name: string; rebuild: RebuildContext | null };
+  /**
+   * result.incidents is empty: the page rebuilds incidents from the rows, with `rebuild`.
+   * `parts`: how many workers read the file.
+   */
+  | { type: 'done'; result: ImportResult; sha256: string; name: string; rebuild: RebuildContext | null; parts: 1 | 2 };
 
 /**
  * Rows go to the page in batches as they are accepted (CSV: while the file is still being
@@ -24,22 +32,17 @@ export type ImportMessage =
  * No incident object crosses to the page: its columns go into the store built here, and the
  * row it came from is posted as UTF-8 bytes, which the page holds without decoding.
  */
-const BATCH = 4_096;
-
 const post = (m: ImportMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
-const encoder = new RowEncoder();
-const builder = new StoreBuilder();
-const flush = () => {
-  const batch = encoder.flush();
-  if (batch) post({ type: 'rows', batch }, batchTransferables(batch));
-};
-/** Each accepted incident goes into the store's columns and its row into a batch, then dies young. */
-const onAccept: OnAccept = (item, index, incident) => {
-  builder.addOne(incident);
-  encoder.add(item, index, incident.id);
-  if (encoder.size >= BATCH) flush();
-};
+const send = (batch: RowBatch) => post({ type: 'rows', batch }, batchTransferables(batch));
+let accepted = new AcceptedRows(send);
+const progress = (fraction: number) => post({ type: 'progress', fraction: Math.min(0.99, fraction) });
 const fatal = (fatal: string): ImportResult => ({ format: null, incidents: [], issues: [], total: 0, fatal, notes: [] });
+
+/**
+ * From this size a CSV file is read in two parts, by this worker and a second one, when the
+ * machine has two cores: about twice as fast. Below it, starting a worker costs more than it saves.
+ */
+const TWO_PARTS_FROM_BYTES = 16 * 1024 * 1024;
 
 async function readText(file: File): Promise<string> {
   const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
@@ -50,32 +53,95 @@ async function readText(file: File): Promise<string> {
     if (done) break;
     parts.push(value);
     read += value.length;
-    post({ type: 'progress', fraction: Math.min(0.99, read / Math.max(1, file.size)) });
+    progress(read / Math.max(1, file.size));
   }
   return parts.join('');
 }
 
-type Run = { result: ImportResult; rebuild: RebuildContext | null };
+type Run = { result: ImportResult; rebuild: RebuildContext | null; parts: 1 | 2 };
 
-function streamCsv(file: File, mapping: Mapping | undefined): Promise<Run> {
-  const importer = new CsvImporter({ mapping, onAccept, retain: false });
-  const done = (result: ImportResult): Run => ({ result, rebuild: importer.rebuildContext() });
-  return new Promise((resolve) => {
-    Papa.parse<string[], File>(file, {
-      ...CSV_PARSE_CONFIG,
-      chunkSize: 4 * 1024 * 1024,
-      chunk(results, parser) {
-        if (!importer.push(results.data, results.errors)) parser.abort();
-        post({ type: 'progress', fraction: Math.min(0.99, results.meta.cursor / Math.max(1, file.size)) });
-      },
-      complete: () => resolve(done(importer.finish())),
-      error: (e) => resolve(done(fatal(`The file could not be read: ${e.message}`))),
+async function readCsv(file: File, mapping: Mapping | undefined): Promise<Run> {
+  if (file.size >= TWO_PARTS_FROM_BYTES && (self.navigator.hardwareConcurrency ?? 1) >= 2) {
+    const run = await readCsvInTwoParts(file, mapping);
+    if (run) return run;
+    post({ type: 'reset' });
+    accepted = new AcceptedRows(send);
+  }
+  const importer = new CsvImporter({ mapping, onAccept: accepted.onAccept, retain: false, extraColumns: false });
+  const failed = await streamCsv(file, importer, {}, (bytes) => progress(bytes / Math.max(1, file.size)));
+  return { result: failed ? fatal(failed) : importer.finish(), rebuild: importer.rebuildContext(), parts: 1 };
+}
+
+type SecondPart = Extract<PartMessage, { type: 'done' }> & { batches: RowBatch[] };
+
+/**
+ * Where the second part starts: at a line feed after this share of the file that likely ends
+ * a record (see likelyCut). The second worker scans the bytes before it first, to be sure and
+ * to number its rows, so it gets a little less to parse.
+ */
+const SECOND_PART_FROM = 0.47;
+
+/**
+ * This worker reads the file up to a line feed near its middle; a second worker reads the
+ * rest and hands its rows and columns here, to follow this part's. Null when the parts do not
+ * combine into what one read-through gives (see combineCsvParts): rows of the first part have
+ * then been posted, and the caller resets.
+ */
+async function readCsvInTwoParts(file: File, mapping: Mapping | undefined): Promise<Run | null> {
+  const head = await file.slice(0, DIALECT_SAMPLE_BYTES).text();
+  const dialect = csvDialect(head);
+  // The header and its mapping, as the importer reads them; none when the user must choose columns.
+  const probe = new CsvImporter({ mapping });
+  probe.push(Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { ...CSV_PARSE_CONFIG, ...dialect, preview: 20 }).data);
+  const context = probe.rebuildContext();
+  if (context?.format !== 'csv' || dialect.delimiter.length !== 1) return null;
+  const near = Math.floor(file.size * SECOND_PART_FROM);
+  const cut = likelyCut(new Uint8Array(await file.slice(near, near + 1024 * 1024).arrayBuffer()), dialect.delimiter, context.headers.length);
+  if (cut < 0 || near + cut >= file.size) return null;
+  const start = near + cut;
+
+  const helper = new Worker(new URL('./csv-part.worker.ts', import.meta.url), { type: 'module' });
+  try {
+    const read = { a: 0, b: 0 };
+    const report = () => progress((read.a + read.b) / file.size);
+    const second = new Promise<SecondPart | null>((resolve) => {
+      const batches: RowBatch[] = [];
+      helper.onmessage = (e: MessageEvent<PartMessage>) => {
+        const m = e.data;
+        if (m.type === 'progress') {
+          read.b = m.bytes;
+          report();
+        } else if (m.type === 'rows') batches.push(m.batch);
+        else resolve({ ...m, batches });
+      };
+      helper.onerror = () => resolve(null);
     });
-  });
+    const request: PartRequest = { file, start, headers: context.headers, mapping: context.mapping, dialect };
+    helper.postMessage(request);
+
+    const first = new CsvImporter({ mapping: context.mapping, onAccept: accepted.onAccept, retain: false, extraColumns: false });
+    const failed = await streamCsv(file.slice(0, start), first, dialect, (bytes) => {
+      read.a = bytes;
+      report();
+    });
+    const b = await second;
+    if (failed || !b?.part || b.fatal) return null;
+    const ids = function* () {
+      for (const batch of b.batches) yield* batch.ids;
+    };
+    const result = combineCsvParts(first.part(), b.part, b.firstRow, (id) => first.has(id), ids());
+    if (!result) return null;
+    accepted.flush();
+    for (const batch of b.batches) send(batch);
+    accepted.builder.addRaw(b.raw);
+    return { result, rebuild: first.rebuildContext(), parts: 2 };
+  } finally {
+    helper.terminate();
+  }
 }
 
 async function run({ file, mapping }: ImportRequest): Promise<Run> {
-  const refuse = (message: string): Run => ({ result: fatal(message), rebuild: null });
+  const refuse = (message: string): Run => ({ result: fatal(message), rebuild: null, parts: 1 });
   if (file.size > MAX_FILE_BYTES) {
     return refuse(`The file is ${(file.size / 1024 ** 2).toFixed(0)} MB; this browser tab can import at most ${MAX_FILE_BYTES / 1024 ** 2} MB. Split it, or filter it first (e.g. with npm run export).`);
   }
@@ -84,21 +150,21 @@ async function run({ file, mapping }: ImportRequest): Promise<Run> {
   const binary = sniffBinary(head);
   if (binary) return refuse(binary);
   const format = sniffFormat(new TextDecoder().decode(head), file.name);
-  if (format === 'csv') return streamCsv(file, mapping);
-  const result = importText(await readText(file), file.name, { mapping, onAccept, retain: false });
-  return { result, rebuild: result.format === 'geojson' || result.format === 'ndjson' ? { format: result.format } : null };
+  if (format === 'csv') return readCsv(file, mapping);
+  const result = importText(await readText(file), file.name, { mapping, onAccept: accepted.onAccept, retain: false, extraColumns: false });
+  return { result, rebuild: result.format === 'geojson' || result.format === 'ndjson' ? { format: result.format } : null, parts: 1 };
 }
 
 self.onmessage = async (e: MessageEvent<ImportRequest>) => {
   // The digest (for export provenance) runs alongside the parse: WebCrypto works off this thread.
   const digest = e.data.file.size <= MAX_FILE_BYTES ? e.data.file.arrayBuffer().then(sha256Hex).catch(() => '') : Promise.resolve('');
-  const { result, rebuild } = await run(e.data);
-  flush();
-  const accepted = builder.size;
-  if (accepted > 0 && !result.fatal) {
-    const parts = builder.build().withVertices().parts();
-    post({ type: 'store', parts }, transferables(parts));
+  const { result, rebuild, parts } = await run(e.data);
+  accepted.flush();
+  const count = accepted.builder.size;
+  if (count > 0 && !result.fatal) {
+    const store = accepted.builder.build().withVertices().parts();
+    post({ type: 'store', parts: store }, transferables(store));
   }
-  const sha256 = accepted > 0 ? await digest : '';
-  post({ type: 'done', result: { ...result, incidents: [] }, sha256, name: e.data.file.name, rebuild });
+  const sha256 = count > 0 ? await digest : '';
+  post({ type: 'done', result: { ...result, incidents: [] }, sha256, name: e.data.file.name, rebuild, parts });
 };

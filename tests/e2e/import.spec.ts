@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { test, expect, dataset, openApp, countShown } from './fixtures.ts';
 import type { Page } from '@playwright/test';
+import { importCsv, issuesToCsv } from '../../src/core/import/index.ts';
 
 const fixture = (name: string) => new URL(`../fixtures/import/${name}`, import.meta.url).pathname;
 const total = dataset.features.length;
@@ -149,3 +150,45 @@ test('an import that lies outside the view moves the map to it', async ({ page }
   await expect(page).toHaveURL(/#map=\d+\.\d+\/34\.\d+\/69\.\d+/);
   await expect(page.getByTestId('incident-list').locator('[data-id="k1"]')).toBeVisible();
 });
+
+/**
+ * An analyst's large file, about 19 MB: some ids blank (numbered by row), quoted notes with
+ * line breaks, blank lines, bad rows and ids repeated nearby all through it.
+ */
+function largeCsv(repeatAcrossHalves: boolean): string {
+  const rows = ['event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,notes,fatalities'];
+  const n = 170_000;
+  for (let i = 0; i < n; i++) {
+    const id = i % 97 === 0 ? '' : i % 1009 === 1 ? `A${i - 1}` : `A${i}`;
+    const lat = i % 4999 === 7 ? '95' : (30 + (i % 700) / 100).toFixed(2);
+    const date = i % 7919 === 3 ? '2019-02-30' : `${1 + (i % 28)} January 2020`;
+    rows.push(`${id},${date},Battles,Armed clash,${lat},${(40 + (i % 900) / 100).toFixed(2)},"Clashes near the town,\nline ${i} of the ""notes""",${i % 5}`);
+    if (i % 3001 === 0) rows.push('');
+  }
+  if (repeatAcrossHalves) rows.push(`A5,3 January 2020,Battles,Armed clash,33,44,"late repeat",0`);
+  return rows.join('\n');
+}
+
+for (const repeat of [false, true]) {
+  test(`a large CSV file read ${repeat ? 'through, when its two parts would not combine,' : 'in two parts by two workers'} reports exactly what one read-through does`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await openApp(page);
+    await page.getByRole('radio', { name: 'replace' }).check();
+    const text = largeCsv(repeat);
+    expect(text.length).toBeGreaterThan(16 * 1024 * 1024);
+    await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'large.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    // The reference: the importer itself, read through in Node.
+    const expected = importCsv(text);
+    await expect(report(page)).toContainText(`large.csv: ${expected.incidents.length.toLocaleString('en')} imported, ${expected.issues.length.toLocaleString('en')} rejected`, { timeout: 60_000 });
+    // A repeat of an id from the first half in the second means one worker must read it all.
+    await expect(report(page)).toHaveAttribute('data-parts', repeat ? '1' : '2');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download rejected rows (CSV)' }).click()]);
+    expect(readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '')).toBe(issuesToCsv(expected.issues));
+    // A row of the second part with a generated id is exported with its own row number and notes.
+    const late = expected.incidents.filter((i) => i.id.startsWith('row-')).at(-1)!;
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export GeoJSON' }).click()]);
+    const fc = JSON.parse(Buffer.concat(await (await exported.createReadStream()).toArray()).toString());
+    const shown = new Map(fc.features.map((f: { id: string }) => [f.id, f]));
+    expect(shown.get(late.id)).toMatchObject({ id: late.id, properties: { notes: late.properties.notes, start: late.properties.start } });
+  });
+}

@@ -40,6 +40,23 @@ describe('CSV import', () => {
     expect(r.incidents[1].properties.summary).toBe('She said "three"');
   });
 
+  it('leaves out only the extra columns when asked (the worker), accepting and rejecting the same rows', () => {
+    for (const name of ['acled.csv', 'bad-rows.csv', 'proto.csv', 'ragged.csv']) {
+      const full = importCsv(fixture(name));
+      const lean = importCsv(fixture(name), { extraColumns: false });
+      expect(lean.issues, name).toEqual(full.issues);
+      expect(lean.incidents.length, name).toBe(full.incidents.length);
+      lean.incidents.forEach((incident, i) => {
+        const { properties, ...rest } = full.incidents[i];
+        const schemaOnly = Object.fromEntries(Object.entries(properties).filter(([key]) => Object.hasOwn(incident.properties, key)));
+        expect(incident, name).toEqual({ ...rest, properties: schemaOnly });
+      });
+    }
+    // Extra columns there are: the ACLED fixture keeps event_id_cnty and notes as properties.
+    expect(Object.keys(importCsv(fixture('acled.csv')).incidents[0].properties)).toContain('notes');
+    expect(Object.keys(importCsv(fixture('acled.csv'), { extraColumns: false }).incidents[0].properties)).not.toContain('notes');
+  });
+
   it('names the row of a quoting error after blank lines, which are not counted as rows', () => {
     const ok = (id: string) => `${id},2020-01-03,33.3,44.4`;
     // papaparse reads on inside the stray-quoted field to the end of the file: one bad row.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { CSV_PARSE_CONFIG, CsvImporter, combineCsvParts, importCsv, type ImportResult } from '../../src/core/import/index.ts';
-import { CsvBoundaryScan, csvDialect, findCsvCut } from '../../src/core/import/split.ts';
+import { CsvBoundaryScan, csvDialect, findCsvCut, likelyCut } from '../../src/core/import/split.ts';
 
 type Accepted = [id: string, row: number, cells: string];
 
@@ -116,6 +116,19 @@ describe('reading a CSV file in two parts', () => {
     expect(combineCsvParts(part, part, 5, none, [])).not.toBeNull();
     expect(combineCsvParts({ ...part, unterminated: true }, part, 5, none, [])).toBeNull();
     expect(combineCsvParts(part, part, 6, none, [])).toBeNull();
+  });
+
+  it('guesses a cut where a record starts, past line feeds inside quoted fields', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `A${i},1 January 2020,Battles,Armed clash,33,44,"near the town,\nline ${i} of ""notes""",1`);
+    const text = [HEADER, ...rows].join('\n');
+    const bytes = new TextEncoder().encode(text);
+    const starts = new Set(rows.map((r) => text.indexOf(r)));
+    for (let near = 1000; near < bytes.length - 3000; near += 777) {
+      const cut = likelyCut(bytes.subarray(near), ',', 8);
+      expect(starts.has(near + cut), `near ${near}`).toBe(true);
+    }
+    // With no row of the expected width, the first line feed.
+    expect(likelyCut(bytes.subarray(1000), ',', 9)).toBe(text.indexOf('\n', 1000) - 1000 + 1);
   });
 
   it('scans a slice boundary inside a quoted field like one buffer', () => {

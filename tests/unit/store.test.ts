@@ -213,6 +213,17 @@ describe('merging stores (an "add" import)', () => {
     }
   });
 
+  it('appends the raw columns of a builder in another thread (a file read in two parts) as if built in one', () => {
+    const list = randomIncidents(1500, 34);
+    const a = new StoreBuilder(4).add(list.slice(0, 600));
+    // Through structured clone, as postMessage hands it over.
+    const b = structuredClone(new StoreBuilder(4).add(list.slice(600)).raw());
+    const merged = a.addRaw(b).build();
+    const direct = IncidentStore.fromIncidents(list);
+    expect(direct.parts().wide.length).toBeGreaterThan(0);
+    expect(merged.parts()).toEqual(direct.parts());
+  });
+
   it('knows its day span and the extent of points and wide incidents alike', () => {
     const list = randomIncidents(600, 33);
     const store = IncidentStore.fromIncidents(list);

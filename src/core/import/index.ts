@@ -115,6 +115,13 @@ export interface ImportOptions {
    * import worker's way: an incident then dies young, instead of living until its chunk is done.
    */
   retain?: boolean;
+  /**
+   * false (CSV): the incidents handed to onAccept lack the file's columns that are not schema
+   * fields, which validation never reads. The import worker's way: its incidents only fill the
+   * store, and the page rebuilds each one in full from its row. Copying a million rows' extra
+   * columns into objects that die at once was a third of the time to build them.
+   */
+  extraColumns?: boolean;
 }
 
 function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>, options: ImportOptions): void {
@@ -244,12 +251,14 @@ export class CsvImporter {
   private unterminated = false;
   private readonly onAccept: OnAccept | undefined;
   private readonly retain: boolean;
+  private readonly extraColumns: boolean;
   readonly out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
 
   constructor(options: CsvPartOptions = {}) {
     this.mapping = options.mapping ?? null;
     this.onAccept = options.onAccept;
     this.retain = options.retain !== false;
+    this.extraColumns = options.extraColumns !== false;
     if (options.headers) {
       if (!options.mapping) throw new Error('CsvImporter: given headers need their mapping');
       this.headers = options.headers;
@@ -309,7 +318,7 @@ export class CsvImporter {
         `Row ${rowNumber} has ${cells.length} cells for ${headers.length} columns; ${cells.length < headers.length ? 'missing cells are read as empty' : 'extra cells are ignored'}.`,
       );
     }
-    const { incident, issues, assumedUtc } = rowToIncident(cells, { headers, mapping: this.mapping!, row: rowNumber });
+    const { incident, issues, assumedUtc } = rowToIncident(cells, { headers, mapping: this.mapping!, row: rowNumber, extraColumns: this.extraColumns });
     out.issues.push(...issues);
     if (assumedUtc) this.assumedUtc++;
     if (!incident) return;

@@ -86,14 +86,15 @@ function headerPlan(headers: readonly string[]): HeaderPlan {
 }
 
 /**
- * The source_urls and source cells, as one key `${urls.length}:${urls}${source}`, → the
- * sources. An export names the same few sources on most rows, so the list is parsed once
- * and shared, frozen, by the rows that name it.
+ * The source_urls and source cells → the sources. An export names the same few sources on
+ * most rows, so each pair is parsed once and its list shared, frozen, by the rows that name
+ * it. Looked up by one cell and then the other: a key joined from both would be a new string
+ * to build and hash on every row.
  */
-const sourcesOf = memo((key: string): readonly Source[] => {
-  const colon = key.indexOf(':');
-  const end = colon + 1 + Number(key.slice(0, colon));
-  const [urlCell, sourceCell] = [key.slice(colon + 1, end), key.slice(end)];
+const sourcesOf = (urlCell: string, sourceCell: string): readonly Source[] => sourcesByUrls(urlCell)(sourceCell);
+const sourcesByUrls = memo((urlCell: string) => memo((sourceCell: string) => parseSources(urlCell, sourceCell), 1024), 256);
+
+function parseSources(urlCell: string, sourceCell: string): readonly Source[] {
   const urls = urlCell.split(/\s+/).filter((u) => u !== '' && safeUrl(u) !== null);
   const publishers = sourceCell.split(';').map((s) => s.trim()).filter(Boolean);
   const sources: Source[] = urls.length
@@ -101,7 +102,7 @@ const sourcesOf = memo((key: string): readonly Source[] => {
     : publishers.map((p) => ({ title: p, publisher: p, url: null, published: null }));
   if (sources.length === 0) sources.push({ title: 'Imported file', publisher: 'unknown', url: null, published: null });
   return Object.freeze(sources.map((source) => Object.freeze(source)));
-});
+}
 
 export interface RowContext {
   headers: readonly string[];
@@ -111,6 +112,8 @@ export interface RowContext {
   unit?: 'row' | 'feature' | 'line';
   /** A GeoJSON feature's own geometry, used instead of the latitude/longitude columns. */
   geometry?: unknown;
+  /** false: leave out the columns that are not schema fields (see ImportOptions.extraColumns). */
+  extraColumns?: boolean;
 }
 
 /**
@@ -169,7 +172,7 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   const uncertainty = parseNumber(get(c.uncertainty_m));
 
   const urlCell = get(c.source_urls) ?? '';
-  const sources = sourcesOf(`${urlCell.length}:${urlCell}${get(c.source) ?? ''}`);
+  const sources = sourcesOf(urlCell, get(c.source) ?? '');
 
   const properties = {
     // Every other column is kept as a plain field; defineProperty below keeps "__proto__" a field.
@@ -190,7 +193,7 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
     sources,
     related: [],
   };
-  for (const [key, i] of extra) {
+  for (const [key, i] of ctx.extraColumns === false ? [] : extra) {
     const value = cells[i];
     if (value === undefined || value === '' || Object.prototype.hasOwnProperty.call(properties, key)) continue;
     // Plain assignment keeps objects fast; only "__proto__" would hit the prototype setter.

@@ -34,6 +34,9 @@ export class CsvBoundaryScan {
   private content = false;
   /** Records ended so far that papaparse keeps (not blank). */
   records = 0;
+  /** Fields of the last record ended. */
+  lastFields = 0;
+  private fields = 1;
   /** Bytes consumed so far. */
   offset = 0;
 
@@ -50,20 +53,26 @@ export class CsvBoundaryScan {
     const { delimiter, quote } = this;
     let mode = this.mode;
     let content = this.content;
+    let fields = this.fields;
     const base = this.offset;
     for (let i = 0; i < bytes.length; i++) {
       const c = bytes[i];
       switch (mode) {
         case FIELD_START:
         case UNQUOTED:
-          if (c === delimiter) mode = FIELD_START;
-          else if (c === LF) {
+          if (c === delimiter) {
+            mode = FIELD_START;
+            fields++;
+          } else if (c === LF) {
             if (content) this.records++;
+            this.lastFields = fields;
+            fields = 1;
             content = false;
             mode = FIELD_START;
             if (base + i + 1 >= from) {
               this.mode = mode;
               this.content = content;
+              this.fields = fields;
               this.offset = base + i + 1;
               return this.offset;
             }
@@ -71,19 +80,30 @@ export class CsvBoundaryScan {
           else {
             mode = UNQUOTED;
             if (!blank(c)) content = true;
+            if (content) {
+              // Only a delimiter or a line feed ends this field: skip the bytes before one.
+              let next = bytes[i + 1];
+              while (i + 1 < bytes.length && next !== delimiter && next !== LF) next = bytes[++i + 1];
+            }
           }
           break;
         case QUOTED:
           if (c === quote) mode = QUOTE_IN_QUOTED;
-          else if (!blank(c) && c !== LF) content = true;
+          else if (content) {
+            // Nothing but a quote matters here now: skip to it (indexOf is a native scan).
+            const q = bytes.indexOf(quote, i + 1);
+            i = (q < 0 ? bytes.length : q) - 1;
+          } else if (!blank(c) && c !== LF) content = true;
           break;
         case QUOTE_IN_QUOTED:
         case AFTER_QUOTE:
           if (c === quote && mode === QUOTE_IN_QUOTED) {
             content = true; // "" is a quote in the field
             mode = QUOTED;
-          } else if (c === delimiter) mode = FIELD_START;
-          else if (c === LF) {
+          } else if (c === delimiter) {
+            mode = FIELD_START;
+            fields++;
+          } else if (c === LF) {
             // The line feed ends the record: handled as at a field start.
             mode = FIELD_START;
             i--;
@@ -98,9 +118,40 @@ export class CsvBoundaryScan {
     }
     this.mode = mode;
     this.content = content;
+    this.fields = fields;
     this.offset = base + bytes.length;
     return -1;
   }
+}
+
+/**
+ * Whether a record likely starts at bytes[0]: the next `records` records, read from there,
+ * each have `fields` fields. A line feed inside a quoted field fails this, as the quotes
+ * that follow it are read the wrong way round. A guess, checked later by a full scan.
+ */
+export function looksLikeRecordStart(bytes: Uint8Array, delimiter: number, fields: number, records = 16): boolean {
+  const scan = new CsvBoundaryScan(delimiter);
+  let at = 0;
+  for (let r = 0; r < records; r++) {
+    const end = scan.scan(bytes.subarray(at), 0);
+    if (end < 0 || scan.lastFields !== fields) return false;
+    at = end;
+  }
+  return true;
+}
+
+/**
+ * A line feed in `sample` after which a record likely starts (see looksLikeRecordStart):
+ * the offset just after it, or after the first line feed when none looks so; -1 when there
+ * is no line feed.
+ */
+export function likelyCut(sample: Uint8Array, delimiter: string, fields: number): number {
+  const d = delimiter.charCodeAt(0);
+  const first = sample.indexOf(LF);
+  for (let lf = first, tries = 0; lf >= 0 && tries < 256; lf = sample.indexOf(LF, lf + 1), tries++) {
+    if (looksLikeRecordStart(sample.subarray(lf + 1), d, fields)) return lf + 1;
+  }
+  return first < 0 ? -1 : first + 1;
 }
 
 /** Where the second part starts and the number of its first row (header = row 1). */
