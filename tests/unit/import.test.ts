@@ -57,12 +57,12 @@ describe('CSV import', () => {
     expect(Object.keys(importCsv(fixture('acled.csv'), { extraColumns: false }).incidents[0].properties)).not.toContain('notes');
   });
 
-  it('names the row of a quoting error after blank lines, which are not counted as rows', () => {
+  it('numbers rows as a spreadsheet does, blank ones included, also for a quoting error after them', () => {
     const ok = (id: string) => `${id},2020-01-03,33.3,44.4`;
     // papaparse reads on inside the stray-quoted field to the end of the file: one bad row.
     const r = importCsv(['id,date,latitude,longitude', ok('a'), '', ' , ', '"b" x,2020-01-03,33.3,44.4', ok('c')].join('\n'));
     expect(r.incidents.map((i) => i.id)).toEqual(['a']);
-    expect(r.issues).toEqual([{ index: 3, unit: 'row', field: 'csv', reason: 'Quoted field unterminated' }]);
+    expect(r.issues).toEqual([{ index: 5, unit: 'row', field: 'csv', reason: 'Quoted field unterminated' }]);
   });
 
   it('reads ragged rows, noting the missing or extra cells', () => {

@@ -89,7 +89,7 @@ describe('reading a CSV file in two parts', () => {
     const bytes = new TextEncoder().encode(text);
     const inside = text.indexOf('one') + 4;
     const cut = await findCsvCut(async (s, e) => bytes.subarray(s, e), bytes.length, inside, ',');
-    // The cut is where the quoted record ends; blank rows are not counted: A2 is the third row papaparse keeps.
+    // The cut is where the quoted record ends, before the blank rows.
     expect(cut).toEqual({ offset: text.indexOf(',1\n\n') + 3, firstRow: 3 });
   });
 

@@ -216,7 +216,7 @@ export interface CsvPartResult {
   /** Notes in the order they arose (at most 20). */
   notes: string[];
   total: number;
-  /** Rows consumed, the header included when this part read it. */
+  /** Rows to the last line feed, blank ones and the header (when this part read it) included. */
   rows: number;
   /** Dates read as UTC for want of an offset. */
   assumedUtc: number;
@@ -249,6 +249,8 @@ export class CsvImporter {
   /** Rows consumed so far, the header included. */
   private rows = 0;
   private unterminated = false;
+  /** The last row was empty: after a final line feed, papaparse gives one that is not a row. */
+  private endsWithEmpty = false;
   private readonly onAccept: OnAccept | undefined;
   private readonly retain: boolean;
   private readonly extraColumns: boolean;
@@ -287,8 +289,10 @@ export class CsvImporter {
       if (e.code === 'MissingQuotes') this.unterminated = true;
     }
     for (let r = 0; r < rows.length; r++) {
-      if (blankRow(rows[r])) continue;
+      // A blank row is numbered, as a spreadsheet shows it, but not read.
       const rowNumber = ++this.rows;
+      this.endsWithEmpty = rows[r].length === 1 && rows[r][0] === '';
+      if (blankRow(rows[r])) continue;
       if (this.headers === null) {
         this.headers = rows[r].map((h) => h.trim());
         const detection = detectColumns(this.headers);
@@ -333,7 +337,7 @@ export class CsvImporter {
 
   part(): CsvPartResult {
     const { issues, notes, total } = this.out;
-    return { issues, notes, total, rows: this.rows, assumedUtc: this.assumedUtc, unterminated: this.unterminated };
+    return { issues, notes, total, rows: this.rows - (this.endsWithEmpty ? 1 : 0), assumedUtc: this.assumedUtc, unterminated: this.unterminated };
   }
 
   finish(): ImportResult {

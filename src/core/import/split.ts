@@ -5,9 +5,10 @@
 // and the second part's rows must be numbered as if the file were read through. A scan of
 // the bytes before the cut finds both, at about a hundred times papaparse's speed. It models
 // papaparse's quoting (a quote opens a field only at its start; "" inside is a quote; a
-// quote closes the field when a delimiter or a line end follows) and its greedy skipping of
-// blank rows. Where a malformed file makes the model and papaparse disagree, the first part's
-// own row count tells (see combineCsvParts), and the file is read through by one worker.
+// quote closes the field when a delimiter or a line end follows). Rows are numbered as a
+// spreadsheet numbers them, blank ones included. Where a malformed file makes the model and
+// papaparse disagree, the first part's own row count tells (see combineCsvParts), and the
+// file is read through by one worker.
 
 import Papa from 'papaparse';
 import { CSV_PARSE_CONFIG } from './index.ts';
@@ -26,13 +27,10 @@ const QUOTE_IN_QUOTED = 3;
 /** A closing quote and spaces after it: the field ends if a delimiter or a line end comes. */
 const AFTER_QUOTE = 4;
 
-const blank = (c: number) => c === SPACE || c === TAB || c === CR;
-
 /** A streaming scan for record ends; feed it the file's bytes in order. */
 export class CsvBoundaryScan {
   private mode = FIELD_START;
-  private content = false;
-  /** Records ended so far that papaparse keeps (not blank). */
+  /** Records ended so far, blank ones included: a spreadsheet numbers them too. */
   records = 0;
   /** Fields of the last record ended. */
   lastFields = 0;
@@ -52,7 +50,6 @@ export class CsvBoundaryScan {
   scan(bytes: Uint8Array, from: number): number {
     const { delimiter, quote } = this;
     let mode = this.mode;
-    let content = this.content;
     let fields = this.fields;
     const base = this.offset;
     for (let i = 0; i < bytes.length; i++) {
@@ -64,14 +61,12 @@ export class CsvBoundaryScan {
             mode = FIELD_START;
             fields++;
           } else if (c === LF) {
-            if (content) this.records++;
+            this.records++;
             this.lastFields = fields;
             fields = 1;
-            content = false;
             mode = FIELD_START;
             if (base + i + 1 >= from) {
               this.mode = mode;
-              this.content = content;
               this.fields = fields;
               this.offset = base + i + 1;
               return this.offset;
@@ -79,28 +74,25 @@ export class CsvBoundaryScan {
           } else if (c === quote && mode === FIELD_START) mode = QUOTED;
           else {
             mode = UNQUOTED;
-            if (!blank(c)) content = true;
-            if (content) {
-              // Only a delimiter or a line feed ends this field: skip the bytes before one.
-              let next = bytes[i + 1];
-              while (i + 1 < bytes.length && next !== delimiter && next !== LF) next = bytes[++i + 1];
-            }
+            // Only a delimiter or a line feed ends this field: skip the bytes before one.
+            let next = bytes[i + 1];
+            while (i + 1 < bytes.length && next !== delimiter && next !== LF) next = bytes[++i + 1];
           }
           break;
-        case QUOTED:
-          if (c === quote) mode = QUOTE_IN_QUOTED;
-          else if (content) {
-            // Nothing but a quote matters here now: skip to it (indexOf is a native scan).
-            const q = bytes.indexOf(quote, i + 1);
-            i = (q < 0 ? bytes.length : q) - 1;
-          } else if (!blank(c) && c !== LF) content = true;
+        case QUOTED: {
+          // Nothing but a quote matters inside quotes: skip to it (indexOf is a native scan).
+          const q = c === quote ? i : bytes.indexOf(quote, i + 1);
+          if (q < 0) i = bytes.length;
+          else {
+            i = q;
+            mode = QUOTE_IN_QUOTED;
+          }
           break;
+        }
         case QUOTE_IN_QUOTED:
         case AFTER_QUOTE:
-          if (c === quote && mode === QUOTE_IN_QUOTED) {
-            content = true; // "" is a quote in the field
-            mode = QUOTED;
-          } else if (c === delimiter) {
+          if (c === quote && mode === QUOTE_IN_QUOTED) mode = QUOTED; // "" is a quote in the field
+          else if (c === delimiter) {
             mode = FIELD_START;
             fields++;
           } else if (c === LF) {
@@ -108,16 +100,12 @@ export class CsvBoundaryScan {
             mode = FIELD_START;
             i--;
           } else if (c === SPACE || c === TAB || c === CR) mode = AFTER_QUOTE;
-          else {
-            // A stray quote: papaparse reads on, still inside the quoted field.
-            content = true;
-            mode = QUOTED;
-          }
+          // A stray quote: papaparse reads on, still inside the quoted field.
+          else mode = QUOTED;
           break;
       }
     }
     this.mode = mode;
-    this.content = content;
     this.fields = fields;
     this.offset = base + bytes.length;
     return -1;
