@@ -12,6 +12,8 @@ import { AcceptedRows, streamCsv } from './csv-stream.ts';
 import type { PartMessage, PartRequest } from './csv-part.worker.ts';
 
 export type ImportRequest = { file: File; mapping?: Mapping };
+/** After an import, when the page needs it: a request for that file's digest. */
+export type DigestRequest = { digest: true };
 export type ImportMessage =
   | { type: 'progress'; fraction: number }
   /** Accepted items, encoded (see table.ts): their buffers are transferred, not copied. */
@@ -22,9 +24,11 @@ export type ImportMessage =
   | { type: 'store'; parts: StoreParts }
   /**
    * result.incidents is empty: the page rebuilds incidents from the rows, with `rebuild`.
-   * `parts`: how many workers read the file.
+   * `parts`: how many workers read the file. `digest`: the file can be hashed on request.
    */
-  | { type: 'done'; result: ImportResult; sha256: string; name: string; rebuild: RebuildContext | null; parts: 1 | 2 };
+  | { type: 'done'; result: ImportResult; name: string; rebuild: RebuildContext | null; parts: 1 | 2; digest: boolean }
+  /** The file's SHA-256, for export provenance: computed on request, after 'done'. */
+  | { type: 'digest'; sha256: string };
 
 /**
  * Rows go to the page in batches as they are accepted (CSV: while the file is still being
@@ -155,9 +159,13 @@ async function run({ file, mapping }: ImportRequest): Promise<Run> {
   return { result, rebuild: result.format === 'geojson' || result.format === 'ndjson' ? { format: result.format } : null, parts: 1 };
 }
 
-self.onmessage = async (e: MessageEvent<ImportRequest>) => {
-  // The digest (for export provenance) runs alongside the parse: WebCrypto works off this thread.
-  const digest = e.data.file.size <= MAX_FILE_BYTES ? e.data.file.arrayBuffer().then(sha256Hex).catch(() => '') : Promise.resolve('');
+let imported: File | null = null;
+
+self.onmessage = async (e: MessageEvent<ImportRequest | DigestRequest>) => {
+  if ('digest' in e.data) {
+    post({ type: 'digest', sha256: imported ? await imported.arrayBuffer().then(sha256Hex).catch(() => '') : '' });
+    return;
+  }
   const { result, rebuild, parts } = await run(e.data);
   accepted.flush();
   const count = accepted.builder.size;
@@ -165,6 +173,7 @@ self.onmessage = async (e: MessageEvent<ImportRequest>) => {
     const store = accepted.builder.build().withVertices().parts();
     post({ type: 'store', parts: store }, transferables(store));
   }
-  const sha256 = count > 0 ? await digest : '';
-  post({ type: 'done', result: { ...result, incidents: [] }, sha256, name: e.data.file.name, rebuild, parts });
+  const digest = count > 0 && !result.fatal;
+  if (digest) imported = e.data.file;
+  post({ type: 'done', result: { ...result, incidents: [] }, name: e.data.file.name, rebuild, parts, digest });
 };

@@ -22,7 +22,7 @@ test('imports an ACLED CSV through the file chooser and adds it to the map, list
   await page.getByTestId('incident-list').locator('[data-id="IRQ1002"]').click();
   await expect(page.getByTestId('detail-panel')).toContainText('Reuters');
 
-  // The export cites both files by their SHA-256 (the import's is computed while it parses),
+  // The export cites both files by their SHA-256 (the import's is computed after its report),
   // and holds the imported rows as they were read.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export GeoJSON' }).click()]);
   const fc = JSON.parse(Buffer.concat(await (await download.createReadStream()).toArray()).toString());
