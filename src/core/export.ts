@@ -11,11 +11,17 @@ import type { View } from './geometry.ts';
 export const GEOJSON_MEDIA_TYPE = 'application/geo+json';
 export const CSV_MEDIA_TYPE = 'text/csv';
 
+/** A file the incidents came from, named by its SHA-256 (hex). */
+export interface Dataset {
+  name: string;
+  sha256: string;
+}
+
 /** Everything needed to reproduce an export: what was loaded, which filters, which view, when. */
 export interface Provenance {
   app: { name: 'Incident Atlas'; version: string };
   exported_at: string;
-  datasets: { name: string; sha256: string }[];
+  datasets: Dataset[];
   filters: { from: string; to: string; categories: Category[] | 'all'; statuses: Status[] | 'all' };
   /** The map view [west, south, east, north]; west > east when it crosses the antimeridian. */
   view_bbox: View;
@@ -24,7 +30,7 @@ export interface Provenance {
 
 /** The filters that made the visible set, and what else a citation needs. */
 export interface ExportContext extends Filters {
-  datasets: { name: string; sha256: string }[];
+  datasets: Dataset[];
   version: string;
   now: Date;
 }

@@ -4,7 +4,7 @@
 import { createContext } from 'svelte';
 import { STATUSES, type Category, type Incident, type Issue, type Status } from '../core/schema.ts';
 import type { Measure } from '../core/histogram.ts';
-import type { Incidents } from '../core/export.ts';
+import type { Dataset, Incidents } from '../core/export.ts';
 import type { DayRange } from '../core/query.ts';
 import { IncidentStore, StoreBuilder } from '../core/store.ts';
 import { WORLD, type Bbox, type View } from '../core/geometry.ts';
@@ -37,23 +37,29 @@ export class AtlasState {
   /** A request to the map to show this extent (after an import that lies outside the view). */
   fitRequest = $state.raw<Bbox | null>(null);
   /** The files the incidents came from, with their SHA-256, for export provenance. */
-  datasets = $state.raw<{ name: string; sha256: string }[]>([]);
+  datasets = $state.raw<Dataset[]>([]);
   /**
-   * Digests not computed yet: an import hashes its file only when an export first names it.
-   * Hashing 200 MB alongside the parse slowed the import by ~8%; right after it, the first
-   * frames of the imported points.
+   * How to compute the digests of listed datasets: an import hashes its file only when an
+   * export first names it. Hashing 200 MB alongside the parse slowed the import by ~6%; right
+   * after it, the first frames of the imported points. `release` lets go of what computing it
+   * needs (the import's worker) once the dataset is no longer listed.
    */
-  private digests = new Map<() => Promise<unknown>, Promise<unknown> | null>();
+  private digests = new Map<Dataset, { compute: () => Promise<unknown>; release: () => void; running: Promise<unknown> | null }>();
 
-  /** Registers a dataset whose digest `compute` fills in. */
-  digestLater(compute: () => Promise<unknown>): void {
-    this.digests.set(compute, null);
+  /** Registers how to fill in a listed dataset's SHA-256. */
+  digestLater(dataset: Dataset, compute: () => Promise<unknown>, release: () => void): void {
+    this.digests.set(dataset, { compute, release, running: null });
   }
 
-  /** Resolves once every dataset's SHA-256 is known, computing those not yet asked for. */
+  /** Resolves once every listed dataset's SHA-256 is known, computing those not yet asked for. */
   async whenDigested(): Promise<void> {
-    for (const [compute, running] of this.digests) if (!running) this.digests.set(compute, compute());
-    await Promise.allSettled([...this.digests.values()]);
+    const pending = this.datasets.flatMap((dataset) => {
+      const digest = this.digests.get(dataset);
+      if (!digest) return [];
+      digest.running ??= digest.compute();
+      return [digest.running];
+    });
+    await Promise.allSettled(pending);
   }
 
   /** Incidents are built from the table only when shown: the list, the detail, an export. */
@@ -158,13 +164,15 @@ export class AtlasState {
    * bounds grow to the new span; a selection covering the whole old span grows with it.
    * `store` was built from exactly the table's incidents, in its order.
    */
-  importIncidents(table: IncidentTable, store: IncidentStore, mode: 'add' | 'replace', dataset: { name: string; sha256: string }): Issue[] {
+  importIncidents(table: IncidentTable, store: IncidentStore, mode: 'add' | 'replace', dataset: Dataset): Issue[] {
     if (table.length === 0) return [];
     // An import that lies wholly outside the view would show "0 incidents": move the map to it.
     const anyDay = store.daySpan()!;
     if (store.query({ days: anyDay, view: this.view, categories: null, statuses: null }).length === 0) this.fitRequest = store.bounds();
     const wasFull = this.days.from === this.span.from && this.days.to === this.span.to;
     if (mode === 'replace') {
+      for (const digest of this.digests.values()) digest.release();
+      this.digests.clear();
       this.datasets = [dataset];
       this.setData({ table, store });
       return [];
