@@ -31,7 +31,7 @@ self.onmessage = async (e: MessageEvent<PartRequest>) => {
   if (cut?.offset !== start) return post({ type: 'done', part: null });
   const firstRow = cut.firstRow;
   const rows = new AcceptedRows((batch) => post({ type: 'rows', batch }, batchTransferables(batch)));
-  const importer = new CsvImporter({ headers, mapping, firstRow, onAccept: rows.onAccept, retain: false, extraColumns: false });
+  const importer = new CsvImporter({ ...rows.options, headers, mapping, firstRow });
   const fatal = await streamCsv(file.slice(start), importer, dialect, (bytes) => post({ type: 'progress', bytes }));
   rows.flush();
   const raw = rows.builder.raw();

@@ -2,7 +2,7 @@
 // into a CsvImporter whose accepted rows go into a store builder and encoded row batches.
 
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, type CsvImporter, type OnAccept } from '../core/import/index.ts';
+import { CSV_PARSE_CONFIG, type CsvImporter, type ImportOptions, type OnAccept } from '../core/import/index.ts';
 import { StoreBuilder } from '../core/store.ts';
 import { RowEncoder, type RowBatch } from '../core/table.ts';
 
@@ -24,6 +24,14 @@ export class AcceptedRows {
     this.encoder.add(item, index, incident.id);
     if (this.encoder.size >= BATCH) this.flush();
   };
+
+  /**
+   * The importer options that send accepted rows here, the workers' way: incidents are not
+   * collected, and lack the extra columns the page rebuilds from the rows.
+   */
+  get options(): ImportOptions {
+    return { onAccept: this.onAccept, retain: false, extraColumns: false };
+  }
 
   flush(): void {
     const batch = this.encoder.flush();

@@ -71,7 +71,7 @@ async function readCsv(file: File, mapping: Mapping | undefined): Promise<Run> {
     post({ type: 'reset' });
     accepted = new AcceptedRows(send);
   }
-  const importer = new CsvImporter({ mapping, onAccept: accepted.onAccept, retain: false, extraColumns: false });
+  const importer = new CsvImporter({ ...accepted.options, mapping });
   const failed = await streamCsv(file, importer, {}, (bytes) => progress(bytes / Math.max(1, file.size)));
   return { result: failed ? fatal(failed) : importer.finish(), rebuild: importer.rebuildContext(), parts: 1 };
 }
@@ -124,7 +124,7 @@ async function readCsvInTwoParts(file: File, mapping: Mapping | undefined): Prom
     const request: PartRequest = { file, start, headers: context.headers, mapping: context.mapping, dialect };
     helper.postMessage(request);
 
-    const first = new CsvImporter({ mapping: context.mapping, onAccept: accepted.onAccept, retain: false, extraColumns: false });
+    const first = new CsvImporter({ ...accepted.options, mapping: context.mapping });
     const failed = await streamCsv(file.slice(0, start), first, dialect, (bytes) => {
       read.a = bytes;
       report();
@@ -156,7 +156,7 @@ async function run({ file, mapping }: ImportRequest): Promise<Run> {
   if (binary) return refuse(binary);
   const format = sniffFormat(new TextDecoder().decode(head), file.name);
   if (format === 'csv') return readCsv(file, mapping);
-  const result = importText(await readText(file), file.name, { mapping, onAccept: accepted.onAccept, retain: false, extraColumns: false });
+  const result = importText(await readText(file), file.name, { ...accepted.options, mapping });
   return { result, rebuild: result.format === 'geojson' || result.format === 'ndjson' ? { format: result.format } : null, parts: 1 };
 }
 
