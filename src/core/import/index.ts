@@ -9,6 +9,7 @@ import { rowToIncident } from './rows.ts';
 import { csvCell } from '../export.ts';
 import { locateJsonError } from './json-error.ts';
 import type { Rebuild } from '../table.ts';
+import { IdSet } from '../id-set.ts';
 
 export type Format = 'geojson' | 'ndjson' | 'csv';
 
@@ -244,7 +245,7 @@ const MAX_NOTES = 20;
 export class CsvImporter {
   private headers: string[] | null = null;
   private mapping: Mapping | null;
-  private readonly seen = new Set<string>();
+  private readonly seen = new IdSet();
   private assumedUtc = 0;
   /** Rows consumed so far, the header included. */
   private rows = 0;
@@ -326,11 +327,10 @@ export class CsvImporter {
     out.issues.push(...issues);
     if (assumedUtc) this.assumedUtc++;
     if (!incident) return;
-    if (this.seen.has(incident.id)) {
+    if (!this.seen.add(incident.id)) {
       out.issues.push({ index: rowNumber, unit: 'row', field: 'id', reason: `duplicate id "${incident.id}"` });
       return;
     }
-    this.seen.add(incident.id);
     if (this.retain) out.incidents.push(incident);
     this.onAccept?.(cells, rowNumber, incident);
   }
