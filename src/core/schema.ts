@@ -154,6 +154,8 @@ function checkRange(v: unknown, field: string, issue: (field: string, reason: st
   else if (Number.isInteger(min) && (max as number) < (min as number)) issue(`${field}.max`, `must be ≥ min (${String(min)})`);
 }
 
+const TEXT_FIELDS = ['id', 'title', 'summary', 'place'] as const;
+
 /**
  * Validates one GeoJSON Feature against the incident schema. Never throws on user data:
  * returns the incident, or the list of everything wrong with it.
@@ -180,7 +182,7 @@ export function validateFeature(feature: unknown, index: number): { incident?: I
     return { issues };
   }
 
-  for (const key of ['id', 'title', 'summary', 'place'] as const) {
+  for (const key of TEXT_FIELDS) {
     if (!isNonEmptyString(p[key])) issue(key, 'must be a non-empty string');
   }
   if (feature.id !== undefined && feature.id !== p.id) issue('id', `Feature.id (${String(feature.id)}) differs from properties.id`);

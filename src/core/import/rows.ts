@@ -104,6 +104,25 @@ function parseSources(urlCell: string, sourceCell: string): readonly Source[] {
   return Object.freeze(sources.map((source) => Object.freeze(source)));
 }
 
+/** The cell at column i (−1: the column is absent). */
+const cellAt = (cells: readonly string[], i: number): string | undefined => (i >= 0 ? cells[i] : undefined);
+
+/** The trimmed cell, or undefined when it is absent or blank. */
+function trimmedCell(cells: readonly string[], i: number): string | undefined {
+  const v = i >= 0 ? cells[i] : undefined;
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+/** The parts that are present, joined by sep: "Place, Anbar, Iraq" without an array per row. */
+function joined(sep: string, a: string | undefined, b: string | undefined, c: string | undefined): string {
+  let out = a ?? '';
+  if (b) out = out ? out + sep + b : b;
+  if (c) out = out ? out + sep + c : c;
+  return out;
+}
+
 export interface RowContext {
   headers: readonly string[];
   mapping: Mapping;
@@ -123,26 +142,18 @@ export interface RowContext {
  */
 export function rowToIncident(cells: readonly string[], ctx: RowContext): { incident?: Incident; issues: Issue[]; assumedUtc: boolean } {
   const { named: c, extra } = headerPlan(ctx.headers);
-  const at = (i: number) => (i >= 0 ? cells[i] : undefined);
-  /** The trimmed cell, or undefined when it is absent or blank. */
-  const get = (i: number) => {
-    const v = i >= 0 ? cells[i] : undefined;
-    if (v === undefined) return undefined;
-    const t = v.trim();
-    return t === '' ? undefined : t;
-  };
   const unit = ctx.unit ?? 'row';
   const fail = (field: string, reason: string) => ({ issues: [{ index: ctx.row, unit, field, reason }], assumedUtc: false });
 
-  const latText = at(ctx.mapping.lat);
-  const lonText = at(ctx.mapping.lon);
+  const latText = cellAt(cells, ctx.mapping.lat);
+  const lonText = cellAt(cells, ctx.mapping.lon);
   if (ctx.geometry === undefined && (latText ?? '').trim() === '' && (lonText ?? '').trim() === '') {
     return fail('geometry', 'no location (latitude and longitude are empty)');
   }
 
-  const start = parseDate(get(c.start) ?? at(ctx.mapping.date));
+  const start = parseDate(trimmedCell(cells, c.start) ?? cellAt(cells, ctx.mapping.date));
   if ('error' in start) return fail('date', start.error);
-  const endText = get(c.end);
+  const endText = trimmedCell(cells, c.end);
   const end = endText ? parseDate(endText) : start;
   if ('error' in end) return fail('end', end.error);
 
@@ -151,45 +162,49 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   const geometry =
     ctx.geometry !== undefined ? ctx.geometry : (GeoJSONjs.parse({ lat: parseNumber(latText), lon: parseNumber(lonText) }, { Point: ['lat', 'lon'] }) as Feature<Point>).geometry;
 
-  const eventTypeCell = get(c.event_type);
-  const subEventTypeCell = get(c.sub_event_type);
-  const location = get(c.location);
+  const eventTypeCell = trimmedCell(cells, c.event_type);
+  const subEventTypeCell = trimmedCell(cells, c.sub_event_type);
+  const location = trimmedCell(cells, c.location);
   const eventType = eventTypeCell?.toLowerCase();
   const subEventType = subEventTypeCell?.toLowerCase();
   const category =
-    oneOf(CATEGORIES, get(c.category)) ?? (subEventType && ACLED_CATEGORY[subEventType]) ?? (eventType && ACLED_CATEGORY[eventType]) ?? 'other';
-  const geoPrecisionCell = get(c.geo_precision);
+    oneOf(CATEGORIES, trimmedCell(cells, c.category)) ?? (subEventType && ACLED_CATEGORY[subEventType]) ?? (eventType && ACLED_CATEGORY[eventType]) ?? 'other';
+  const geoPrecisionCell = trimmedCell(cells, c.geo_precision);
   const acledPrecision = int(geoPrecisionCell);
   const geoPrecision = oneOf(GEO_PRECISIONS, geoPrecisionCell) ?? (acledPrecision !== null ? GEO_PRECISIONS[Math.min(2, Math.max(0, acledPrecision - 1))] : 'site');
-  const fatalities = int(get(c.fatalities));
-  const killedMin = int(get(c.killed_min)) ?? fatalities ?? 0;
-  const killedMax = int(get(c.killed_max)) ?? fatalities ?? killedMin;
-  const woundedMin = int(get(c.wounded_min)) ?? 0;
-  const woundedMax = int(get(c.wounded_max)) ?? woundedMin;
-  const id = at(ctx.mapping.id)?.trim() || `row-${ctx.row}`;
-  const place = [location, get(c.admin1), get(c.country)].filter(Boolean).join(', ') || get(c.place) || (latText !== undefined ? `${latText}, ${lonText}` : 'unnamed place');
-  const title = at(ctx.mapping.title)?.trim() || get(c.title) || [subEventTypeCell ?? eventTypeCell ?? 'Incident', location].filter(Boolean).join(' in ');
-  const uncertainty = parseNumber(get(c.uncertainty_m));
+  const fatalities = int(trimmedCell(cells, c.fatalities));
+  const killedMin = int(trimmedCell(cells, c.killed_min)) ?? fatalities ?? 0;
+  const killedMax = int(trimmedCell(cells, c.killed_max)) ?? fatalities ?? killedMin;
+  const woundedMin = int(trimmedCell(cells, c.wounded_min)) ?? 0;
+  const woundedMax = int(trimmedCell(cells, c.wounded_max)) ?? woundedMin;
+  const id = cellAt(cells, ctx.mapping.id)?.trim() || `row-${ctx.row}`;
+  const place = joined(', ', location, trimmedCell(cells, c.admin1), trimmedCell(cells, c.country)) || trimmedCell(cells, c.place) || (latText !== undefined ? `${latText}, ${lonText}` : 'unnamed place');
+  const what = subEventTypeCell ?? eventTypeCell ?? 'Incident';
+  const title = cellAt(cells, ctx.mapping.title)?.trim() || trimmedCell(cells, c.title) || (location ? `${what} in ${location}` : what);
+  const uncertainty = parseNumber(trimmedCell(cells, c.uncertainty_m));
+  const actors: string[] = [];
+  for (const actor of [trimmedCell(cells, c.actor1), trimmedCell(cells, c.actor2)]) if (actor) actors.push(actor);
+  for (const actor of trimmedCell(cells, c.actors)?.split(';') ?? []) if (actor.trim() !== '') actors.push(actor.trim());
 
-  const urlCell = get(c.source_urls) ?? '';
-  const sources = sourcesOf(urlCell, get(c.source) ?? '');
+  const urlCell = trimmedCell(cells, c.source_urls) ?? '';
+  const sources = sourcesOf(urlCell, trimmedCell(cells, c.source) ?? '');
 
   const properties = {
     // Every other column is kept as a plain field; defineProperty below keeps "__proto__" a field.
     id,
     title,
-    summary: get(c.summary) ?? get(c.notes) ?? title,
+    summary: trimmedCell(cells, c.summary) ?? trimmedCell(cells, c.notes) ?? title,
     category,
     start: start.start,
     end: end === start ? start.end : end.end,
-    time_precision: oneOf(TIME_PRECISIONS, get(c.time_precision)) ?? start.precision,
+    time_precision: oneOf(TIME_PRECISIONS, trimmedCell(cells, c.time_precision)) ?? start.precision,
     place,
     geo_precision: geoPrecision,
     uncertainty_m: uncertainty >= 0 ? uncertainty : DEFAULT_UNCERTAINTY_M[geoPrecision],
     killed: { min: killedMin, max: Math.max(killedMin, killedMax) },
     wounded: { min: woundedMin, max: Math.max(woundedMin, woundedMax) },
-    actors: [get(c.actor1), get(c.actor2), ...(get(c.actors)?.split(';') ?? [])].filter((a): a is string => !!a && a.trim() !== '').map((a) => a.trim()),
-    status: oneOf(STATUSES, get(c.status)) ?? 'confirmed',
+    actors,
+    status: oneOf(STATUSES, trimmedCell(cells, c.status)) ?? 'confirmed',
     sources,
     related: [],
   };
