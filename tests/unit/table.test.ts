@@ -64,6 +64,18 @@ describe('row encoding', () => {
 });
 
 describe('RowTable', () => {
+  it('rebuilds, row by row, the points the importer made in groups (blank and bad rows among them)', () => {
+    const lats = ['33.3', ' 33,25 ', '-90', '90', '1e999', '', 'x', '95', '-0.0001', '33.30000000000001'];
+    const lons = ['44.4', '44,5', '180', '-180', '', '1e-7', 'NaN', '44'];
+    const lines = ['id,date,latitude,longitude'];
+    for (let i = 0; i < 1500; i++) lines.push(i % 97 === 5 ? '' : `r${i},2020-01-0${1 + (i % 9)},${lats[i % lats.length]},${lons[(i * 7) % lons.length]}`);
+    const { result, table } = importAsRows(lines.join('\n'), 'points.csv', 100);
+    expect(result.incidents.length).toBeGreaterThan(500);
+    expect(result.issues.length).toBeGreaterThan(100);
+    expect(table.length).toBe(result.incidents.length);
+    result.incidents.forEach((incident, i) => expect(table.get(i)).toEqual(incident));
+  });
+
   for (const name of ['acled.csv', 'quoted-newlines.csv', 'ragged.csv', 'proto.csv', 'timezones.csv', 'bom-semicolon.csv', 'bad-rows.csv']) {
     it(`rebuilds exactly the incidents the import accepted: ${name}`, () => {
       const { result, table } = importAsRows(fixture(name), name);

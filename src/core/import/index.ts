@@ -5,10 +5,11 @@
 import Papa from 'papaparse';
 import { validateFeature, type Incident, type Issue } from '../schema.ts';
 import { detectColumns, isAcled, type Mapping, type Role } from './columns.ts';
-import { rowToIncident } from './rows.ts';
+import { rowPoints, rowToIncident } from './rows.ts';
 import { csvCell } from '../export.ts';
 import { locateJsonError } from './json-error.ts';
 import type { Rebuild } from '../table.ts';
+import type { Point } from 'geojson';
 import { IdSet } from '../id-set.ts';
 
 export type Format = 'geojson' | 'ndjson' | 'csv';
@@ -234,6 +235,9 @@ export interface CsvPartOptions extends ImportOptions {
   firstRow?: number;
 }
 
+/** Rows whose Points GeoJSON.js makes in one call (see CsvImporter.push). */
+const POINT_GROUP = 256;
+
 /** At most this many notes about single rows: a report, not a second copy of the file. */
 const MAX_NOTES = 20;
 
@@ -289,6 +293,10 @@ export class CsvImporter {
       if (e.row !== undefined && e.type === 'Quotes') rowErrors.set(e.row, e.message);
       if (e.code === 'MissingQuotes') this.unterminated = true;
     }
+    // The rows' Points, made POINT_GROUP rows at a time (see rowPoints): a short-lived group,
+    // not the whole chunk's, so they die young.
+    let points: Point[] = [];
+    let pointsFrom = 0;
     for (let r = 0; r < rows.length; r++) {
       // A blank row is numbered, as a spreadsheet shows it, but not read.
       const rowNumber = ++this.rows;
@@ -305,12 +313,16 @@ export class CsvImporter {
         if (isAcled(this.headers)) this.out.notes.push('Read as an ACLED export.');
         continue;
       }
-      this.row(rows[r], rowNumber, rowErrors.get(r));
+      if (r >= pointsFrom + points.length) {
+        pointsFrom = r;
+        points = rowPoints(rows, r, Math.min(rows.length, r + POINT_GROUP), this.mapping!);
+      }
+      this.row(rows[r], rowNumber, rowErrors.get(r), points[r - pointsFrom]);
     }
     return true;
   }
 
-  private row(cells: string[], rowNumber: number, parseError: string | undefined): void {
+  private row(cells: string[], rowNumber: number, parseError: string | undefined, point: Point): void {
     const out = this.out;
     const headers = this.headers!;
     out.total++;
@@ -323,7 +335,7 @@ export class CsvImporter {
         `Row ${rowNumber} has ${cells.length} cells for ${headers.length} columns; ${cells.length < headers.length ? 'missing cells are read as empty' : 'extra cells are ignored'}.`,
       );
     }
-    const { incident, issues, assumedUtc } = rowToIncident(cells, { headers, mapping: this.mapping!, row: rowNumber, extraColumns: this.extraColumns });
+    const { incident, issues, assumedUtc } = rowToIncident(cells, { headers, mapping: this.mapping!, row: rowNumber, extraColumns: this.extraColumns, point });
     out.issues.push(...issues);
     if (assumedUtc) this.assumedUtc++;
     if (!incident) return;

@@ -2,7 +2,7 @@
 // are read through a Map, never as object keys, so a header named __proto__ is a plain column.
 
 import GeoJSONjs from 'geojson/geojson.js';
-import type { Feature, Point } from 'geojson';
+import type { Feature, FeatureCollection, Point } from 'geojson';
 import { CATEGORIES, FIELDS, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Category, type Incident, type Issue, type Source } from '../schema.ts';
 import { safeUrl } from '../url.ts';
 import { parseDate } from './dates.ts';
@@ -123,6 +123,16 @@ function joined(sep: string, a: string | undefined, b: string | undefined, c: st
   return out;
 }
 
+/**
+ * The Points of rows [from, to), made by one GeoJSON.js call: called once per row, its setup
+ * (reading its settings, which it rewrites) cost more than the point itself.
+ */
+export function rowPoints(rows: readonly (readonly string[])[], from: number, to: number, mapping: Mapping): Point[] {
+  const items: { lat: number; lon: number }[] = [];
+  for (let r = from; r < to; r++) items.push({ lat: parseNumber(cellAt(rows[r], mapping.lat)), lon: parseNumber(cellAt(rows[r], mapping.lon)) });
+  return (GeoJSONjs.parse(items, { Point: ['lat', 'lon'] }) as FeatureCollection<Point>).features.map((f) => f.geometry);
+}
+
 export interface RowContext {
   headers: readonly string[];
   mapping: Mapping;
@@ -131,6 +141,8 @@ export interface RowContext {
   unit?: 'row' | 'feature' | 'line';
   /** A GeoJSON feature's own geometry, used instead of the latitude/longitude columns. */
   geometry?: unknown;
+  /** The row's Point, when rowPoints made it with its neighbours' (the same Point rowToIncident would make). */
+  point?: Point;
   /** false: leave out the columns that are not schema fields (see ImportOptions.extraColumns). */
   extraColumns?: boolean;
 }
@@ -160,7 +172,9 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   // GeoJSON.js turns the row's numbers into a Point ([lon, lat] order); our parser reads
   // decimal commas and reports non-finite values, so it gets numbers, never raw cells.
   const geometry =
-    ctx.geometry !== undefined ? ctx.geometry : (GeoJSONjs.parse({ lat: parseNumber(latText), lon: parseNumber(lonText) }, { Point: ['lat', 'lon'] }) as Feature<Point>).geometry;
+    ctx.geometry !== undefined
+      ? ctx.geometry
+      : (ctx.point ?? (GeoJSONjs.parse({ lat: parseNumber(latText), lon: parseNumber(lonText) }, { Point: ['lat', 'lon'] }) as Feature<Point>).geometry);
 
   const eventTypeCell = trimmedCell(cells, c.event_type);
   const subEventTypeCell = trimmedCell(cells, c.sub_event_type);
