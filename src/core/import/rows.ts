@@ -2,7 +2,7 @@
 // are read through a Map, never as object keys, so a header named __proto__ is a plain column.
 
 import GeoJSONjs from 'geojson/geojson.js';
-import type { Feature, FeatureCollection, Point } from 'geojson';
+import type { FeatureCollection, Point } from 'geojson';
 import { CATEGORIES, FIELDS, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Category, type Incident, type Issue, type Source } from '../schema.ts';
 import { safeUrl } from '../url.ts';
 import { parseDate } from './dates.ts';
@@ -109,7 +109,7 @@ const cellAt = (cells: readonly string[], i: number): string | undefined => (i >
 
 /** The trimmed cell, or undefined when it is absent or blank. */
 function trimmedCell(cells: readonly string[], i: number): string | undefined {
-  const v = i >= 0 ? cells[i] : undefined;
+  const v = cellAt(cells, i);
   if (v === undefined) return undefined;
   const t = v.trim();
   return t === '' ? undefined : t;
@@ -125,12 +125,18 @@ function joined(sep: string, a: string | undefined, b: string | undefined, c: st
 
 /**
  * The Points of rows [from, to), made by one GeoJSON.js call: called once per row, its setup
- * (reading its settings, which it rewrites) cost more than the point itself.
+ * (reading its settings, which it rewrites) cost more than the point itself. GeoJSON.js gets
+ * numbers, never raw cells: our parser reads decimal commas and keeps non-finite values,
+ * which the validator reports.
  */
 export function rowPoints(rows: readonly (readonly string[])[], from: number, to: number, mapping: Mapping): Point[] {
   const items: { lat: number; lon: number }[] = [];
   for (let r = from; r < to; r++) items.push({ lat: parseNumber(cellAt(rows[r], mapping.lat)), lon: parseNumber(cellAt(rows[r], mapping.lon)) });
   return (GeoJSONjs.parse(items, { Point: ['lat', 'lon'] }) as FeatureCollection<Point>).features.map((f) => f.geometry);
+}
+
+function failed(row: number, unit: 'row' | 'feature' | 'line', field: string, reason: string): { issues: Issue[]; assumedUtc: boolean } {
+  return { issues: [{ index: row, unit, field, reason }], assumedUtc: false };
 }
 
 export interface RowContext {
@@ -141,7 +147,7 @@ export interface RowContext {
   unit?: 'row' | 'feature' | 'line';
   /** A GeoJSON feature's own geometry, used instead of the latitude/longitude columns. */
   geometry?: unknown;
-  /** The row's Point, when rowPoints made it with its neighbours' (the same Point rowToIncident would make). */
+  /** The row's Point, when rowPoints made it with its neighbours'; else rowToIncident makes it alone. */
   point?: Point;
   /** false: leave out the columns that are not schema fields (see ImportOptions.extraColumns). */
   extraColumns?: boolean;
@@ -155,26 +161,20 @@ export interface RowContext {
 export function rowToIncident(cells: readonly string[], ctx: RowContext): { incident?: Incident; issues: Issue[]; assumedUtc: boolean } {
   const { named: c, extra } = headerPlan(ctx.headers);
   const unit = ctx.unit ?? 'row';
-  const fail = (field: string, reason: string) => ({ issues: [{ index: ctx.row, unit, field, reason }], assumedUtc: false });
 
   const latText = cellAt(cells, ctx.mapping.lat);
   const lonText = cellAt(cells, ctx.mapping.lon);
   if (ctx.geometry === undefined && (latText ?? '').trim() === '' && (lonText ?? '').trim() === '') {
-    return fail('geometry', 'no location (latitude and longitude are empty)');
+    return failed(ctx.row, unit, 'geometry', 'no location (latitude and longitude are empty)');
   }
 
   const start = parseDate(trimmedCell(cells, c.start) ?? cellAt(cells, ctx.mapping.date));
-  if ('error' in start) return fail('date', start.error);
+  if ('error' in start) return failed(ctx.row, unit, 'date', start.error);
   const endText = trimmedCell(cells, c.end);
   const end = endText ? parseDate(endText) : start;
-  if ('error' in end) return fail('end', end.error);
+  if ('error' in end) return failed(ctx.row, unit, 'end', end.error);
 
-  // GeoJSON.js turns the row's numbers into a Point ([lon, lat] order); our parser reads
-  // decimal commas and reports non-finite values, so it gets numbers, never raw cells.
-  const geometry =
-    ctx.geometry !== undefined
-      ? ctx.geometry
-      : (ctx.point ?? (GeoJSONjs.parse({ lat: parseNumber(latText), lon: parseNumber(lonText) }, { Point: ['lat', 'lon'] }) as Feature<Point>).geometry);
+  const geometry = ctx.geometry !== undefined ? ctx.geometry : (ctx.point ?? rowPoints([cells], 0, 1, ctx.mapping)[0]);
 
   const eventTypeCell = trimmedCell(cells, c.event_type);
   const subEventTypeCell = trimmedCell(cells, c.sub_event_type);
@@ -197,7 +197,10 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   const title = cellAt(cells, ctx.mapping.title)?.trim() || trimmedCell(cells, c.title) || (location ? `${what} in ${location}` : what);
   const uncertainty = parseNumber(trimmedCell(cells, c.uncertainty_m));
   const actors: string[] = [];
-  for (const actor of [trimmedCell(cells, c.actor1), trimmedCell(cells, c.actor2)]) if (actor) actors.push(actor);
+  const actor1 = trimmedCell(cells, c.actor1);
+  const actor2 = trimmedCell(cells, c.actor2);
+  if (actor1) actors.push(actor1);
+  if (actor2) actors.push(actor2);
   for (const actor of trimmedCell(cells, c.actors)?.split(';') ?? []) if (actor.trim() !== '') actors.push(actor.trim());
 
   const urlCell = trimmedCell(cells, c.source_urls) ?? '';
