@@ -91,11 +91,6 @@ export class IdSet {
 
   private rehash(size: number): void {
     this.slots = new Int32Array(size);
-    const mask = size - 1;
-    for (let k = 0; k < this.n; k++) {
-      let s = this.hashes[k] & mask;
-      while (this.slots[s] !== EMPTY) s = (s + 1) & mask;
-      this.slots[s] = k + 1;
-    }
+    for (let k = 0; k < this.n; k++) this.slots[this.free(this.hashes[k])] = k + 1;
   }
 }
