@@ -14,7 +14,7 @@ import { CATEGORIES, STATUSES, type Category, type Status } from '../core/schema
 import { mask, type IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/query.ts';
 import { CATEGORY_COLORS } from './palette.ts';
-import { mercatorPositions, pointVertices } from '../core/vertices.ts';
+import { mercatorPositions, pointVertices, type PointVertices } from '../core/vertices.ts';
 
 const VERTEX = `#version 300 es
 uniform mat4 u_matrix;
@@ -89,6 +89,14 @@ const SLICE = 35_000;
 const FAST_FRAME_MS = 40;
 const SLOW_FRAME_MS = 120;
 
+/**
+ * Vertices are uploaded in chunks of this many (~280 KB), each just before it is first drawn.
+ * Uploading a million at once (17 MB) held the page's main thread ~57 ms while the data was
+ * applied, and the GPU process's copy landed in the first frame after it: with software
+ * WebGL that frame took 180–200 ms. Drawn a slice per frame, a chunk costs little.
+ */
+const UPLOAD_CHUNK = 1 << 14;
+
 function hex(color: string): [number, number, number] {
   const n = Number.parseInt(color.slice(1), 16);
   return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
@@ -123,15 +131,144 @@ function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): Web
 }
 
 
+/** The two programs, linked once per WebGL context and shared by every points layer on it. */
+interface Programs {
+  points: WebGLProgram;
+  uniforms: Record<(typeof UNIFORMS)[number], WebGLUniformLocation | null>;
+  attributes: { position: number; days: number; kind: number };
+  copy: WebGLProgram;
+  frame: WebGLUniformLocation | null;
+}
+
+const UNIFORMS = ['u_matrix', 'u_window', 'u_categories', 'u_statuses', 'u_size', 'u_colors', 'u_stroke', 'u_opacity'] as const;
+const linked = new WeakMap<WebGL2RenderingContext, Programs>();
+
+function programs(gl: WebGL2RenderingContext): Programs {
+  let p = linked.get(gl);
+  // A lost and restored context keeps its object but not its programs.
+  if (p && gl.isProgram(p.points)) return p;
+  const points = link(gl, VERTEX, FRAGMENT);
+  const copy = link(gl, COPY_VERTEX, COPY_FRAGMENT);
+  const uniforms = Object.fromEntries(UNIFORMS.map((name) => [name, gl.getUniformLocation(points, name)])) as Programs['uniforms'];
+  const attributes = {
+    position: gl.getAttribLocation(points, 'a_position'),
+    days: gl.getAttribLocation(points, 'a_days'),
+    kind: gl.getAttribLocation(points, 'a_kind'),
+  };
+  p = { points, uniforms, attributes, copy, frame: gl.getUniformLocation(copy, 'u_frame') };
+  linked.set(gl, p);
+  return p;
+}
+
+/**
+ * Vertex buffers laid out as the points program reads them: filled with the vertices, or (fill
+ * false) only sized for them, to be filled chunk by chunk.
+ */
+function vertexArray(gl: WebGL2RenderingContext, p: Programs, vertices: PointVertices, fill: boolean): { vao: WebGLVertexArrayObject; buffers: WebGLBuffer[] } {
+  const vao = gl.createVertexArray()!;
+  const buffers: WebGLBuffer[] = [];
+  gl.bindVertexArray(vao);
+  const attribute = (location: number, data: ArrayBufferView, size: number, integer: boolean) => {
+    const buffer = gl.createBuffer()!;
+    buffers.push(buffer);
+    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+    if (fill) gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
+    else gl.bufferData(gl.ARRAY_BUFFER, data.byteLength, gl.STATIC_DRAW);
+    gl.enableVertexAttribArray(location);
+    if (integer) gl.vertexAttribIPointer(location, size, gl.UNSIGNED_BYTE, 0, 0);
+    else gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
+  };
+  attribute(p.attributes.position, vertices.position, 2, false);
+  attribute(p.attributes.days, vertices.days, 2, false);
+  attribute(p.attributes.kind, vertices.kind, 1, true);
+  gl.bindVertexArray(null);
+  gl.bindBuffer(gl.ARRAY_BUFFER, null);
+  return { vao, buffers };
+}
+
+/** A texture the size of the drawing buffer, with a framebuffer to draw points into it. */
+interface Frame {
+  texture: WebGLTexture;
+  framebuffer: WebGLFramebuffer;
+  width: number;
+  height: number;
+}
+
+function newFrame(gl: WebGL2RenderingContext, width: number, height: number): Frame {
+  const texture = gl.createTexture()!;
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+  gl.bindTexture(gl.TEXTURE_2D, null);
+  const framebuffer = gl.createFramebuffer()!;
+  gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  return { texture, framebuffer, width, height };
+}
+
+function deleteFrame(gl: WebGL2RenderingContext, frame: Frame): void {
+  gl.deleteFramebuffer(frame.framebuffer);
+  gl.deleteTexture(frame.texture);
+}
+
+/**
+ * A frame no layer holds, kept for the next points layer on the context. The first frame
+ * after a 1M import took 155–170 ms while it was a new texture, 110–120 ms with this one
+ * (software WebGL; the frames after it take 80–95).
+ */
+const spareFrames = new WeakMap<WebGL2RenderingContext, Frame>();
+
+interface PointsUniforms {
+  matrix: Iterable<number>;
+  window: DayRange;
+  categories: number;
+  statuses: number;
+  size: number;
+  opacity: number;
+  stroke: readonly number[];
+}
+
+/** Draws vertices [from, to) of a vertex array with the points program. */
+function drawPoints(gl: WebGL2RenderingContext, p: Programs, vao: WebGLVertexArrayObject, from: number, to: number, u: PointsUniforms): void {
+  gl.useProgram(p.points);
+  gl.uniformMatrix4fv(p.uniforms.u_matrix, false, u.matrix);
+  gl.uniform2f(p.uniforms.u_window, u.window.from, u.window.to);
+  gl.uniform1ui(p.uniforms.u_categories, u.categories);
+  gl.uniform1ui(p.uniforms.u_statuses, u.statuses);
+  gl.uniform1f(p.uniforms.u_size, u.size);
+  gl.uniform1f(p.uniforms.u_opacity, u.opacity);
+  gl.uniform3fv(p.uniforms.u_colors, CATEGORY_RGB);
+  gl.uniform3fv(p.uniforms.u_stroke, u.stroke);
+  premultipliedBlend(gl);
+  gl.bindVertexArray(vao);
+  if (to > from) gl.drawArrays(gl.POINTS, from, to - from);
+  gl.bindVertexArray(null);
+}
+
+/** Draws a cached frame over the current framebuffer, premultiplied: the same blend as drawing its points there. */
+function drawFrame(gl: WebGL2RenderingContext, p: Programs, vao: WebGLVertexArrayObject, texture: WebGLTexture): void {
+  gl.useProgram(p.copy);
+  premultipliedBlend(gl);
+  gl.activeTexture(gl.TEXTURE0);
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  gl.uniform1i(p.frame, 0);
+  gl.bindVertexArray(vao);
+  gl.drawArrays(gl.TRIANGLES, 0, 3);
+  gl.bindVertexArray(null);
+}
+
 export class GpuPointsLayer implements CustomLayerInterface {
   readonly id = 'incident-gpu-points';
   readonly type = 'custom' as const;
   readonly renderingMode = '2d' as const;
   private map: MapLibreMap | null = null;
-  private program: WebGLProgram | null = null;
+  private programs: Programs | null = null;
   private vao: WebGLVertexArrayObject | null = null;
   private buffers: WebGLBuffer[] = [];
-  private uniforms: Record<string, WebGLUniformLocation | null> = {};
+  /** The copy program draws a triangle from gl_VertexID alone: its vertex array is empty. */
+  private copyVao: WebGLVertexArrayObject | null = null;
   private window: DayRange = { from: -1e9, to: 1e9 };
   private categories = 0xffffffff;
   private statuses = 0xffffffff;
@@ -140,7 +277,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
   /** The vertices that can be in the window: the store is sorted by day, so they are contiguous. */
   private range: [number, number];
   /** The cached frame (see CACHE_ABOVE), what it was drawn for, and whether this frame uses it. */
-  private frame: { texture: WebGLTexture; framebuffer: WebGLFramebuffer; width: number; height: number } | null = null;
+  private frame: Frame | null = null;
   private frameKey: number[] = [];
   /** The data's extent in Web Mercator [x0, y0, x1, y1] (north up: y0 < y1). */
   private readonly extent: [number, number, number, number];
@@ -150,7 +287,10 @@ export class GpuPointsLayer implements CustomLayerInterface {
   private slice = SLICE;
   private lastSlice = 0;
   private useCache = false;
-  private copy: { program: WebGLProgram; vao: WebGLVertexArrayObject; frame: WebGLUniformLocation | null } | null = null;
+  /** The vertices not yet all uploaded (see UPLOAD_CHUNK), which chunks are, and how many are left. */
+  private pending: PointVertices | null = null;
+  private uploaded = new Uint8Array(0);
+  private chunksLeft = 0;
 
   constructor(store: IncidentStore, theme: 'light' | 'dark') {
     this.store = store;
@@ -172,32 +312,15 @@ export class GpuPointsLayer implements CustomLayerInterface {
 
   onAdd(map: MapLibreMap, gl: WebGL2RenderingContext): void {
     this.map = map;
-    const program = link(gl, VERTEX, FRAGMENT);
-    this.program = program;
-    const copy = link(gl, COPY_VERTEX, COPY_FRAGMENT);
-    this.copy = { program: copy, vao: gl.createVertexArray()!, frame: gl.getUniformLocation(copy, 'u_frame') };
-    for (const name of ['u_matrix', 'u_window', 'u_categories', 'u_statuses', 'u_size', 'u_colors', 'u_stroke', 'u_opacity']) {
-      this.uniforms[name] = gl.getUniformLocation(program, name);
-    }
-
+    const p = programs(gl);
+    this.programs = p;
+    this.copyVao = gl.createVertexArray();
     // Built by the import worker with the store when it can; else here.
     const vertices = this.store.takeVertices() ?? pointVertices(this.store.columns);
-    this.vao = gl.createVertexArray();
-    gl.bindVertexArray(this.vao);
-    const attribute = (name: string, data: ArrayBufferView, size: number, integer: boolean) => {
-      const buffer = gl.createBuffer()!;
-      this.buffers.push(buffer);
-      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-      gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
-      const location = gl.getAttribLocation(program, name);
-      gl.enableVertexAttribArray(location);
-      if (integer) gl.vertexAttribIPointer(location, size, gl.UNSIGNED_BYTE, 0, 0);
-      else gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
-    };
-    attribute('a_position', vertices.position, 2, false);
-    attribute('a_days', vertices.days, 2, false);
-    attribute('a_kind', vertices.kind, 1, true);
-    gl.bindVertexArray(null);
+    this.chunksLeft = Math.ceil(this.store.size / UPLOAD_CHUNK);
+    this.uploaded = new Uint8Array(this.chunksLeft);
+    this.pending = this.chunksLeft > 0 ? vertices : null;
+    ({ vao: this.vao, buffers: this.buffers } = vertexArray(gl, p, vertices, false));
   }
 
   /** Whether the last frame drawn showed every point of the window (a cached frame may still be filling in). */
@@ -214,7 +337,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
   prerender(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
     const [first, end] = this.range;
     this.useCache = end - first > CACHE_ABOVE;
-    if (!this.useCache || !this.program || !this.map) return;
+    if (!this.useCache || !this.programs || !this.map) return;
     const [width, height] = [gl.drawingBufferWidth, gl.drawingBufferHeight];
     const key = [...options.defaultProjectionData.mainMatrix, this.window.from, this.window.to, this.categories, this.statuses, this.map.getZoom(), width, height];
     const same = this.frame !== null && this.frameKey.length === key.length && this.frameKey.every((v, i) => v === key[i]);
@@ -246,39 +369,28 @@ export class GpuPointsLayer implements CustomLayerInterface {
 
   private allocateFrame(gl: WebGL2RenderingContext, width: number, height: number): void {
     this.deleteFrame(gl);
-    const texture = gl.createTexture()!;
-    gl.bindTexture(gl.TEXTURE_2D, texture);
-    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    const framebuffer = gl.createFramebuffer()!;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
-    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
-    this.frame = { texture, framebuffer, width, height };
+    const spare = spareFrames.get(gl);
+    spareFrames.delete(gl);
+    if (spare && spare.width === width && spare.height === height && gl.isTexture(spare.texture)) this.frame = spare;
+    else {
+      if (spare) deleteFrame(gl, spare);
+      this.frame = newFrame(gl, width, height);
+    }
     this.frameKey = [];
   }
 
   private deleteFrame(gl: WebGL2RenderingContext): void {
-    if (!this.frame) return;
-    gl.deleteFramebuffer(this.frame.framebuffer);
-    gl.deleteTexture(this.frame.texture);
+    if (this.frame) deleteFrame(gl, this.frame);
     this.frame = null;
   }
 
   render(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
-    if (!this.useCache || !this.frame || !this.copy) {
+    if (!this.useCache || !this.frame || !this.programs || !this.copyVao) {
       this.drawPoints(gl, options);
       return;
     }
-    // The cached points, premultiplied, over the map: the same blend as drawing them here.
-    gl.useProgram(this.copy.program);
-    premultipliedBlend(gl);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, this.frame.texture);
-    gl.uniform1i(this.copy.frame, 0);
-    gl.bindVertexArray(this.copy.vao);
-    this.clipToData(gl, options, () => gl.drawArrays(gl.TRIANGLES, 0, 3));
-    gl.bindVertexArray(null);
+    const { programs, copyVao, frame } = this;
+    this.clipToData(gl, options, () => drawFrame(gl, programs, copyVao, frame.texture));
   }
 
   /**
@@ -309,38 +421,147 @@ export class GpuPointsLayer implements CustomLayerInterface {
     gl.disable(gl.SCISSOR_TEST);
   }
 
+  /** Uploads the chunks of vertices [from, to) that are not on the GPU yet. */
+  private upload(gl: WebGL2RenderingContext, from: number, to: number): void {
+    const v = this.pending;
+    if (!v || to <= from) return;
+    const [position, days, kind] = this.buffers;
+    for (let c = Math.floor(from / UPLOAD_CHUNK); c * UPLOAD_CHUNK < to; c++) {
+      if (this.uploaded[c]) continue;
+      const a = c * UPLOAD_CHUNK;
+      const n = Math.min(this.store.size, a + UPLOAD_CHUNK) - a;
+      gl.bindBuffer(gl.ARRAY_BUFFER, position);
+      gl.bufferSubData(gl.ARRAY_BUFFER, a * 8, v.position, a * 2, n * 2);
+      gl.bindBuffer(gl.ARRAY_BUFFER, days);
+      gl.bufferSubData(gl.ARRAY_BUFFER, a * 8, v.days, a * 2, n * 2);
+      gl.bindBuffer(gl.ARRAY_BUFFER, kind);
+      gl.bufferSubData(gl.ARRAY_BUFFER, a, v.kind, a, n);
+      this.uploaded[c] = 1;
+      if (--this.chunksLeft === 0) this.pending = null;
+    }
+    gl.bindBuffer(gl.ARRAY_BUFFER, null);
+  }
+
   /** Draws the vertices [from, to) of the window's slice (all of it by default). */
   private drawPoints(gl: WebGL2RenderingContext, options: CustomRenderMethodInput, from = this.range[0], to = this.range[1]): void {
-    if (!this.program || !this.vao || !this.map) return;
-    gl.useProgram(this.program);
-    gl.uniformMatrix4fv(this.uniforms.u_matrix, false, options.defaultProjectionData.mainMatrix);
-    gl.uniform2f(this.uniforms.u_window, this.window.from, this.window.to);
-    gl.uniform1ui(this.uniforms.u_categories, this.categories);
-    gl.uniform1ui(this.uniforms.u_statuses, this.statuses);
+    if (!this.programs || !this.vao || !this.map) return;
+    this.upload(gl, from, to);
     const zoom = this.map.getZoom();
-    gl.uniform1f(this.uniforms.u_size, Math.min(12, Math.max(3, 2 + zoom)) * (globalThis.devicePixelRatio || 1));
-    // Zoomed out over a large set, translucent dots without rings read as density, the way a
-    // heatmap would, and follow the date filter exactly because the same shader test applies.
-    gl.uniform1f(this.uniforms.u_opacity, zoom < 6 ? 0.45 : 1);
-    gl.uniform3fv(this.uniforms.u_colors, CATEGORY_RGB);
-    gl.uniform3fv(this.uniforms.u_stroke, this.stroke);
-    premultipliedBlend(gl);
-    gl.bindVertexArray(this.vao);
-    if (to > from) gl.drawArrays(gl.POINTS, from, to - from);
-    gl.bindVertexArray(null);
+    drawPoints(gl, this.programs, this.vao, from, to, {
+      matrix: options.defaultProjectionData.mainMatrix,
+      window: this.window,
+      categories: this.categories,
+      statuses: this.statuses,
+      size: Math.min(12, Math.max(3, 2 + zoom)) * (globalThis.devicePixelRatio || 1),
+      // Zoomed out over a large set, translucent dots without rings read as density, the way a
+      // heatmap would, and follow the date filter exactly because the same shader test applies.
+      opacity: zoom < 6 ? 0.45 : 1,
+      stroke: this.stroke,
+    });
   }
 
   onRemove(_map: MapLibreMap, gl: WebGL2RenderingContext): void {
     for (const b of this.buffers) gl.deleteBuffer(b);
     if (this.vao) gl.deleteVertexArray(this.vao);
-    if (this.program) gl.deleteProgram(this.program);
-    if (this.copy) {
-      gl.deleteProgram(this.copy.program);
-      gl.deleteVertexArray(this.copy.vao);
-      this.copy = null;
+    if (this.copyVao) gl.deleteVertexArray(this.copyVao);
+    // The programs stay linked for the next layer on this context (see programs).
+    this.programs = null;
+    this.vao = this.copyVao = null;
+    // The next layer on this context draws into the same frame (see spareFrames).
+    if (this.frame) {
+      const spare = spareFrames.get(gl);
+      if (spare) deleteFrame(gl, spare);
+      spareFrames.set(gl, this.frame);
+      this.frame = null;
     }
-    this.deleteFrame(gl);
     this.buffers = [];
+    this.pending = null;
+    this.map = null;
+  }
+}
+
+const warmed = new WeakSet<WebGL2RenderingContext>();
+
+/**
+ * At start-up, does what the first frame of a large dataset would otherwise pay for, then
+ * removes itself: links both programs (~7 ms of the page's main thread, see programs), and
+ * allocates a frame and draws into it, invisibly and in the state the points layer draws in,
+ * to leave it as the spare (see spareFrames).
+ */
+export class GpuWarmUpLayer implements CustomLayerInterface {
+  readonly id = 'incident-gpu-warm-up';
+  readonly type = 'custom' as const;
+  readonly renderingMode = '2d' as const;
+  private map: MapLibreMap | null = null;
+  private parts: { p: Programs; vao: WebGLVertexArrayObject; buffers: WebGLBuffer[]; copyVao: WebGLVertexArrayObject; frame: Frame } | null = null;
+
+  onAdd(map: MapLibreMap, gl: WebGL2RenderingContext): void {
+    this.map = map;
+    if (warmed.has(gl)) return this.done();
+    const p = programs(gl);
+    const vertex: PointVertices = { position: Float32Array.of(0.5, 0.5), days: Float32Array.of(0, 0), kind: Uint8Array.of(0) };
+    const { vao, buffers } = vertexArray(gl, p, vertex, true);
+    // The frame a points layer will draw into, ready for it (see spareFrames).
+    const frame = newFrame(gl, gl.drawingBufferWidth, gl.drawingBufferHeight);
+    this.parts = { p, vao, buffers, copyVao: gl.createVertexArray()!, frame };
+  }
+
+  prerender(gl: WebGL2RenderingContext, options: CustomRenderMethodInput): void {
+    if (!this.parts) return;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.parts.frame.framebuffer);
+    gl.viewport(0, 0, 1, 1);
+    // Scissored, as the layer clears: a clear of part of a framebuffer is a draw of its own.
+    gl.enable(gl.SCISSOR_TEST);
+    gl.scissor(0, 0, 1, 1);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.disable(gl.SCISSOR_TEST);
+    // Opacity 0 with premultiplied blending leaves the pixel as it was: nothing shows.
+    drawPoints(gl, this.parts.p, this.parts.vao, 0, 1, {
+      matrix: options.defaultProjectionData.mainMatrix,
+      window: { from: 0, to: 0 },
+      categories: 0xffffffff,
+      statuses: 0xffffffff,
+      size: 1,
+      opacity: 0,
+      stroke: [0, 0, 0],
+    });
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  }
+
+  render(gl: WebGL2RenderingContext): void {
+    if (!this.parts) return;
+    // One pixel of an empty frame, drawn over the map: it does not change it.
+    gl.enable(gl.SCISSOR_TEST);
+    gl.scissor(0, 0, 1, 1);
+    drawFrame(gl, this.parts.p, this.parts.copyVao, this.parts.frame.texture);
+    gl.disable(gl.SCISSOR_TEST);
+    warmed.add(gl);
+    const { frame } = this.parts;
+    this.free(gl, spareFrames.has(gl));
+    if (!spareFrames.has(gl)) spareFrames.set(gl, frame);
+    this.done();
+  }
+
+  private done(): void {
+    const map = this.map;
+    // Not while the style is being drawn: on the next task.
+    setTimeout(() => {
+      if (map?.getLayer(this.id)) map.removeLayer(this.id);
+    });
+  }
+
+  private free(gl: WebGL2RenderingContext, withFrame = true): void {
+    if (!this.parts) return;
+    if (withFrame) deleteFrame(gl, this.parts.frame);
+    for (const b of this.parts.buffers) gl.deleteBuffer(b);
+    gl.deleteVertexArray(this.parts.vao);
+    gl.deleteVertexArray(this.parts.copyVao);
+    this.parts = null;
+  }
+
+  onRemove(_map: MapLibreMap, gl: WebGL2RenderingContext): void {
+    this.free(gl);
     this.map = null;
   }
 }

@@ -12,7 +12,7 @@ import type { DayRange } from '../core/query.ts';
 import { normalizeView, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { CATEGORY_COLORS } from './palette.ts';
-import { GpuPointsLayer } from './gpu-points.ts';
+import { GpuPointsLayer, GpuWarmUpLayer } from './gpu-points.ts';
 import { prefersReducedMotion } from './motion.ts';
 import type { IncidentStore } from '../core/store.ts';
 import { EMPTY_TABLE, indexOfId, toArray, type IncidentTable } from '../core/table.ts';
@@ -305,6 +305,7 @@ export class IncidentMap {
 
   private readonly installLayers = () => {
     const map = this.map;
+    map.addLayer(new GpuWarmUpLayer());
     map.addSource(AREAS, { type: 'geojson', data: this.areas() });
     map.addSource(POINTS, { type: 'geojson', data: this.nativePoints(), promoteId: 'id' });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });
