@@ -142,11 +142,21 @@ interface Programs {
 
 const UNIFORMS = ['u_matrix', 'u_window', 'u_categories', 'u_statuses', 'u_size', 'u_colors', 'u_stroke', 'u_opacity'] as const;
 const linked = new WeakMap<WebGL2RenderingContext, Programs>();
+/** Contexts a GpuWarmUpLayer has prepared. */
+const warmed = new WeakSet<WebGL2RenderingContext>();
+
+function forget(gl: WebGL2RenderingContext): void {
+  linked.delete(gl);
+  spareFrames.delete(gl);
+  warmed.delete(gl);
+}
 
 function programs(gl: WebGL2RenderingContext): Programs {
   let p = linked.get(gl);
-  // A lost and restored context keeps its object but not its programs.
-  if (p && gl.isProgram(p.points)) return p;
+  if (p) return p;
+  // A lost and restored context keeps its object but none of its programs or textures.
+  // (Asking gl.isTexture instead waits for the GPU process: 11 ms in the first large frame.)
+  gl.canvas.addEventListener('webglcontextlost', () => forget(gl), { once: true });
   const points = link(gl, VERTEX, FRAGMENT);
   const copy = link(gl, COPY_VERTEX, COPY_FRAGMENT);
   const uniforms = Object.fromEntries(UNIFORMS.map((name) => [name, gl.getUniformLocation(points, name)])) as Programs['uniforms'];
@@ -215,7 +225,7 @@ function deleteFrame(gl: WebGL2RenderingContext, frame: Frame): void {
 
 /**
  * A frame no layer holds, kept for the next points layer on the context. The first frame
- * after a 1M import took 155–170 ms while it was a new texture, 110–120 ms with this one
+ * after a 1M import took 155–170 ms while it was a new texture, 110–145 ms with this one
  * (software WebGL; the frames after it take 80–95).
  */
 const spareFrames = new WeakMap<WebGL2RenderingContext, Frame>();
@@ -371,7 +381,7 @@ export class GpuPointsLayer implements CustomLayerInterface {
     this.deleteFrame(gl);
     const spare = spareFrames.get(gl);
     spareFrames.delete(gl);
-    if (spare && spare.width === width && spare.height === height && gl.isTexture(spare.texture)) this.frame = spare;
+    if (spare && spare.width === width && spare.height === height) this.frame = spare;
     else {
       if (spare) deleteFrame(gl, spare);
       this.frame = newFrame(gl, width, height);
@@ -479,8 +489,6 @@ export class GpuPointsLayer implements CustomLayerInterface {
     this.map = null;
   }
 }
-
-const warmed = new WeakSet<WebGL2RenderingContext>();
 
 /**
  * At start-up, does what the first frame of a large dataset would otherwise pay for, then
