@@ -53,8 +53,10 @@ const PICK_RADIUS_PX = 8;
 
 const POINTS = 'incident-points';
 const AREAS = 'incident-areas';
+/** The selected and hovered incidents' circles, when not every incident has one (CIRCLES_MAX). */
+const FOCUS = 'incident-focus-areas';
 const ARCS = 'incident-arcs';
-const LAYERS = ['incident-area-fill', 'incident-area-line', 'incident-points', 'incident-labels'] as const;
+const LAYERS = ['incident-area-fill', 'incident-area-line', 'incident-focus-fill', 'incident-focus-line', 'incident-points', 'incident-labels'] as const;
 const ARC_LAYERS = ['incident-arc-lines', 'incident-arc-arrows'] as const;
 
 /** A right-pointing arrowhead as raw RGBA pixels: no canvas needed, so no font or DOM quirks. */
@@ -91,18 +93,31 @@ function pointFeatures(incidents: readonly Incident[]): FeatureCollection<Point>
 }
 
 /**
- * Town- and region-precision incidents get a circle of their uncertainty radius instead of a
- * false pin-point; lines and polygons are drawn as they are.
+ * Up to this many incidents loaded, every town- or region-precision one is drawn with the
+ * circle of its uncertainty radius; above it, only the selected and the hovered one. Measured
+ * with software WebGL at zoom 5, every frame (so every slider step and hover) took ~60 ms
+ * without circles, ~180 ms with those of 1,000 incidents and ~1.3 s with those of 10,000,
+ * which by then overlap into one blot.
  */
-function areaFeatures(incidents: readonly Incident[]): FeatureCollection {
-  const features: Feature<Geometry>[] = [];
-  for (const i of incidents) {
-    const properties = { id: i.id, category: i.category, status: i.status, startDay: i.startDay, endDay: i.endDay };
-    if (i.geometry.type !== 'Point') features.push({ type: 'Feature', geometry: i.geometry, properties });
-    else if (i.properties.geo_precision !== 'site' && i.properties.uncertainty_m > 0) {
-      features.push(circle([i.lon, i.lat], i.properties.uncertainty_m / 1000, { steps: 48, units: 'kilometers', properties }));
-    }
-  }
+export const CIRCLES_MAX = 200;
+
+function areaProperties(i: Incident) {
+  return { id: i.id, category: i.category, status: i.status, startDay: i.startDay, endDay: i.endDay };
+}
+
+/** Lines and polygons, drawn as they are. */
+function shapeFeatures(incidents: readonly Incident[]): Feature<Geometry>[] {
+  return incidents.filter((i) => i.geometry.type !== 'Point').map((i) => ({ type: 'Feature', geometry: i.geometry, properties: areaProperties(i) }));
+}
+
+/** Town- and region-precision points get a circle of their uncertainty radius instead of a false pin-point. */
+function circleFeatures(incidents: readonly Incident[]): Feature<Geometry>[] {
+  return incidents
+    .filter((i) => i.geometry.type === 'Point' && i.properties.geo_precision !== 'site' && i.properties.uncertainty_m > 0)
+    .map((i) => circle([i.lon, i.lat], i.properties.uncertainty_m / 1000, { steps: 48, units: 'kilometers', properties: areaProperties(i) }));
+}
+
+function collection(features: Feature<Geometry>[]): FeatureCollection {
   return { type: 'FeatureCollection', features };
 }
 
@@ -128,6 +143,11 @@ function filterExpression(f: MapFilter): ExpressionSpecification {
 export class IncidentMap {
   readonly map: MapLibreMap;
   private incidents: IncidentTable = EMPTY_TABLE;
+  /**
+   * Every incident, built once per data change, for a set the native layers draw; null for a
+   * GPU-drawn one. (Built twice, for the points and the areas, it was ~60% of applying 10,000.)
+   */
+  private all: Incident[] | null = [];
   private filter: MapFilter | null = null;
   private selected: string | null = null;
   private hovered: string | null = null;
@@ -178,15 +198,26 @@ export class IncidentMap {
 
   /** Native point features: all of them, or for a GPU-drawn set only the selected and hovered. */
   private nativePoints(): FeatureCollection<Point> {
-    if (!this.large) return pointFeatures(toArray(this.incidents));
+    return pointFeatures(this.all ?? this.focused());
+  }
+
+  /** The selected and hovered incidents. */
+  private focused(): Incident[] {
     // A scan, not an index of every id: it runs only when the selection or hover changes.
     const ids = new Set([this.selected, this.hovered].filter((id): id is string => id !== null));
     const positions = [...ids].map((id) => indexOfId(this.incidents, id)).filter((i) => i >= 0);
-    return pointFeatures(toArray(this.incidents, positions));
+    return toArray(this.incidents, positions);
   }
 
+  /** Lines, polygons and, for a few incidents, uncertainty circles; none for a GPU-drawn set. */
   private areas(): FeatureCollection {
-    return this.large ? { type: 'FeatureCollection', features: [] } : areaFeatures(toArray(this.incidents));
+    const all = this.all;
+    if (!all) return collection([]);
+    return collection([...shapeFeatures(all), ...(all.length <= CIRCLES_MAX ? circleFeatures(all) : [])]);
+  }
+
+  private focusAreas(): FeatureCollection {
+    return collection(this.incidents.length > CIRCLES_MAX ? circleFeatures(this.focused()) : []);
   }
 
   private installGpu(): void {
@@ -234,16 +265,23 @@ export class IncidentMap {
     if (this.hovered !== null) this.map.setFeatureState({ source: POINTS, id: this.hovered }, { hover: false });
     this.hovered = id;
     if (this.large) (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
+    this.updateFocus();
     if (id !== null) this.map.setFeatureState({ source: POINTS, id }, { hover: true });
   }
 
   setIncidents(incidents: IncidentTable, store: IncidentStore): void {
     this.incidents = incidents;
+    this.all = incidents.length > GPU_THRESHOLD ? null : toArray(incidents);
     this.store = store;
     (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
     // Uncertainty circles are for reading a few incidents closely, not for a million.
     (this.map.getSource(AREAS) as GeoJSONSource | undefined)?.setData(this.areas());
+    (this.map.getSource(FOCUS) as GeoJSONSource | undefined)?.setData(this.focusAreas());
     this.installGpu();
+  }
+
+  private updateFocus(): void {
+    if (this.incidents.length > CIRCLES_MAX) (this.map.getSource(FOCUS) as GeoJSONSource | undefined)?.setData(this.focusAreas());
   }
 
   setFilter(filter: MapFilter): void {
@@ -259,6 +297,7 @@ export class IncidentMap {
     if (this.selected !== null && this.map.getSource(POINTS)) this.map.setFeatureState({ source: POINTS, id: this.selected }, { selected: false });
     this.selected = id;
     if (this.large) (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
+    this.updateFocus();
     if (id !== null && this.map.getSource(POINTS)) this.map.setFeatureState({ source: POINTS, id }, { selected: true });
   }
 
@@ -307,6 +346,7 @@ export class IncidentMap {
     const map = this.map;
     map.addLayer(new GpuWarmUpLayer());
     map.addSource(AREAS, { type: 'geojson', data: this.areas() });
+    map.addSource(FOCUS, { type: 'geojson', data: this.focusAreas() });
     map.addSource(POINTS, { type: 'geojson', data: this.nativePoints(), promoteId: 'id' });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });
     const ink: [number, number, number] = this.options.theme === 'dark' ? [230, 230, 230] : [40, 40, 40];
@@ -336,19 +376,21 @@ export class IncidentMap {
       },
       paint: { 'icon-opacity': 0.8 },
     });
-    map.addLayer({
-      id: 'incident-area-fill',
-      type: 'fill',
-      source: AREAS,
-      filter: ['==', ['geometry-type'], 'Polygon'],
-      paint: { 'fill-color': colorByCategory, 'fill-opacity': 0.14 },
-    });
-    map.addLayer({
-      id: 'incident-area-line',
-      type: 'line',
-      source: AREAS,
-      paint: { 'line-color': colorByCategory, 'line-width': 1.5, 'line-dasharray': [2, 2] },
-    });
+    for (const [source, name] of [[AREAS, 'area'], [FOCUS, 'focus']]) {
+      map.addLayer({
+        id: `incident-${name}-fill`,
+        type: 'fill',
+        source,
+        filter: ['==', ['geometry-type'], 'Polygon'],
+        paint: { 'fill-color': colorByCategory, 'fill-opacity': 0.14 },
+      });
+      map.addLayer({
+        id: `incident-${name}-line`,
+        type: 'line',
+        source,
+        paint: { 'line-color': colorByCategory, 'line-width': 1.5, 'line-dasharray': [2, 2] },
+      });
+    }
     map.addLayer({
       id: POINTS,
       type: 'circle',

@@ -1,5 +1,5 @@
 // A dataset above GPU_THRESHOLD is drawn by the GPU layer; to the user nothing else changes.
-import { test, expect, openApp, countShown } from './fixtures.ts';
+import { test, expect, openApp, countShown, project } from './fixtures.ts';
 
 const N = 20_000;
 const CENTER = { lat: 33.3, lon: 44.4 };
@@ -74,7 +74,11 @@ test('20,000 imported incidents are drawn on the GPU and filter, select and expo
   await page.screenshot({ path: 'test-results/large.png' });
 });
 
-/** Pixels of the map area with exactly this colour (±2 per channel), counted in the page from a screenshot. */
+/**
+ * Pixels of the map area with exactly this colour (±2 per channel), or with 'greenish' those
+ * tinted green at all (green above red by 12, and not below blue: not the land, roads or
+ * water), counted in the page from a screenshot.
+ */
 async function pixelsOf(page: import('@playwright/test').Page, hex: string): Promise<number> {
   const box = (await page.getByTestId('map').boundingBox())!;
   const png = await page.screenshot({ clip: box });
@@ -85,8 +89,12 @@ async function pixelsOf(page: import('@playwright/test').Page, hex: string): Pro
       const ctx = canvas.getContext('2d')!;
       ctx.drawImage(bitmap, 0, 0);
       const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
-      const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
       let n = 0;
+      if (hex === 'greenish') {
+        for (let i = 0; i < data.length; i += 4) if (data[i + 1] - data[i] > 12 && data[i + 1] >= data[i + 2]) n++;
+        return n;
+      }
+      const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
       for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) <= 2 && Math.abs(data[i + 1] - g) <= 2 && Math.abs(data[i + 2] - b) <= 2) n++;
       return n;
     },
@@ -120,4 +128,53 @@ test('above 50,000 points in the window the drawn frame is cached, and redrawn w
   await page.getByTestId('map').locator('canvas').focus();
   for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
   await expect.poll(() => pixelsOf(page, green), { timeout: 30_000 }).toBeLessThan(shown / 2);
+});
+
+test('uncertainty circles: every one up to 200 incidents, above that only the selected one', async ({ page }) => {
+  test.setTimeout(180_000);
+  // Armed clashes in a band in the south of the view, and one alone to the north. Region
+  // precision (3) gives each a 50 km circle; site precision (1) none, and the same points.
+  const header = 'event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities';
+  const csv = (n: number, precision: 1 | 3) => {
+    const lines = [header];
+    for (let i = 0; i < n - 1; i++) lines.push(`r${i},5 January 2020,2020,1,Battles,Armed clash,A,B,Iraq,Anbar,Band ${i},${(30.8 + (i % 15) * 0.06).toFixed(2)},${(39 + Math.floor(i / 15) * 0.3).toFixed(2)},${precision},S,,0`);
+    lines.push(`target,5 January 2020,2020,1,Battles,Armed clash,A,B,Iraq,Anbar,Lone town,34.5,42,${precision},S,,0`);
+    return { name: `${n}-${precision}.csv`, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) };
+  };
+  const camera = { zoom: 6, lat: 33, lon: 42 };
+  await openApp(page, `/#map=${camera.zoom}/${camera.lat}/${camera.lon}`);
+  await page.getByRole('radio', { name: 'replace' }).check();
+  const box = (await page.getByTestId('map').boundingBox())!;
+  const green = 'greenish';
+  /** Green pixels once the map has settled, with the mouse off the incidents (a hover draws a circle too). */
+  const settled = async (n: number, precision: 1 | 3) => {
+    await page.getByLabel('Import', { exact: true }).setInputFiles(csv(n, precision));
+    await expect(page.getByTestId('import-report')).toContainText(`${n} imported, 0 rejected`);
+    await page.mouse.move(box.x + 5, box.y + 5);
+    let last = -1;
+    await expect.poll(async () => last === (last = await pixelsOf(page, green)), { timeout: 30_000, intervals: [500] }).toBe(true);
+    return last;
+  };
+
+  const sites300 = await settled(300, 1);
+  const regions300 = await settled(300, 3);
+  await expect(page.getByTestId('uncertainty-note')).toContainText('drawn for the selected incident');
+  expect(Math.abs(regions300 - sites300), 'no circles above 200 incidents').toBeLessThan(20);
+
+  // Clicking the lone incident on the map selects it (the camera stays): its circle appears,
+  // tinting ~7,500 pixels (a 50 km radius is ~49 px here).
+  const target = project(camera, box, 42, 34.5);
+  await page.mouse.click(box.x + target.x, box.y + target.y);
+  await expect(page.getByTestId('detail-panel')).toContainText('Lone town');
+  await page.mouse.move(box.x + 5, box.y + 5);
+  await expect.poll(async () => (await pixelsOf(page, green)) - regions300, { timeout: 30_000 }).toBeGreaterThan(5000);
+  await page.getByRole('button', { name: 'Close details' }).click();
+  // (The list moves up under the mouse: a hovered row's incident would show its circle.)
+  await page.mouse.move(box.x + 5, box.y + 5);
+  await expect.poll(async () => Math.abs((await pixelsOf(page, green)) - regions300), { timeout: 30_000 }).toBeLessThan(20);
+
+  const sites150 = await settled(150, 1);
+  const regions150 = await settled(150, 3);
+  await expect(page.getByTestId('uncertainty-note')).not.toContainText('drawn for the selected incident');
+  expect(regions150 - sites150, 'each of the 150 has its circle').toBeGreaterThan(20_000);
 });
