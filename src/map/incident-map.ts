@@ -344,7 +344,10 @@ export class IncidentMap {
 
   private readonly installLayers = () => {
     const map = this.map;
-    map.addLayer(new GpuWarmUpLayer());
+    // After the first complete frame, so that start-up does not wait for it.
+    map.once('idle', () => {
+      if (!map.getLayer('incident-gpu-warm-up')) map.addLayer(new GpuWarmUpLayer());
+    });
     map.addSource(AREAS, { type: 'geojson', data: this.areas() });
     map.addSource(FOCUS, { type: 'geojson', data: this.focusAreas() });
     map.addSource(POINTS, { type: 'geojson', data: this.nativePoints(), promoteId: 'id' });
