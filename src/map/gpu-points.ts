@@ -130,7 +130,6 @@ function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): Web
   return program;
 }
 
-
 /** The two programs, linked once per WebGL context and shared by every points layer on it. */
 interface Programs {
   points: WebGLProgram;
@@ -498,7 +497,8 @@ export class GpuPointsLayer implements CustomLayerInterface {
  * buffer (4 MB at 1280 × 800) whether or not a large dataset ever comes.
  */
 export class GpuWarmUpLayer implements CustomLayerInterface {
-  readonly id = 'incident-gpu-warm-up';
+  static readonly ID = 'incident-gpu-warm-up';
+  readonly id = GpuWarmUpLayer.ID;
   readonly type = 'custom' as const;
   readonly renderingMode = '2d' as const;
   private map: MapLibreMap | null = null;

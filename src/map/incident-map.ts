@@ -346,7 +346,7 @@ export class IncidentMap {
     const map = this.map;
     // After the first complete frame, so that start-up does not wait for it.
     map.once('idle', () => {
-      if (!map.getLayer('incident-gpu-warm-up')) map.addLayer(new GpuWarmUpLayer());
+      if (!map.getLayer(GpuWarmUpLayer.ID)) map.addLayer(new GpuWarmUpLayer());
     });
     map.addSource(AREAS, { type: 'geojson', data: this.areas() });
     map.addSource(FOCUS, { type: 'geojson', data: this.focusAreas() });
