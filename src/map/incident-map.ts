@@ -264,7 +264,6 @@ export class IncidentMap {
     }
     if (this.hovered !== null) this.map.setFeatureState({ source: POINTS, id: this.hovered }, { hover: false });
     this.hovered = id;
-    if (this.large) (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
     this.updateFocus();
     if (id !== null) this.map.setFeatureState({ source: POINTS, id }, { hover: true });
   }
@@ -280,8 +279,18 @@ export class IncidentMap {
     this.installGpu();
   }
 
+  /**
+   * After the selection or hover changed: a GPU-drawn set shows those incidents' points
+   * natively, and a set above CIRCLES_MAX their circles. Found once for both: finding them
+   * scans the table's ids.
+   */
   private updateFocus(): void {
-    if (this.incidents.length > CIRCLES_MAX) (this.map.getSource(FOCUS) as GeoJSONSource | undefined)?.setData(this.focusAreas());
+    const points = this.large;
+    const circles = this.incidents.length > CIRCLES_MAX;
+    if (!points && !circles) return;
+    const focused = this.focused();
+    if (points) (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(pointFeatures(focused));
+    if (circles) (this.map.getSource(FOCUS) as GeoJSONSource | undefined)?.setData(collection(circleFeatures(focused)));
   }
 
   setFilter(filter: MapFilter): void {
@@ -296,7 +305,6 @@ export class IncidentMap {
   setSelected(id: string | null): void {
     if (this.selected !== null && this.map.getSource(POINTS)) this.map.setFeatureState({ source: POINTS, id: this.selected }, { selected: false });
     this.selected = id;
-    if (this.large) (this.map.getSource(POINTS) as GeoJSONSource | undefined)?.setData(this.nativePoints());
     this.updateFocus();
     if (id !== null && this.map.getSource(POINTS)) this.map.setFeatureState({ source: POINTS, id }, { selected: true });
   }
