@@ -229,6 +229,13 @@ function deleteFrame(gl: WebGL2RenderingContext, frame: Frame): void {
  */
 const spareFrames = new WeakMap<WebGL2RenderingContext, Frame>();
 
+/** Keeps frame as the context's spare, in place of the one it had. */
+function keepSpare(gl: WebGL2RenderingContext, frame: Frame): void {
+  const old = spareFrames.get(gl);
+  if (old && old !== frame) deleteFrame(gl, old);
+  spareFrames.set(gl, frame);
+}
+
 interface PointsUniforms {
   matrix: Iterable<number>;
   window: DayRange;
@@ -477,12 +484,8 @@ export class GpuPointsLayer implements CustomLayerInterface {
     this.programs = null;
     this.vao = this.copyVao = null;
     // The next layer on this context draws into the same frame (see spareFrames).
-    if (this.frame) {
-      const spare = spareFrames.get(gl);
-      if (spare) deleteFrame(gl, spare);
-      spareFrames.set(gl, this.frame);
-      this.frame = null;
-    }
+    if (this.frame) keepSpare(gl, this.frame);
+    this.frame = null;
     this.buffers = [];
     this.pending = null;
     this.map = null;
@@ -546,9 +549,8 @@ export class GpuWarmUpLayer implements CustomLayerInterface {
     drawFrame(gl, this.parts.p, this.parts.copyVao, this.parts.frame.texture);
     gl.disable(gl.SCISSOR_TEST);
     warmed.add(gl);
-    const { frame } = this.parts;
-    this.free(gl, spareFrames.has(gl));
-    if (!spareFrames.has(gl)) spareFrames.set(gl, frame);
+    keepSpare(gl, this.parts.frame);
+    this.free(gl);
     this.done();
   }
 
@@ -560,9 +562,10 @@ export class GpuWarmUpLayer implements CustomLayerInterface {
     });
   }
 
-  private free(gl: WebGL2RenderingContext, withFrame = true): void {
+  /** Deletes what it made, but the frame once it is the spare. */
+  private free(gl: WebGL2RenderingContext): void {
     if (!this.parts) return;
-    if (withFrame) deleteFrame(gl, this.parts.frame);
+    if (spareFrames.get(gl) !== this.parts.frame) deleteFrame(gl, this.parts.frame);
     for (const b of this.parts.buffers) gl.deleteBuffer(b);
     gl.deleteVertexArray(this.parts.vao);
     gl.deleteVertexArray(this.parts.copyVao);
