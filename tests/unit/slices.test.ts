@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { mapInSlices } from '../../src/core/slices.ts';
+
+describe('mapInSlices', () => {
+  it('maps every index in order', async () => {
+    expect(await mapInSlices(1000, (i) => i * 2, () => false, 0)).toEqual(Array.from({ length: 1000 }, (_, i) => i * 2));
+  });
+
+  it('does not call f for zero items', async () => {
+    let calls = 0;
+    expect(await mapInSlices(0, () => calls++, () => false)).toEqual([]);
+    expect(calls).toBe(0);
+  });
+
+  it('finishes a small job in the caller task, before any timer', async () => {
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 0);
+    const out = await mapInSlices(10, (i) => i, () => false, 1_000);
+    expect(out).toHaveLength(10);
+    expect(timerRan).toBe(false);
+  });
+
+  it('gives other tasks their turn between slices when over budget', async () => {
+    // With no time budget every slice is 64 calls: timers queued meanwhile run between them.
+    const seenByTimers: number[] = [];
+    let calls = 0;
+    const tick = () => {
+      seenByTimers.push(calls);
+      if (calls < 640) setTimeout(tick, 0);
+    };
+    setTimeout(tick, 0);
+    await mapInSlices(640, () => calls++, () => false, 0);
+    expect(seenByTimers.some((c) => c > 0 && c < 640)).toBe(true);
+  });
+
+  it('stops calling f and resolves null once cancelled', async () => {
+    let calls = 0;
+    let cancel = false;
+    const job = mapInSlices(10_000, () => calls++, () => cancel, 0);
+    cancel = true;
+    expect(await job).toBeNull();
+    expect(calls).toBe(64);
+  });
+});
