@@ -86,9 +86,12 @@ test('8,000 imported incidents, built a slice per task for the native layers, ar
   await expect(page.getByTestId('import-report')).toContainText(`${NATIVE.toLocaleString('en')} imported, 0 rejected`, { timeout: 60_000 });
   const map = (await page.getByTestId('map').boundingBox())!;
   // A click hits the native layer's features: this point only once the build has been handed to
-  // the map. Until then the bundled data is drawn, with the US embassy in Baghdad right here.
-  await page.mouse.click(map.x + map.width / 2, map.y + map.height / 2);
-  await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The one at the centre');
+  // the map and MapLibre's worker has tiled it. Until then the bundled data is drawn, with the
+  // US embassy in Baghdad right here, so clicks are repeated until one lands.
+  await expect(async () => {
+    await page.mouse.click(map.x + map.width / 2, map.y + map.height / 2);
+    await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The one at the centre', { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   expect(list).toHaveLength(NATIVE);
 });
 
