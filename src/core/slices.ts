@@ -12,20 +12,25 @@ export function nextTask(): Promise<void> {
 const CHECK_EVERY = 64;
 
 /**
- * [f(0), …, f(n − 1)], about `budgetMs` of calls per task. The first slice runs at once, in
- * the caller's task, so a small n is done there (the promise then settles in a microtask of
- * that same task). Resolves null, and calls f no more, once `cancelled()` says so.
+ * Calls f(0), …, f(n − 1), about `budgetMs` of calls per task. The first slice runs at once,
+ * in the caller's task, so a small n is done there (the promise then settles in a microtask
+ * of that same task). Resolves false, and calls f no more, once `cancelled()` says so.
  */
-export async function mapInSlices<T>(n: number, f: (i: number) => T, cancelled: () => boolean, budgetMs = 25): Promise<T[] | null> {
-  const out = new Array<T>(n);
+export async function eachInSlices(n: number, f: (i: number) => void, cancelled: () => boolean, budgetMs = 25): Promise<boolean> {
   let i = 0;
   while (i < n) {
     const until = performance.now() + budgetMs;
-    do out[i] = f(i);
+    do f(i);
     while (++i < n && (i % CHECK_EVERY !== 0 || performance.now() < until));
     if (i === n) break;
     await nextTask();
-    if (cancelled()) return null;
+    if (cancelled()) return false;
   }
-  return out;
+  return true;
+}
+
+/** [f(0), …, f(n − 1)], built as eachInSlices calls f; null once cancelled. */
+export async function mapInSlices<T>(n: number, f: (i: number) => T, cancelled: () => boolean, budgetMs = 25): Promise<T[] | null> {
+  const out = new Array<T>(n);
+  return (await eachInSlices(n, (i) => (out[i] = f(i)), cancelled, budgetMs)) ? out : null;
 }

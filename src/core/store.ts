@@ -411,6 +411,16 @@ export class StoreBuilder {
   }
 }
 
+/**
+ * What an "add" import shows: the loaded incidents, then the added store's at input positions
+ * `keep` (all of them when omitted), sorted, indexed and with the GPU layer's vertices, as the
+ * import worker builds a store.
+ */
+export function mergeStores(before: IncidentStore, added: IncidentStore, keep?: ArrayLike<number>): IncidentStore {
+  const count = keep ? keep.length : added.size;
+  return new StoreBuilder(before.size + count).addStore(before).addStore(added, keep).build().withVertices();
+}
+
 export function allocateColumns(n: number): IncidentColumns {
   return {
     lon: new Float64Array(n),

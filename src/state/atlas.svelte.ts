@@ -6,9 +6,12 @@ import { STATUSES, type Category, type Incident, type Issue, type Status } from 
 import type { Measure } from '../core/histogram.ts';
 import type { Dataset, Incidents } from '../core/export.ts';
 import type { DayRange } from '../core/query.ts';
-import { IncidentStore, StoreBuilder } from '../core/store.ts';
+import { IncidentStore } from '../core/store.ts';
 import { WORLD, type Bbox, type View } from '../core/geometry.ts';
 import { ArrayTable, ConcatTable, EMPTY_TABLE, PickTable, indexOfId, toArray, type IncidentTable } from '../core/table.ts';
+import { eachInSlices } from '../core/slices.ts';
+import { IdSet } from '../core/id-set.ts';
+import { mergeOffThread } from '../workers/store-merge.ts';
 import type { Camera } from '../core/url-state.ts';
 import { DAY_MS } from '../core/time.ts';
 
@@ -163,42 +166,57 @@ export class AtlasState {
    * changes. On add, an id already loaded is rejected (reported), never overwritten. The slider
    * bounds grow to the new span; a selection covering the whole old span grows with it.
    * `store` was built from exactly the table's incidents, in its order.
+   *
+   * Adding finds the new ids a slice per task and merges the stores in a worker (see
+   * mergeOffThread): done in one go, adding 200,000 to 200,000 held the page ~400 ms. The
+   * data shown stays until the merged data replaces it. Resolves to the rejected ids, or null
+   * when `cancelled()` said so before the end (then nothing changed).
    */
-  importIncidents(table: IncidentTable, store: IncidentStore, mode: 'add' | 'replace', dataset: Dataset): Issue[] {
+  async importIncidents(table: IncidentTable, store: IncidentStore, mode: 'add' | 'replace', dataset: Dataset, cancelled: () => boolean = () => false): Promise<Issue[] | null> {
     if (table.length === 0) return [];
-    // An import that lies wholly outside the view would show "0 incidents": move the map to it.
-    const anyDay = store.daySpan()!;
-    if (store.query({ days: anyDay, view: this.view, categories: null, statuses: null }).length === 0) this.fitRequest = store.bounds();
-    const wasFull = this.days.from === this.span.from && this.days.to === this.span.to;
     if (mode === 'replace') {
+      this.showImport(store);
       for (const digest of this.digests.values()) digest.release();
       this.digests.clear();
       this.datasets = [dataset];
       this.setData({ table, store });
       return [];
     }
-    const loaded = new Set<string>();
-    this.data.table.eachId((id) => loaded.add(id));
+    const before = this.data;
+    // Characters in typed arrays, not a Set of strings: less for the collector to trace.
+    const loaded = new IdSet();
+    if (!(await eachInSlices(before.table.length, (i) => loaded.add(before.table.id(i)), cancelled))) return null;
     const rejected: Issue[] = [];
     const fresh: number[] = [];
-    table.eachId((id, i) => {
-      if (!loaded.has(id)) fresh.push(i);
-      else rejected.push({ index: -1, field: 'id', reason: `"${id}" is already loaded; the loaded incident is kept` });
-    });
+    const scanned = await eachInSlices(
+      table.length,
+      (i) => {
+        const id = table.id(i);
+        if (!loaded.has(id)) fresh.push(i);
+        else rejected.push({ index: -1, field: 'id', reason: `"${id}" is already loaded; the loaded incident is kept` });
+      },
+      cancelled,
+    );
+    if (!scanned) return null;
     if (fresh.length === 0) return rejected;
-    const keep = Uint32Array.from(fresh);
-    const before = this.data;
+    const keep = fresh.length === table.length ? null : Uint32Array.from(fresh);
+    const merged = await mergeOffThread(before.store, store, keep);
+    if (cancelled()) return null;
+    // Other data came meanwhile (the bundled dataset, still loading at an early import): add to that.
+    if (this.data !== before) return this.importIncidents(table, store, mode, dataset, cancelled);
+    this.showImport(store);
+    const wasFull = this.days.from === this.span.from && this.days.to === this.span.to;
     const days = this.days;
     this.datasets = [...this.datasets, dataset];
-    this.setData(
-      {
-        table: new ConcatTable([before.table, fresh.length === table.length ? table : new PickTable(table, keep)]),
-        store: new StoreBuilder(before.store.size + fresh.length).addStore(before.store).addStore(store, keep).build(),
-      },
-      days,
-    );
+    this.setData({ table: new ConcatTable([before.table, keep ? new PickTable(table, keep) : table]), store: merged }, days);
     if (wasFull || before.table.length === 0) this.days = this.span;
     return rejected;
+  }
+
+  /** An import that lies wholly outside the view would show "0 incidents": the map moves to it. */
+  private showImport(store: IncidentStore): void {
+    const anyDay = store.daySpan();
+    if (anyDay && store.query({ days: anyDay, view: this.view, categories: null, statuses: null }).length === 0) this.fitRequest = store.bounds();
   }
 
   setDays(days: DayRange): void {

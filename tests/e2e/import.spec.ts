@@ -74,6 +74,34 @@ test('adding data outside the current span extends the slider bounds', async ({ 
   expect(await countShown(page)).toBe(total + 1);
 });
 
+test('adding 30,000 rows to 30,000 merges them off the page, rejecting an id already loaded', async ({ page }) => {
+  test.setTimeout(120_000);
+  // Above 50,000 in all, the stores are merged in a worker (src/workers/store-merge.ts).
+  const csv = (prefix: string, day: string, extra = '') => {
+    const lines = ['id,date,latitude,longitude,title'];
+    for (let i = 0; i < 30_000; i++) lines.push(`${prefix}${i},${day},${(33 + (i % 100) / 100).toFixed(2)},${(43 + Math.floor(i / 100) / 300).toFixed(3)},Row ${prefix}${i}`);
+    return { name: `${prefix}.csv`, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + extra) };
+  };
+  await openApp(page);
+  await page.getByRole('radio', { name: 'replace' }).check();
+  await page.getByLabel('Import', { exact: true }).setInputFiles(csv('a', '2020-01-02'));
+  await expect(report(page)).toContainText('30,000 imported, 0 rejected', { timeout: 60_000 });
+  await page.getByRole('radio', { name: 'add' }).check();
+  await page.getByLabel('Import', { exact: true }).setInputFiles(csv('b', '2020-01-05', '\na7,2020-01-05,33.5,43.5,Not the first a7'));
+  await expect(report(page)).toContainText('30,000 imported, 1 rejected', { timeout: 60_000 });
+  await expect(report(page)).toContainText('"a7" is already loaded; the loaded incident is kept');
+  expect(await countShown(page)).toBe(60_000);
+  await expect(page.getByRole('slider', { name: 'End date' })).toHaveAttribute('aria-valuetext', '2020-01-05');
+  // The merged store answers the slider: from 2020-01-03 only the added rows are left.
+  const start = page.getByRole('slider', { name: 'Start date' });
+  await start.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(start).toHaveAttribute('aria-valuetext', '2020-01-03');
+  expect(await countShown(page)).toBe(30_000);
+  await expect(page.getByTestId('incident-list').locator('[data-id="a7"]')).toHaveCount(0);
+  await expect(page.getByTestId('incident-list').locator('[data-id="b7"]')).toHaveCount(1);
+});
+
 test('broken JSON raises an alert naming line and column, and the data stays', async ({ page }) => {
   await openApp(page);
   await importFile(page, 'broken.geojson');

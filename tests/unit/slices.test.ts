@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapInSlices } from '../../src/core/slices.ts';
+import { eachInSlices, mapInSlices } from '../../src/core/slices.ts';
 
 describe('mapInSlices', () => {
   it('maps every index in order', async () => {
@@ -40,5 +40,20 @@ describe('mapInSlices', () => {
     cancel = true;
     expect(await job).toBeNull();
     expect(calls).toBe(64);
+  });
+});
+
+describe('eachInSlices', () => {
+  it('calls f for every index once, in order, and says it finished', async () => {
+    const seen: number[] = [];
+    expect(await eachInSlices(300, (i) => seen.push(i), () => false, 0)).toBe(true);
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+
+  it('says false once cancelled between slices', async () => {
+    let cancel = false;
+    const job = eachInSlices(1_000, () => {}, () => cancel, 0);
+    cancel = true;
+    expect(await job).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IncidentStore, StoreBuilder, sortOrder, transferables } from '../../src/core/store.ts';
+import { IncidentStore, StoreBuilder, mergeStores, sortOrder, transferables } from '../../src/core/store.ts';
 import { visibleIncidents, type Filters } from '../../src/core/query.ts';
 import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../src/core/schema.ts';
 import { isoDateOfDay } from '../../src/core/time.ts';
@@ -211,6 +211,33 @@ describe('merging stores (an "add" import)', () => {
       const f = randomFilters(rand);
       expect([...merged.query(f)]).toEqual([...direct.query(f)]);
     }
+  });
+
+  it('merges in a worker as on the page: both stores copied there, the merged one handed back with its vertices', () => {
+    const loaded = randomIncidents(600, 41);
+    const added = randomIncidents(500, 42).map((i) => ({ ...i, id: `n${i.id}` }));
+    const keep = Uint32Array.from(added.map((_, k) => k).filter((k) => k % 3 !== 1));
+    const [before, extra] = [IncidentStore.fromIncidents(loaded), IncidentStore.fromIncidents(added)];
+    const onPage = mergeStores(before, extra, keep);
+    // What store-merge.worker.ts does, with postMessage's copies and transfers.
+    const copied = structuredClone({ before: before.parts(), added: extra.parts(), keep });
+    const parts = mergeStores(IncidentStore.adopt(copied.before), IncidentStore.adopt(copied.added), copied.keep).parts();
+    const back = IncidentStore.adopt(structuredClone(parts, { transfer: transferables(parts) }));
+    // The page's stores are untouched: they are drawn and queried until the merged one arrives.
+    expect(before.size).toBe(600);
+    expect(before.columns.lon.byteLength).toBeGreaterThan(0);
+    const direct = IncidentStore.fromIncidents([...loaded, ...[...keep].map((k) => added[k])]);
+    expect(back.size).toBe(direct.size);
+    expect([...back.order]).toEqual([...direct.order]);
+    expect(back.takeVertices()).toEqual(pointVertices(direct.columns));
+    expect(onPage.takeVertices()).toEqual(pointVertices(direct.columns));
+    const rand = mulberry32(9);
+    for (let k = 0; k < 200; k++) {
+      const f = randomFilters(rand);
+      expect([...back.query(f)]).toEqual([...direct.query(f)]);
+    }
+    // Nothing to keep: only the loaded ones.
+    expect(mergeStores(before, extra, new Uint32Array(0)).size).toBe(600);
   });
 
   it('appends the raw columns of a builder in another thread (a file read in two parts) as if built in one', () => {
