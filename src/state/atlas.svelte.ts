@@ -215,8 +215,13 @@ export class AtlasState {
 
   /** An import that lies wholly outside the view would show "0 incidents": the map moves to it. */
   private showImport(store: IncidentStore): void {
+    const b = store.bounds();
     const anyDay = store.daySpan();
-    if (anyDay && store.query({ days: anyDay, view: this.view, categories: null, statuses: null }).length === 0) this.fitRequest = store.bounds();
+    if (!b || !anyDay) return;
+    // All of it in view (the usual case) needs no query: that took ~14 ms at 1M incidents.
+    const [w, s, e, n] = this.view;
+    if (w <= e && b[0] >= w && b[2] <= e && b[1] >= s && b[3] <= n) return;
+    if (store.query({ days: anyDay, view: this.view, categories: null, statuses: null }).length === 0) this.fitRequest = b;
   }
 
   setDays(days: DayRange): void {

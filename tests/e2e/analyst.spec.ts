@@ -81,6 +81,31 @@ test('hovering an incident on the map highlights it in the list', async ({ page 
   await expect(page.getByTestId('incident-list').locator(`[data-id="${k1.properties.id}"]`)).toHaveClass(/hovered/);
 });
 
+test('a list row is highlighted while the mouse is on it or it has focus, and only then', async ({ page }) => {
+  await openApp(page);
+  const list = page.getByTestId('incident-list');
+  const rows = list.getByRole('button');
+  const hovered = list.locator('button.hovered');
+  // Onto a row's title, then within the row onto its date: still that one row.
+  await rows.nth(1).locator('.title').hover();
+  await expect(hovered).toHaveCount(1);
+  const id = await rows.nth(1).getAttribute('data-id');
+  await expect(hovered).toHaveAttribute('data-id', id!);
+  await rows.nth(1).locator('.when').hover();
+  await expect(hovered).toHaveAttribute('data-id', id!);
+  // Straight onto the next row: it takes over.
+  await rows.nth(2).hover();
+  await expect(hovered).toHaveAttribute('data-id', (await rows.nth(2).getAttribute('data-id'))!);
+  // Off the list: none.
+  await page.getByRole('heading', { level: 1 }).hover();
+  await expect(hovered).toHaveCount(0);
+  // Keyboard focus does the same, and focus moving off the list clears it.
+  await rows.nth(3).focus();
+  await expect(hovered).toHaveAttribute('data-id', (await rows.nth(3).getAttribute('data-id'))!);
+  await page.getByRole('heading', { level: 1 }).click();
+  await expect(hovered).toHaveCount(0);
+});
+
 test('playback runs the window to the end of the data and stops', async ({ page }) => {
   await openApp(page, '/?from=2019-12-27&to=2019-12-29&speed=4');
   const play = page.getByRole('button', { name: 'Play' });
