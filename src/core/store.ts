@@ -310,6 +310,23 @@ export function transferables(parts: StoreParts): ArrayBuffer[] {
 }
 
 /**
+ * parts() with every array copied and the vertices left out (a store's go to the GPU layer
+ * once): the copies can be transferred, and the store stays whole where it is. An "add"
+ * import keeps drawing and querying the loaded store while a worker merges. Copying with
+ * slice() and transferring took a few ms at 400,000 incidents; structured cloning ~46 ms.
+ * Every typed array and buffer is copied, so a field added to StoreParts is copied too.
+ */
+export function copiedParts(store: IncidentStore): StoreParts {
+  const copy = (v: unknown): unknown => (ArrayBuffer.isView(v) ? (v as Uint8Array).slice() : v instanceof ArrayBuffer ? v.slice(0) : v);
+  const { columns, ...rest } = store.parts();
+  return {
+    ...(Object.fromEntries(Object.entries(rest).map(([key, v]) => [key, copy(v)])) as Omit<StoreParts, 'columns'>),
+    columns: Object.fromEntries(Object.entries(columns).map(([key, a]) => [key, copy(a)])) as unknown as IncidentColumns,
+    vertices: undefined,
+  };
+}
+
+/**
  * Columns filled batch by batch, as incidents arrive (the import worker's path), then sorted
  * and indexed once by build().
  */

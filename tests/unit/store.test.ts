@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IncidentStore, StoreBuilder, mergeStores, sortOrder, transferables } from '../../src/core/store.ts';
+import { IncidentStore, StoreBuilder, copiedParts, mergeStores, sortOrder, transferables } from '../../src/core/store.ts';
 import { visibleIncidents, type Filters } from '../../src/core/query.ts';
 import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../src/core/schema.ts';
 import { isoDateOfDay } from '../../src/core/time.ts';
@@ -219,13 +219,18 @@ describe('merging stores (an "add" import)', () => {
     const keep = Uint32Array.from(added.map((_, k) => k).filter((k) => k % 3 !== 1));
     const [before, extra] = [IncidentStore.fromIncidents(loaded), IncidentStore.fromIncidents(added)];
     const onPage = mergeStores(before, extra, keep);
-    // What store-merge.worker.ts does, with postMessage's copies and transfers.
-    const copied = structuredClone({ before: before.parts(), added: extra.parts(), keep });
-    const parts = mergeStores(IncidentStore.adopt(copied.before), IncidentStore.adopt(copied.added), copied.keep).parts();
+    // What store-merge.ts and its worker do: copies of both stores transferred there, the
+    // merged store transferred back.
+    const request = { before: copiedParts(before), added: copiedParts(extra) };
+    const sent = structuredClone(request, { transfer: [...transferables(request.before), ...transferables(request.added)] });
+    const parts = mergeStores(IncidentStore.adopt(sent.before), IncidentStore.adopt(sent.added), keep).parts();
     const back = IncidentStore.adopt(structuredClone(parts, { transfer: transferables(parts) }));
-    // The page's stores are untouched: they are drawn and queried until the merged one arrives.
-    expect(before.size).toBe(600);
-    expect(before.columns.lon.byteLength).toBeGreaterThan(0);
+    // The page's stores are untouched: every array still whole, every query as before.
+    for (const store of [before, extra]) {
+      const own = store.parts();
+      for (const buffer of transferables(own)) expect(buffer.byteLength).toBeGreaterThan(0);
+    }
+    expect([...before.query(randomFilters(mulberry32(3)))]).toEqual([...IncidentStore.fromIncidents(loaded).query(randomFilters(mulberry32(3)))]);
     const direct = IncidentStore.fromIncidents([...loaded, ...[...keep].map((k) => added[k])]);
     expect(back.size).toBe(direct.size);
     expect([...back.order]).toEqual([...direct.order]);
