@@ -1,14 +1,14 @@
-// Start-up: load the basemap and the default dataset in parallel, validate, then mount.
+// Start-up: load the basemap and the bundled dataset in parallel, then mount. The dataset is
+// read like any imported file: by the import worker, through core/import.
 
 import { mount } from 'svelte';
 import './app.css';
 import App from './components/App.svelte';
 import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
-import { CATEGORIES, STATUSES, validateCollection, formatIssue } from './core/schema.ts';
+import { Importer } from './state/importer.svelte.ts';
+import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
-import { sha256Hex } from './core/digest.ts';
-import { daySpan } from './core/query.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
 import datasetUrl from '../data/incidents.geojson?url';
@@ -21,17 +21,12 @@ function remoteStyleUrl(): string | null {
   return asked ? safeUrl(asked) : null;
 }
 
-async function loadDataset(atlas: AtlasState): Promise<void> {
+async function loadDataset(importer: Importer, atlas: AtlasState): Promise<void> {
   try {
     const response = await fetch(datasetUrl);
-    if (!response.ok) throw new Error(`${DATASET_NAME}: the server answered ${response.status}`);
-    const bytes = await response.arrayBuffer();
-    const { incidents, issues } = validateCollection(JSON.parse(new TextDecoder().decode(bytes)));
-    atlas.datasets = [{ name: DATASET_NAME, sha256: await sha256Hex(bytes) }];
-    atlas.issues = issues;
-    if (issues.length > 0) atlas.error = issues.map((i) => formatIssue(i, DATASET_NAME)).join('\n');
-    const span = daySpan(incidents);
-    atlas.setIncidents(incidents, span ? parseDayRange(location.search, span) : undefined);
+    if (!response.ok) throw new Error(`the server answered ${response.status}`);
+    const file = new File([await response.blob()], 'incidents.geojson', { type: 'application/geo+json' });
+    await importer.start(file, { name: DATASET_NAME, quiet: true, days: (span) => parseDayRange(location.search, span) });
   } catch (e) {
     atlas.error = `Could not load ${DATASET_NAME}: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -52,13 +47,13 @@ function restoreFromUrl(atlas: AtlasState): void {
 
 async function start() {
   const atlas = new AtlasState();
+  const importer = new Importer(atlas);
   restoreFromUrl(atlas);
   const remote = remoteStyleUrl();
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-  const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(atlas)]);
-  const selected = parseParam(location.search, 'sel');
-  if (atlas.incidentById(selected)) atlas.selectedId = selected;
-  mount(App, { target: document.getElementById('app')!, props: { atlas, style, theme } });
+  const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(importer, atlas)]);
+  atlas.selected = atlas.indexOfId(parseParam(location.search, 'sel'));
+  mount(App, { target: document.getElementById('app')!, props: { atlas, importer, style, theme } });
 }
 
 void start();

@@ -7,11 +7,12 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { booleanPointInPolygon, bboxPolygon } from '@turf/turf';
 import type { Feature, FeatureCollection, Point } from 'geojson';
-import { IncidentStore, type IncidentColumns } from '../core/store.ts';
+import { buildStore, type IncidentColumns, type IncidentStore } from '../core/store.ts';
+import { visibleIndices } from '../core/filter.ts';
 import { CATEGORIES, STATUSES } from '../core/schema.ts';
 import { isoDateOfDay } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
-import { GpuPointsLayer } from '../map/gpu-points.ts';
+import { GpuPointsLayer } from '../map/gpu/points-layer.ts';
 import { CATEGORY_COLORS } from '../map/palette.ts';
 import { syntheticColumns, FIRST_DAY } from './synthetic.ts';
 
@@ -73,7 +74,7 @@ const bench = {
     }
     const t0 = performance.now();
     if (mode === 'ours') {
-      store = new IncidentStore(columns);
+      store = buildStore(columns);
       layer = new GpuPointsLayer(store, 'light');
       map.addLayer(layer);
     } else {
@@ -106,7 +107,7 @@ const bench = {
     if (mode === 'ours') {
       // MapLibre fires 'idle' in the same task as 'render': listen for both before the frame.
       const settled = idle();
-      layer.setFilter({ from, to }, null, null);
+      layer.setFilter({ from, to }, null);
       await rendered();
       const ms = performance.now() - t0;
       await settled;
@@ -130,7 +131,7 @@ const bench = {
     const view = viewOf();
     const t0 = performance.now();
     let count: number;
-    if (mode === 'ours') count = store.query({ days: { from, to }, view, categories: null, statuses: null }).length;
+    if (mode === 'ours') count = visibleIndices(store, { from, to }, view, null).length;
     else {
       const polygon = bboxPolygon(view);
       count = features.filter((f) => f.properties.startDay <= to && f.properties.endDay >= from && booleanPointInPolygon(f, polygon)).length;
@@ -142,7 +143,7 @@ const bench = {
     const t0 = performance.now();
     let text: string;
     if (mode === 'ours') {
-      const visible = store.query({ days: { from, to }, view, categories: null, statuses: null });
+      const visible = visibleIndices(store, { from, to }, view, null);
       const parts = new Array<string>(visible.length);
       for (let k = 0; k < visible.length; k++) parts[k] = featureJson(store.order[visible[k]]);
       text = `{"type":"FeatureCollection","features":[${parts.join(',')}]}`;

@@ -1,19 +1,21 @@
 // npm run export -- --data FILE [--from DATE] [--to DATE] [--bbox w,s,e,n] [--category C,…]
 //                   [--status S,…] [--format geojson|csv] [--out FILE]
-// The same core as the browser: validate, query the visible set, serialise with provenance.
+// The same core as the browser: import (every format the app reads), the visible-set rule,
+// the serialisers with provenance.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CATEGORIES, STATUSES, validateCollection, formatIssue, type Category, type Status } from '../core/schema.ts';
-import { daySpan } from '../core/query.ts';
-import { IncidentStore } from '../core/store.ts';
+import { CATEGORIES, STATUSES, formatIssue, type Category, type Status } from '../core/schema.ts';
+import { importText, sniffBinary } from '../core/import/index.ts';
+import { storeOfIncidents } from '../core/store-builder.ts';
+import { visibleOf } from '../core/filter.ts';
 import { dayOfIsoDate } from '../core/time.ts';
 import { WORLD, type View } from '../core/geometry.ts';
 import { serializeCsv, serializeGeoJson } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
 
 const USAGE = `Usage: npm run export -- --data FILE [options]
-  --data FILE        incident GeoJSON FeatureCollection (required)
+  --data FILE        GeoJSON, NDJSON or CSV/TSV (ACLED columns), as the app imports (required)
   --from YYYY-MM-DD  first day, inclusive (default: the data's first day)
   --to YYYY-MM-DD    last day, inclusive (default: the data's last day)
   --bbox w,s,e,n     view in degrees; w > e crosses the antimeridian (default: the world)
@@ -89,21 +91,20 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
   } catch (e) {
     throw new UsageError(`--data: cannot read ${values.data}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch (e) {
-    throw new UsageError(`--data: ${values.data} is not valid JSON: ${(e as Error).message}`);
-  }
-  const { incidents, issues } = validateCollection(json);
-  const warnings = issues.map((i) => formatIssue(i, values.data));
+  const binary = sniffBinary(new Uint8Array(bytes.subarray(0, 4096)));
+  if (binary) throw new UsageError(`--data: ${values.data}: ${binary}`);
+  const result = importText(bytes.toString('utf8'), values.data);
+  if (result.fatal) throw new UsageError(`--data: ${values.data}: ${result.fatal}`);
+  if (result.needsMapping) throw new UsageError(`--data: ${values.data}: which columns hold the latitude, longitude and date is ambiguous; name them latitude, longitude and event_date`);
+  const { incidents } = result;
+  const warnings = [...result.notes, ...result.issues.map((i) => formatIssue(i, values.data))];
   if (incidents.length === 0) throw new UsageError(`--data: ${values.data} holds no valid incident${warnings.length ? `:\n${warnings.join('\n')}` : ''}`);
-  const span = daySpan(incidents)!;
+  // The browser's own store and rule, so the CLI exports the same incidents in the same (day) order.
+  const store = storeOfIncidents(incidents);
+  const span = store.daySpan()!;
   const days = { from: parseDay('from', values.from, span.from), to: parseDay('to', values.to, span.to) };
   if (days.from > days.to) throw new UsageError('--from is after --to');
-  // The browser's own query, so the CLI exports the same incidents in the same (day) order.
-  const store = IncidentStore.fromIncidents(incidents);
-  const visible = Array.from(store.query({ days, view, categories, statuses }), (k) => incidents[store.order[k]]);
+  const visible = Array.from(visibleOf(store, { days, view, categories, statuses }), (k) => incidents[store.order[k]]);
   const output =
     values.format === 'csv'
       ? serializeCsv(visible)

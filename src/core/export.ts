@@ -5,7 +5,8 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { rewind } from '@turf/turf';
 import type { Category, Incident, IncidentProperties, Status } from './schema.ts';
 import { isoDateOfDay } from './time.ts';
-import type { DayRange, Filters } from './query.ts';
+import type { DayRange } from './time.ts';
+import type { Filter } from './filter.ts';
 import type { View } from './geometry.ts';
 
 export const GEOJSON_MEDIA_TYPE = 'application/geo+json';
@@ -29,7 +30,7 @@ export interface Provenance {
 }
 
 /** The filters that made the visible set, and what else a citation needs. */
-export interface ExportContext extends Filters {
+export interface ExportContext extends Filter {
   datasets: Dataset[];
   version: string;
   now: Date;

@@ -3,7 +3,7 @@
 
 import { CATEGORIES, CATEGORY_INDEX, type Incident } from './schema.ts';
 import { DAY_MS, localMsOfIso } from './time.ts';
-import type { DayRange } from './query.ts';
+import type { DayRange } from './time.ts';
 import type { IncidentStore } from './store.ts';
 
 export type BinUnit = 'hour' | 'day' | 'week' | 'month';

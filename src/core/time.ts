@@ -6,6 +6,12 @@ import { memo } from './memo.ts';
 
 export const DAY_MS = 86_400_000;
 
+/** An inclusive range of local calendar days (days since 1970-01-01). */
+export interface DayRange {
+  from: number;
+  to: number;
+}
+
 /** A full date-time with an explicit offset (Z or ±hh:mm). */
 export const isoDateTimeWithOffset =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;

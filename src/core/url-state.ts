@@ -2,7 +2,7 @@
 // anything invalid falls back to the default, so a mangled link still opens the map.
 
 import { dayOfIsoDate } from './time.ts';
-import type { DayRange } from './query.ts';
+import type { DayRange } from './time.ts';
 
 export interface Camera {
   zoom: number;

@@ -9,7 +9,7 @@
 import { CsvImporter, type CsvPartResult } from '../core/import/index.ts';
 import { findCsvCut } from '../core/import/split.ts';
 import type { Mapping } from '../core/import/columns.ts';
-import type { RawColumns } from '../core/store.ts';
+import type { RawColumns } from '../core/store-builder.ts';
 import type { RowBatch } from '../core/table.ts';
 import { batchTransferables } from '../core/table.ts';
 import { AcceptedRows, streamCsv, type Dialect } from './csv-stream.ts';

@@ -3,7 +3,7 @@
 
 import Papa from 'papaparse';
 import { CSV_PARSE_CONFIG, type CsvImporter, type ImportOptions, type OnAccept } from '../core/import/index.ts';
-import { StoreBuilder } from '../core/store.ts';
+import { StoreBuilder } from '../core/store-builder.ts';
 import { RowEncoder, type RowBatch } from '../core/table.ts';
 
 /** Accepted rows per posted batch. */

@@ -6,7 +6,6 @@ import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, combineCsvParts, importT
 import type { Mapping } from '../core/import/columns.ts';
 import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
 import { sha256Hex } from '../core/digest.ts';
-import { transferables, type StoreParts } from '../core/store.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import { AcceptedRows, streamCsv } from './csv-stream.ts';
 import type { PartMessage, PartRequest } from './csv-part.worker.ts';
@@ -20,8 +19,8 @@ export type ImportMessage =
   | { type: 'rows'; batch: RowBatch }
   /** Forget the rows posted so far: the file is read again, through, by this worker alone. */
   | { type: 'reset' }
-  /** The store of the rows above, in the order posted, sorted and indexed here rather than on the page. */
-  | { type: 'store'; parts: StoreParts }
+  /** The store of the rows above, in the order posted, sorted and indexed here rather than on the page (see IncidentStore). */
+  | { type: 'store'; buffer: ArrayBuffer }
   /**
    * result.incidents is empty: the page rebuilds incidents from the rows, with `rebuild`.
    * `parts`: how many workers read the file. `digest`: the file can be hashed on request.
@@ -171,8 +170,8 @@ self.onmessage = async (e: MessageEvent<ImportRequest | DigestRequest>) => {
   accepted.flush();
   const count = accepted.builder.size;
   if (count > 0 && !result.fatal) {
-    const store = accepted.builder.build().withVertices().parts();
-    post({ type: 'store', parts: store }, transferables(store));
+    const { buffer } = accepted.builder.build();
+    post({ type: 'store', buffer }, [buffer]);
   }
   // This worker may live on to hash the file (see DigestRequest): it lets go of the builder's
   // columns: 58 bytes per row of capacity, which doubles as rows arrive.

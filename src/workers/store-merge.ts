@@ -1,9 +1,10 @@
 // The page's side of store-merge.worker.ts.
 
-import { IncidentStore, copiedParts, mergeStores, transferables, type StoreParts } from '../core/store.ts';
+import { IncidentStore } from '../core/store.ts';
+import { mergeStores } from '../core/store-builder.ts';
 import type { MergeRequest } from './store-merge.worker.ts';
 
-/** Below this many incidents in all, merging on the page (~25 ms) costs less than starting a worker. */
+/** Below this many incidents in all, merging on the page costs less than starting a worker. */
 const IN_WORKER_FROM = 50_000;
 
 /** mergeStores, in a worker for large stores. */
@@ -11,11 +12,10 @@ export function mergeOffThread(before: IncidentStore, added: IncidentStore, keep
   if (before.size + (keep ? keep.length : added.size) < IN_WORKER_FROM) return Promise.resolve(mergeStores(before, added, keep ?? undefined));
   const worker = new Worker(new URL('./store-merge.worker.ts', import.meta.url), { type: 'module' });
   return new Promise<IncidentStore>((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<StoreParts>) => resolve(IncidentStore.adopt(e.data));
+    worker.onmessage = (e: MessageEvent<ArrayBuffer>) => resolve(new IncidentStore(e.data));
     worker.onerror = (e) => reject(new Error(e.message || 'the merge worker failed'));
     // Copies, transferred: the page keeps drawing and querying both stores until the merged one arrives.
-    const request: MergeRequest = { before: copiedParts(before), added: copiedParts(added), keep: keep?.slice() ?? null };
-    const transfer = [...transferables(request.before), ...transferables(request.added), ...(request.keep ? [request.keep.buffer as ArrayBuffer] : [])];
-    worker.postMessage(request, { transfer });
+    const request: MergeRequest = { before: before.buffer.slice(0), added: added.buffer.slice(0), keep: keep?.slice() ?? null };
+    worker.postMessage(request, { transfer: [request.before, request.added, ...(request.keep ? [request.keep.buffer as ArrayBuffer] : [])] });
   }).finally(() => worker.terminate());
 }

@@ -1,8 +1,8 @@
-// A dataset above GPU_THRESHOLD is drawn by the GPU layer; to the user nothing else changes.
+// Large imports are drawn by the same GPU layer as the bundled dataset; to the user nothing else changes.
 import { test, expect, openApp, countShown, project } from './fixtures.ts';
 
 const LARGE = 20_000;
-/** Below GPU_THRESHOLD (10,000): drawn by MapLibre's own layers, built over several tasks. */
+/** Below the density look (DENSE_FROM, 10,000): drawn as pins. */
 const NATIVE = 8_000;
 const CENTER = { lat: 33.3, lon: 44.4 };
 
@@ -77,7 +77,7 @@ test('20,000 imported incidents are drawn on the GPU and filter, select and expo
   await page.screenshot({ path: 'test-results/large.png' });
 });
 
-test('8,000 imported incidents, built a slice per task for the native layers, are drawn and picked', async ({ page }) => {
+test('8,000 imported incidents are drawn as pins and picked', async ({ page }) => {
   test.setTimeout(120_000);
   const { csv, list } = rows(NATIVE);
   await openApp(page, `/#map=8/${CENTER.lat}/${CENTER.lon}`);
@@ -85,9 +85,8 @@ test('8,000 imported incidents, built a slice per task for the native layers, ar
   await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'mid.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await expect(page.getByTestId('import-report')).toContainText(`${NATIVE.toLocaleString('en')} imported, 0 rejected`, { timeout: 60_000 });
   const map = (await page.getByTestId('map').boundingBox())!;
-  // A click hits the native layer's features: this point only once the build has been handed to
-  // the map and MapLibre's worker has tiled it. Until then the bundled data is drawn, with the
-  // US embassy in Baghdad right here, so clicks are repeated until one lands.
+  // Until the new data is applied the bundled data is shown, with the US embassy in Baghdad
+  // right here, so clicks are repeated until one lands on the new point.
   await expect(async () => {
     await page.mouse.click(map.x + map.width / 2, map.y + map.height / 2);
     await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The one at the centre', { timeout: 1_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bboxIntersectsView, geometryProblem, normalizeView } from '../../src/core/geometry.ts';
+import { bboxIntersectsView, geometryProblem, normalizeView } from '../../../src/core/geometry.ts';
 
 describe('geometryProblem', () => {
   it('accepts the ±90 and ±180 edges', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayNumberOfIso, dayOfIsoDate, isoDateOfDay, parseIsoDateTime, offsetMinutes } from '../../src/core/time.ts';
+import { dayNumberOfIso, dayOfIsoDate, isoDateOfDay, parseIsoDateTime, offsetMinutes } from '../../../src/core/time.ts';
 
 describe('time', () => {
   it('dates an incident by the calendar day written in its own offset, not UTC', () => {

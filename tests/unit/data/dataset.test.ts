@@ -1,9 +1,9 @@
 // Every dataset shipped in data/ must pass the schema: a failure names file, feature, field, reason.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { validateCollection, formatIssue, FIELDS } from '../../src/core/schema.ts';
+import { validateCollection, formatIssue, FIELDS } from '../../../src/core/schema.ts';
 
-const dataDir = new URL('../../data/', import.meta.url);
+const dataDir = new URL('../../../data/', import.meta.url);
 const files = readdirSync(dataDir).filter((f) => f.endsWith('.geojson'));
 
 describe('data/', () => {

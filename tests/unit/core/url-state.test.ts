@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCamera, parseCamera, parseDayRange, withParams } from '../../src/core/url-state.ts';
-import { dayOfIsoDate } from '../../src/core/time.ts';
+import { formatCamera, parseCamera, parseDayRange, withParams } from '../../../src/core/url-state.ts';
+import { dayOfIsoDate } from '../../../src/core/time.ts';
 
 const span = { from: dayOfIsoDate('2019-12-27'), to: dayOfIsoDate('2020-01-08') };
 

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, CsvImporter, combineCsvParts, importCsv, type ImportResult } from '../../src/core/import/index.ts';
-import { CsvBoundaryScan, csvDialect, findCsvCut, likelyCut } from '../../src/core/import/split.ts';
+import { CSV_PARSE_CONFIG, CsvImporter, combineCsvParts, importCsv, type ImportResult } from '../../../../src/core/import/index.ts';
+import { CsvBoundaryScan, csvDialect, findCsvCut, likelyCut } from '../../../../src/core/import/split.ts';
 
 type Accepted = [id: string, row: number, cells: string];
 

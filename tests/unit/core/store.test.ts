@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { IncidentStore, StoreBuilder, copiedParts, mergeStores, sortOrder, transferables } from '../../src/core/store.ts';
-import { visibleIncidents, type Filters } from '../../src/core/query.ts';
-import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../src/core/schema.ts';
-import { isoDateOfDay } from '../../src/core/time.ts';
-import type { View } from '../../src/core/geometry.ts';
-import { feature } from '../fixtures/incident.ts';
-import { mulberry32 } from '../../src/core/random.ts';
-import { pointVertices } from '../../src/core/vertices.ts';
+import { IncidentStore, buildStore, allocateColumns, sortOrder } from '../../../src/core/store.ts';
+import { StoreBuilder, mergeStores, storeOfIncidents } from '../../../src/core/store-builder.ts';
+import { visibleOf, type Filter as Filters } from '../../../src/core/filter.ts';
+import { visibleIncidents } from '../../oracle.ts';
+import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../../src/core/schema.ts';
+import { isoDateOfDay } from '../../../src/core/time.ts';
+import type { View } from '../../../src/core/geometry.ts';
+import { feature } from '../../fixtures/incident.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
 
 const BASE_DAY = 18_250; // 2019-12-20
 
@@ -50,11 +51,11 @@ function randomFilters(rand: () => number): Filters {
   return { days: { from: a, to: b }, view, categories: pick(CATEGORIES), statuses: pick(STATUSES) };
 }
 
-const ids = (store: IncidentStore, list: Incident[], f: Filters) => [...store.query(f)].map((i) => list[store.order[i]].id);
+const ids = (store: IncidentStore, list: Incident[], f: Filters) => [...visibleOf(store, f)].map((i) => list[store.order[i]].id);
 
 describe('IncidentStore', () => {
   const list = randomIncidents(3000, 7);
-  const store = IncidentStore.fromIncidents(list);
+  const store = storeOfIncidents(list);
 
   it('answers filters that keep everything (or all but a little) like brute force', () => {
     const span = store.daySpan()!;
@@ -107,7 +108,7 @@ describe('IncidentStore', () => {
 
   it('includes incidents on the first and last selected day, and long ones running through', () => {
     const edge = randomIncidents(200, 3);
-    const s = IncidentStore.fromIncidents(edge);
+    const s = storeOfIncidents(edge);
     for (const day of [BASE_DAY, BASE_DAY + 20, BASE_DAY + 39]) {
       const f: Filters = { days: { from: day, to: day }, view: [-180, -90, 180, 90], categories: null, statuses: null };
       expect(new Set(ids(s, edge, f))).toEqual(new Set(visibleIncidents(edge, f).map((i) => i.id)));
@@ -115,7 +116,7 @@ describe('IncidentStore', () => {
   });
 
   it('keeps results in ascending store order (start order)', () => {
-    const r = store.query({ days: { from: 0, to: 1e6 }, view: [-10, -10, 10, 10], categories: null, statuses: null });
+    const r = visibleOf(store, { days: { from: 0, to: 1e6 }, view: [-10, -10, 10, 10], categories: null, statuses: null });
     for (let i = 1; i < r.length; i++) expect(r[i]).toBeGreaterThan(r[i - 1]);
   });
 
@@ -126,13 +127,13 @@ describe('IncidentStore', () => {
   });
 
   it('does not throw on zero items', () => {
-    const empty = IncidentStore.fromIncidents([]);
-    expect(empty.query({ days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
+    const empty = storeOfIncidents([]);
+    expect(visibleOf(empty, { days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
   });
 
   it('returns nothing for a window before all data or an empty category set', () => {
-    expect(store.query({ days: { from: 0, to: 10 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
-    expect(store.query({ days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: new Set(), statuses: null })).toHaveLength(0);
+    expect(visibleOf(store, { days: { from: 0, to: 10 }, view: [-180, -90, 180, 90], categories: null, statuses: null })).toHaveLength(0);
+    expect(visibleOf(store, { days: { from: 0, to: 1e6 }, view: [-180, -90, 180, 90], categories: new Set(), statuses: null })).toHaveLength(0);
   });
 });
 
@@ -161,32 +162,55 @@ describe('store order', () => {
   }
 });
 
-describe('a store built in a worker', () => {
-  it('answers every query like one built on the page: batches in, parts transferred, adopted', () => {
+describe('a store as one buffer', () => {
+  it('is adopted from its buffer, transferred as a worker posts it, and answers every query alike', () => {
     const list = randomIncidents(2500, 21);
-    // Include a few wide (line) incidents, which the store checks one by one.
-    const direct = IncidentStore.fromIncidents(list);
+    const direct = storeOfIncidents(list);
     const builder = new StoreBuilder(16);
     for (let i = 0; i < list.length; i += 333) builder.add(list.slice(i, i + 333));
-    const parts = builder.build().withVertices().parts();
-    // What postMessage does with a transfer list: the page gets copies, the worker's buffers are detached.
-    const buffers = transferables(parts);
-    const received = structuredClone(parts, { transfer: buffers });
-    expect(buffers.every((b) => b.byteLength === 0)).toBe(true);
-    const adopted = IncidentStore.adopt(received);
+    const { buffer } = builder.build();
+    // What postMessage does with a transfer list: the page gets the buffer, the worker's is detached.
+    const received = structuredClone(buffer, { transfer: [buffer] });
+    expect(buffer.byteLength).toBe(0);
+    const adopted = new IncidentStore(received);
     expect(adopted.size).toBe(direct.size);
     expect(adopted.daySpan()).toEqual(direct.daySpan());
-    // The GPU layer's vertices came along, equal to those built on the page, and are handed over once.
-    expect(adopted.takeVertices()).toEqual(pointVertices(direct.columns));
-    expect(adopted.takeVertices()).toBeUndefined();
-    expect(direct.takeVertices()).toBeUndefined();
+    expect(adopted.bounds()).toEqual(direct.bounds());
     expect([...adopted.order]).toEqual([...direct.order]);
     expect([...adopted.categoryCounts]).toEqual([...direct.categoryCounts]);
+    expect(adopted.wide.length).toBeGreaterThan(0);
     const rand = mulberry32(5);
     for (let k = 0; k < 200; k++) {
       const f = randomFilters(rand);
-      expect([...adopted.query(f)]).toEqual([...direct.query(f)]);
+      expect([...visibleOf(adopted, f)]).toEqual([...visibleOf(direct, f)]);
     }
+  });
+
+  it('is copied with buffer.slice(0): the copy answers alike and the original stays whole', () => {
+    const store = storeOfIncidents(randomIncidents(500, 22));
+    const copy = new IncidentStore(store.buffer.slice(0));
+    structuredClone(copy.buffer, { transfer: [copy.buffer] });
+    expect(copy.buffer.byteLength).toBe(0);
+    const f = randomFilters(mulberry32(1));
+    expect([...visibleOf(store, f)]).toEqual([...visibleOf(storeOfIncidents(randomIncidents(500, 22)), f)]);
+  });
+
+  it('refuses a buffer that is not a store, with a message that says so', () => {
+    const store = storeOfIncidents(randomIncidents(10, 23));
+    const broken = store.buffer.slice(0);
+    // The spatial index is intact; the store's header after it is not.
+    new Float64Array(broken, store.columns.lon.byteOffset - 8, 1)[0] = 0;
+    const header = store.columns.lon.byteOffset - 8 * (11 + store.categoryCounts.length);
+    new Float64Array(broken, header, 1)[0] = 42;
+    expect(() => new IncidentStore(broken)).toThrow('Data does not appear to be an incident store.');
+    expect(() => new IncidentStore(new ArrayBuffer(64))).toThrow();
+  });
+
+  it('holds zero incidents', () => {
+    const empty = buildStore(allocateColumns(0));
+    expect(empty.size).toBe(0);
+    expect(empty.daySpan()).toBeNull();
+    expect(new IncidentStore(empty.buffer.slice(0)).size).toBe(0);
   });
 });
 
@@ -198,10 +222,10 @@ describe('merging stores (an "add" import)', () => {
     const rand = mulberry32(8);
     const keep = Uint32Array.from(added.map((_, k) => k).filter(() => rand() < 0.8));
     const merged = new StoreBuilder(8)
-      .addStore(IncidentStore.fromIncidents(loaded))
-      .addStore(IncidentStore.fromIncidents(added), keep)
+      .addStore(storeOfIncidents(loaded))
+      .addStore(storeOfIncidents(added), keep)
       .build();
-    const direct = IncidentStore.fromIncidents([...loaded, ...[...keep].map((k) => added[k])]);
+    const direct = storeOfIncidents([...loaded, ...[...keep].map((k) => added[k])]);
     expect(merged.size).toBe(direct.size);
     expect([...merged.order]).toEqual([...direct.order]);
     for (const key of Object.keys(direct.columns) as (keyof typeof direct.columns)[]) {
@@ -209,38 +233,20 @@ describe('merging stores (an "add" import)', () => {
     }
     for (let k = 0; k < 200; k++) {
       const f = randomFilters(rand);
-      expect([...merged.query(f)]).toEqual([...direct.query(f)]);
+      expect([...visibleOf(merged, f)]).toEqual([...visibleOf(direct, f)]);
     }
   });
 
-  it('merges in a worker as on the page: both stores copied there, the merged one handed back with its vertices', () => {
+  it('merges copies of both stores and leaves the stores shown untouched (store-merge.ts sends copies)', () => {
     const loaded = randomIncidents(600, 41);
     const added = randomIncidents(500, 42).map((i) => ({ ...i, id: `n${i.id}` }));
     const keep = Uint32Array.from(added.map((_, k) => k).filter((k) => k % 3 !== 1));
-    const [before, extra] = [IncidentStore.fromIncidents(loaded), IncidentStore.fromIncidents(added)];
-    const onPage = mergeStores(before, extra, keep);
-    // What store-merge.ts and its worker do: copies of both stores transferred there, the
-    // merged store transferred back.
-    const request = { before: copiedParts(before), added: copiedParts(extra) };
-    const sent = structuredClone(request, { transfer: [...transferables(request.before), ...transferables(request.added)] });
-    const parts = mergeStores(IncidentStore.adopt(sent.before), IncidentStore.adopt(sent.added), keep).parts();
-    const back = IncidentStore.adopt(structuredClone(parts, { transfer: transferables(parts) }));
-    // The page's stores are untouched: every array still whole, every query as before.
-    for (const store of [before, extra]) {
-      const own = store.parts();
-      for (const buffer of transferables(own)) expect(buffer.byteLength).toBeGreaterThan(0);
-    }
-    expect([...before.query(randomFilters(mulberry32(3)))]).toEqual([...IncidentStore.fromIncidents(loaded).query(randomFilters(mulberry32(3)))]);
-    const direct = IncidentStore.fromIncidents([...loaded, ...[...keep].map((k) => added[k])]);
-    expect(back.size).toBe(direct.size);
-    expect([...back.order]).toEqual([...direct.order]);
-    expect(back.takeVertices()).toEqual(pointVertices(direct.columns));
-    expect(onPage.takeVertices()).toEqual(pointVertices(direct.columns));
-    const rand = mulberry32(9);
-    for (let k = 0; k < 200; k++) {
-      const f = randomFilters(rand);
-      expect([...back.query(f)]).toEqual([...direct.query(f)]);
-    }
+    const [before, extra] = [storeOfIncidents(loaded), storeOfIncidents(added)];
+    const merged = mergeStores(new IncidentStore(before.buffer.slice(0)), new IncidentStore(extra.buffer.slice(0)), keep);
+    const direct = storeOfIncidents([...loaded, ...[...keep].map((k) => added[k])]);
+    expect(new Uint8Array(merged.buffer)).toEqual(new Uint8Array(direct.buffer));
+    expect(before.size).toBe(600);
+    expect(new Uint8Array(before.buffer)).toEqual(new Uint8Array(storeOfIncidents(loaded).buffer));
     // Nothing to keep: only the loaded ones.
     expect(mergeStores(before, extra, new Uint32Array(0)).size).toBe(600);
   });
@@ -251,14 +257,14 @@ describe('merging stores (an "add" import)', () => {
     // Through structured clone, as postMessage hands it over.
     const b = structuredClone(new StoreBuilder(4).add(list.slice(600)).raw());
     const merged = a.addRaw(b).build();
-    const direct = IncidentStore.fromIncidents(list);
-    expect(direct.parts().wide.length).toBeGreaterThan(0);
-    expect(merged.parts()).toEqual(direct.parts());
+    const direct = storeOfIncidents(list);
+    expect(direct.wide.length).toBeGreaterThan(0);
+    expect(new Uint8Array(merged.buffer)).toEqual(new Uint8Array(direct.buffer));
   });
 
   it('knows its day span and the extent of points and wide incidents alike', () => {
     const list = randomIncidents(600, 33);
-    const store = IncidentStore.fromIncidents(list);
+    const store = storeOfIncidents(list);
     expect(store.daySpan()).toEqual({ from: Math.min(...list.map((i) => i.startDay)), to: Math.max(...list.map((i) => i.endDay)) });
     expect(store.bounds()).toEqual([
       Math.min(...list.map((i) => i.bbox[0])),
@@ -266,7 +272,7 @@ describe('merging stores (an "add" import)', () => {
       Math.max(...list.map((i) => i.bbox[2])),
       Math.max(...list.map((i) => i.bbox[3])),
     ]);
-    expect(IncidentStore.fromIncidents([]).daySpan()).toBeNull();
-    expect(IncidentStore.fromIncidents([]).bounds()).toBeNull();
+    expect(storeOfIncidents([]).daySpan()).toBeNull();
+    expect(storeOfIncidents([]).bounds()).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 // IdSet stands in for a Set<string> in the importer: it must answer exactly as one would.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { IdSet, hashId } from '../../src/core/id-set.ts';
+import { IdSet, hashId } from '../../../src/core/id-set.ts';
 
 describe('IdSet', () => {
   it('answers add and has exactly as a Set<string> does', () => {

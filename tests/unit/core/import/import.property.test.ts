@@ -2,10 +2,10 @@
 // incidents plus issues, and export → import is the identity.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { importText } from '../../src/core/import/index.ts';
-import { serializeGeoJson } from '../../src/core/export.ts';
-import { CATEGORIES, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Incident } from '../../src/core/schema.ts';
-import { isoDateOfDay } from '../../src/core/time.ts';
+import { importText } from '../../../../src/core/import/index.ts';
+import { serializeGeoJson } from '../../../../src/core/export.ts';
+import { CATEGORIES, GEO_PRECISIONS, STATUSES, TIME_PRECISIONS, validateFeature, type Incident } from '../../../../src/core/schema.ts';
+import { isoDateOfDay } from '../../../../src/core/time.ts';
 
 const shape = (r: ReturnType<typeof importText>) => Array.isArray(r.incidents) && Array.isArray(r.issues) && typeof r.total === 'number';
 

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { check } from '@placemarkio/check-geojson';
 import { booleanClockwise } from '@turf/turf';
 import type { Polygon } from 'geojson';
-import { csvCell, csvChunks, exportFileName, geojsonChunks, serializeCsv, serializeGeoJson, toFeatureCollection, type ExportContext } from '../../src/core/export.ts';
-import { validateCollection, validateFeature, type Incident } from '../../src/core/schema.ts';
-import { dayOfIsoDate } from '../../src/core/time.ts';
-import { feature } from '../fixtures/incident.ts';
+import { csvCell, csvChunks, exportFileName, geojsonChunks, serializeCsv, serializeGeoJson, toFeatureCollection, type ExportContext } from '../../../src/core/export.ts';
+import { validateCollection, validateFeature, type Incident } from '../../../src/core/schema.ts';
+import { dayOfIsoDate } from '../../../src/core/time.ts';
+import { feature } from '../../fixtures/incident.ts';
 
 const incident = (...args: Parameters<typeof feature>): Incident => validateFeature(feature(...args), 0).incident!;
-const golden = (name: string) => readFileSync(new URL(`../golden/${name}`, import.meta.url), 'utf8');
+const golden = (name: string) => readFileSync(new URL(`../../golden/${name}`, import.meta.url), 'utf8');
 const context: ExportContext = {
   days: { from: dayOfIsoDate('2019-12-27'), to: dayOfIsoDate('2019-12-31') },
   view: [40, 30, 50, 38],
@@ -26,7 +26,7 @@ const pair = [
 
 describe('GeoJSON export', () => {
   it('in chunks of any size, joins to exactly one JSON.stringify of the collection', () => {
-    const { incidents } = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8')));
+    const { incidents } = validateCollection(JSON.parse(readFileSync(new URL('../../../data/incidents.geojson', import.meta.url), 'utf8')));
     for (const list of [[], pair, incidents]) {
       for (const ctx of [undefined, context]) {
         const whole = JSON.stringify(toFeatureCollection(list, ctx));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chooseUnit, histogram, histogramOfStore, MAX_BINS } from '../../src/core/histogram.ts';
-import { IncidentStore } from '../../src/core/store.ts';
-import { validateFeature, CATEGORIES, type Incident } from '../../src/core/schema.ts';
-import { DAY_MS, dayOfIsoDate, isoDateOfDay, localMsOfIso } from '../../src/core/time.ts';
-import { mulberry32 } from '../../src/core/random.ts';
-import { feature } from '../fixtures/incident.ts';
+import { chooseUnit, histogram, histogramOfStore, MAX_BINS } from '../../../src/core/histogram.ts';
+import { storeOfIncidents } from '../../../src/core/store-builder.ts';
+import { visibleOf } from '../../../src/core/filter.ts';
+import { validateFeature, CATEGORIES, type Incident } from '../../../src/core/schema.ts';
+import { DAY_MS, dayOfIsoDate, isoDateOfDay, localMsOfIso } from '../../../src/core/time.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
+import { feature } from '../../fixtures/incident.ts';
 
 const incident = (...args: Parameters<typeof feature>): Incident => validateFeature(feature(...args), 0).incident!;
 const span = (from: string, to: string) => ({ from: dayOfIsoDate(from), to: dayOfIsoDate(to) });
@@ -94,11 +95,11 @@ describe('histogram', () => {
       });
       // Shuffled, so store order differs from the list's.
       list.sort(() => rand() - 0.5);
-      const store = IncidentStore.fromIncidents(list);
+      const store = storeOfIncidents(list);
       const range = { from: base, to: base + days - 1 };
       // Some categories only, so the indices are a scattered subset of the store.
       const some = new Set(CATEGORIES.slice(0, 3));
-      const indices = store.query({ days: range, view: [-180, -90, 180, 90], categories: some, statuses: null }).slice();
+      const indices = visibleOf(store, { days: range, view: [-180, -90, 180, 90], categories: some, statuses: null }).slice();
       const same = list.filter((i) => some.has(i.category));
       expect(indices.length).toBe(same.length);
       for (const measure of ['count', 'killed'] as const) {

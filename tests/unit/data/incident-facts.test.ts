@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { distance } from '@turf/turf';
-import { validateCollection, type GeoPrecision } from '../../src/core/schema.ts';
-import { isoDateOfDay } from '../../src/core/time.ts';
+import { validateCollection, type GeoPrecision } from '../../../src/core/schema.ts';
+import { isoDateOfDay } from '../../../src/core/time.ts';
 
 interface Row {
   row: string;
@@ -34,7 +34,7 @@ const SHEET: Row[] = [
   { row: '10 Green Zone rockets', day: '2020-01-08', lat: 33.3076, lon: 44.3903, precision: 'town', killed: [0], wounded: [0] },
 ];
 
-const { incidents } = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8')));
+const { incidents } = validateCollection(JSON.parse(readFileSync(new URL('../../../data/incidents.geojson', import.meta.url), 'utf8')));
 const km = (a: [number, number], b: [number, number]) => distance(a, b, { units: 'kilometers' });
 
 describe('data/incidents.geojson against the fact sheet', () => {

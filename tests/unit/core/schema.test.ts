@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateCollection, validateFeature, formatIssue } from '../../src/core/schema.ts';
-import { feature } from '../fixtures/incident.ts';
+import { validateCollection, validateFeature, formatIssue } from '../../../src/core/schema.ts';
+import { feature } from '../../fixtures/incident.ts';
 
 const fieldsOf = (f: unknown) => validateFeature(f, 3).issues.map((i) => i.field);
 

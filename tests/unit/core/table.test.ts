@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, CsvImporter, importText, rebuilder, type ImportResult, type RebuildContext } from '../../src/core/import/index.ts';
-import { ArrayTable, ConcatTable, EMPTY_TABLE, PickTable, RowEncoder, RowTable, decodeItem, encodeItem, indexOfId, toArray, type RowBatch } from '../../src/core/table.ts';
-import { serializeGeoJson } from '../../src/core/export.ts';
-import { validateCollection } from '../../src/core/schema.ts';
+import { CSV_PARSE_CONFIG, CsvImporter, importText, rebuilder, type ImportResult, type RebuildContext } from '../../../src/core/import/index.ts';
+import { ArrayTable, ConcatTable, EMPTY_TABLE, PickTable, RowEncoder, RowTable, decodeItem, encodeItem, indexOfId, toArray, type RowBatch } from '../../../src/core/table.ts';
+import { serializeGeoJson } from '../../../src/core/export.ts';
+import { validateCollection } from '../../../src/core/schema.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
-const dataset = readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/import/${name}`, import.meta.url), 'utf8');
+const dataset = readFileSync(new URL('../../../data/incidents.geojson', import.meta.url), 'utf8');
 
 /** An import as the worker runs it: accepted items encoded in batches of `batch`. */
 function importAsRows(text: string, name: string, batch = 3): { result: ImportResult; table: RowTable } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { firstJsonError, locateJsonError } from '../../src/core/import/json-error.ts';
+import { firstJsonError, locateJsonError } from '../../../../src/core/import/json-error.ts';
 
 const valid = (text: string) => {
   try {

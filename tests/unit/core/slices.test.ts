@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eachInSlices, mapInSlices } from '../../src/core/slices.ts';
+import { eachInSlices, mapInSlices } from '../../../src/core/slices.ts';
 
 describe('mapInSlices', () => {
   it('maps every index in order', async () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
-import { importText, importCsv, sniffBinary, issuesToCsv, MAX_FILE_BYTES, CsvImporter, CSV_PARSE_CONFIG } from '../../src/core/import/index.ts';
-import { parseDate } from '../../src/core/import/dates.ts';
-import { detectColumns } from '../../src/core/import/columns.ts';
-import { serializeCsv, serializeGeoJson } from '../../src/core/export.ts';
-import { validateCollection } from '../../src/core/schema.ts';
-import { isoDateOfDay } from '../../src/core/time.ts';
+import { importText, importCsv, sniffBinary, issuesToCsv, MAX_FILE_BYTES, CsvImporter, CSV_PARSE_CONFIG } from '../../../../src/core/import/index.ts';
+import { parseDate } from '../../../../src/core/import/dates.ts';
+import { detectColumns } from '../../../../src/core/import/columns.ts';
+import { serializeCsv, serializeGeoJson } from '../../../../src/core/export.ts';
+import { validateCollection } from '../../../../src/core/schema.ts';
+import { isoDateOfDay } from '../../../../src/core/time.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/import/${name}`, import.meta.url), 'utf8');
 const imported = (name: string) => importText(fixture(name), name);
 const reasons = (r: ReturnType<typeof importText>) => Object.fromEntries(r.issues.map((i) => [i.index, `${i.field}: ${i.reason}`]));
 
@@ -165,7 +165,7 @@ describe('GeoJSON import', () => {
     expect(nd.issues).toEqual([{ index: 3, unit: 'line', field: 'json', reason: expect.stringContaining('not valid JSON') }]);
   });
   it('reads features in our own schema as they are, and re-imports an export unchanged', () => {
-    const data = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8'))).incidents;
+    const data = validateCollection(JSON.parse(readFileSync(new URL('../../../../data/incidents.geojson', import.meta.url), 'utf8'))).incidents;
     const back = importText(serializeGeoJson(data));
     expect(back.issues).toEqual([]);
     expect(back.incidents).toEqual(data);
@@ -213,7 +213,7 @@ describe('rows sharing their parsed parts', () => {
   });
 
   it('gives the same dates with a warm cache as with a cold one, and stays bounded', async () => {
-    const { memo } = await import('../../src/core/memo.ts');
+    const { memo } = await import('../../../../src/core/memo.ts');
     let calls = 0;
     const square = memo((n: number) => (calls++, n * n), 3);
     expect([1, 2, 1, 3, 4, 1].map(square)).toEqual([1, 4, 1, 9, 16, 1]);
@@ -245,7 +245,7 @@ describe('dates', () => {
 
 describe('files that are not incident data', () => {
   it('names a PNG renamed .csv', () => {
-    expect(sniffBinary(new Uint8Array(readFileSync(new URL('../fixtures/import/image.csv', import.meta.url))))).toBe('This file is a PNG image, not GeoJSON or CSV.');
+    expect(sniffBinary(new Uint8Array(readFileSync(new URL('../../../fixtures/import/image.csv', import.meta.url))))).toBe('This file is a PNG image, not GeoJSON or CSV.');
   });
   it('has a size cap under what a browser tab can hold', () => {
     expect(MAX_FILE_BYTES).toBeLessThanOrEqual(1024 ** 3);
@@ -256,7 +256,7 @@ describe('files that are not incident data', () => {
     expect(csv).toContain('row,6,date,impossible date 2019-02-30');
   });
   it('re-imports its own CSV export with ranges, status and links intact', () => {
-    const data = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8'))).incidents;
+    const data = validateCollection(JSON.parse(readFileSync(new URL('../../../../data/incidents.geojson', import.meta.url), 'utf8'))).incidents;
     const back = importText(serializeCsv(data), 'x.csv');
     expect(back.issues).toEqual([]);
     expect(back.incidents.map((i) => [i.id, i.category, i.status, i.properties.killed, i.properties.start, i.lat, i.lon])).toEqual(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { arc, chainArcs } from '../../src/core/chains.ts';
-import { validateFeature, type Incident } from '../../src/core/schema.ts';
-import { feature } from '../fixtures/incident.ts';
+import { arc, chainArcs } from '../../../src/core/chains.ts';
+import { validateFeature, type Incident } from '../../../src/core/schema.ts';
+import { feature } from '../../fixtures/incident.ts';
 
 const incident = (...args: Parameters<typeof feature>): Incident => validateFeature(feature(...args), 0).incident!;
 

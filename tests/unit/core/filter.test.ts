@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { validateFeature, type Incident } from '../../src/core/schema.ts';
-import { daySpan, overlapsDays, visibleIncidents } from '../../src/core/query.ts';
-import { dayOfIsoDate } from '../../src/core/time.ts';
-import { WORLD } from '../../src/core/geometry.ts';
-import { feature } from '../fixtures/incident.ts';
+import { validateFeature, type Incident } from '../../../src/core/schema.ts';
+import { visibleOf, type Filter } from '../../../src/core/filter.ts';
+import { storeOfIncidents } from '../../../src/core/store-builder.ts';
+import { dayOfIsoDate } from '../../../src/core/time.ts';
+import { WORLD } from '../../../src/core/geometry.ts';
+import { feature } from '../../fixtures/incident.ts';
 
 const incident = (...args: Parameters<typeof feature>): Incident => {
   const { incident, issues } = validateFeature(feature(...args), 0);
@@ -12,6 +13,13 @@ const incident = (...args: Parameters<typeof feature>): Incident => {
 };
 const days = (from: string, to: string) => ({ from: dayOfIsoDate(from), to: dayOfIsoDate(to) });
 const all = { view: WORLD, categories: null, statuses: null };
+/** The ids the app's rule shows, in start order. */
+const visibleIncidents = (incidents: Incident[], f: Filter) => {
+  const store = storeOfIncidents(incidents);
+  return Array.from(visibleOf(store, f), (k) => incidents[store.order[k]]);
+};
+const overlapsDays = (i: Incident, d: Filter['days']) => visibleIncidents([i], { ...all, days: d }).length === 1;
+const daySpan = (incidents: Incident[]) => storeOfIncidents(incidents).daySpan();
 
 describe('the visible set', () => {
   const embassy = incident({ id: 'embassy', start: '2019-12-31T10:00:00+03:00', end: '2020-01-01T15:00:00+03:00' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { check } from '@placemarkio/check-geojson';
-import { runExport, UsageError } from '../../src/cli/export.ts';
+import { runExport, UsageError } from '../../../src/cli/export.ts';
 
 const read = (p: string) => readFileSync(p);
 const now = new Date('2026-11-24T00:00:00Z');
@@ -44,18 +44,33 @@ describe('npm run export', () => {
   it('requires --data and reports an unreadable or broken file', async () => {
     await expect(runExport([], read, '1', now)).rejects.toThrow('--data FILE is required');
     await expect(runExport(['--data', 'no/such.geojson'], read, '1', now)).rejects.toThrow('ENOENT');
-    await expect(runExport(['--data', 'package-lock.json'], read, '1', now)).rejects.toThrow('holds no valid incident');
+    await expect(runExport(['--data', 'package-lock.json'], read, '1', now)).rejects.toThrow('is not GeoJSON');
+    await expect(runExport(['--data', 'tests/fixtures/import/image.csv'], read, '1', now)).rejects.toThrow('This file is a PNG image');
+    await expect(runExport(['--data', 'x.csv'], () => Buffer.from('latitude,longitude,event_date\n999,1,2020-01-01\n'), '1', now)).rejects.toThrow('holds no valid incident');
+  });
+  it('reads every format the app imports, and reports rejected rows by row number as the app does', async () => {
+    const csv = await runExport(['--data', 'tests/fixtures/import/acled.csv', '--format', 'csv'], read, '1', now);
+    expect(csv.output.split('\r\n').filter(Boolean).length).toBeGreaterThan(2);
+    const bad = await runExport(['--data', 'tests/fixtures/import/bad-rows.csv'], read, '1', now);
+    expect(bad.warnings.length).toBeGreaterThan(0);
+    expect(bad.warnings.every((w) => /^tests\/fixtures\/import\/bad-rows\.csv: row \d+, /.test(w))).toBe(true);
+    expect(JSON.parse(bad.output).features.length).toBeGreaterThan(0);
+    const lines = readFileSync('data/incidents.geojson', 'utf8');
+    const ndjson = JSON.parse(lines).features.map((f: unknown) => JSON.stringify(f)).join('\n');
+    const fromNdjson = await runExport(['--data', 'x.ndjson'], () => Buffer.from(ndjson), '1', now);
+    const fromGeojson = await runExport(['--data', 'data/incidents.geojson'], read, '1', now);
+    expect(JSON.parse(fromNdjson.output).features).toEqual(JSON.parse(fromGeojson.output).features);
   });
   it('exits non-zero with the message on stderr when run as a command', () => {
     const r = spawnSync('npx', ['tsx', 'src/cli/export.ts', '--data', 'data/incidents.geojson', '--to', 'yesterday'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error: --to: "yesterday" is not a valid date');
     expect(r.stdout).toBe('');
-  });
+  }, 30_000);
   it('writes to --out and stays reproducible with SOURCE_DATE_EPOCH', () => {
     const out = `${process.env.TMPDIR ?? '/tmp'}/atlas-cli-${process.pid}.geojson`;
     const r = spawnSync('npx', ['tsx', 'src/cli/export.ts', '--data', 'data/incidents.geojson', '--out', out], { encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1577836800' } });
     expect(r.status).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).provenance.exported_at).toBe('2020-01-01T00:00:00.000Z');
-  });
+  }, 30_000);
 });
