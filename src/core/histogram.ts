@@ -44,7 +44,7 @@ function binEdges(span: DayRange, unit: BinUnit, step: number): number[] {
   const edges: number[] = [];
   if (unit === 'month') {
     const d = new Date(from);
-    let y = d.getUTCFullYear();
+    const y = d.getUTCFullYear();
     let m = d.getUTCMonth();
     for (;;) {
       const edge = Date.UTC(y, m, 1);

@@ -28,7 +28,9 @@ async function startServer() {
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`${ORIGIN}/bench/index.html`)).ok) return server;
-    } catch {}
+    } catch {
+      // Not listening yet: try again shortly.
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   server.kill();
