@@ -24,7 +24,9 @@ const SHEET: Row[] = [
   { row: '2b strikes in Syria', day: '2019-12-29', lat: 34.4536, lon: 40.9367, precision: 'region', killed: [6], wounded: [] },
   { row: '3 Camp Taji rockets', day: '2019-12-29', lat: 33.5294, lon: 44.2775, precision: 'site', killed: [0], wounded: [0] },
   { row: '4 embassy storming', day: '2019-12-31', lat: 33.2989, lon: 44.3961, precision: 'site', killed: [0], wounded: [] },
-  { row: '5 airport strike', day: '2020-01-03', lat: 33.2625, lon: 44.2344, precision: 'site', killed: [7, 8, 10], wounded: [] },
+  // The sheet gives the airport's reference point (33.2625, 44.2344); issue #20 moved the point to the
+  // strike site on the access road, 33°15′29″N 44°15′22″E in Wikipedia's "Assassination of Qasem Soleimani".
+  { row: '5 airport strike', day: '2020-01-03', lat: 33.2581, lon: 44.2561, precision: 'site', killed: [7, 8, 10], wounded: [] },
   { row: '6a Green Zone rockets', day: '2020-01-04', lat: 33.3076, lon: 44.3903, precision: 'town', killed: [0], wounded: [] },
   { row: '6b Balad rockets', day: '2020-01-04', lat: 33.9333, lon: 44.3667, precision: 'site', killed: [0], wounded: [] },
   { row: '7 Green Zone rockets', day: '2020-01-05', lat: 33.3076, lon: 44.3903, precision: 'town', killed: [], wounded: [6] },
