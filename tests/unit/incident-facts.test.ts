@@ -34,6 +34,9 @@ const SHEET: Row[] = [
   { row: '8b Erbil missiles', day: '2020-01-08', lat: 36.2375, lon: 43.9631, precision: 'site', killed: [0], wounded: [0] },
   { row: '9 PS752 shootdown', day: '2020-01-08', lat: 35.5611, lon: 51.1039, precision: 'site', killed: [176], wounded: [] },
   { row: '10 Green Zone rockets', day: '2020-01-08', lat: 33.3076, lon: 44.3903, precision: 'town', killed: [0], wounded: [0] },
+  // Not on the sheet; added by issue #20 from the Reuters, Al Jazeera and JOC reports cited in the
+  // feature. The point is Camp Taji's (sheet row 3): the strike was "near Camp Taji", on the Taji road.
+  { row: '#20 Taji PMF convoy strike', day: '2020-01-04', lat: 33.5294, lon: 44.2775, precision: 'town', killed: [5, 6], wounded: [3] },
 ];
 
 const { incidents } = validateCollection(JSON.parse(readFileSync(new URL('../../data/incidents.geojson', import.meta.url), 'utf8')));
