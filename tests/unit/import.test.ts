@@ -264,3 +264,44 @@ describe('files that are not incident data', () => {
     );
   });
 });
+
+describe('rejected rows are counted as rows (issue #22, case 3)', () => {
+  it('lists each rejected row once with all its problems, and names an out-of-range epoch number', () => {
+    const r = importCsv(['id,date,latitude,longitude', 'far,8640000000000000,33,44', 'ok,2020-01-01,33,44', 'past,-8640000000000000,33,44'].join('\n'));
+    expect(r.incidents.map((i) => i.id)).toEqual(['ok']);
+    expect(r.issues).toHaveLength(2);
+    expect(r.issues.map((i) => i.index)).toEqual([2, 4]);
+    for (const issue of r.issues) {
+      expect(issue.reason).toMatch(/-?8640000000000000/);
+      expect(issue.reason).not.toContain('ISO 8601 date-time');
+    }
+  });
+
+  it('rejects epoch numbers beyond the years a date-time can be written in, naming the number', () => {
+    for (const n of [8.64e15, -8.64e15, 1e300, 9e15]) {
+      const result = parseDate(String(n));
+      expect(result).toHaveProperty('error');
+      expect((result as { error: string }).error).toContain(String(n));
+      expect(parseDate(n)).toHaveProperty('error');
+    }
+  });
+
+  it('joins the problems of one feature into one issue, so the count is of features', () => {
+    const r = importText(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [44, 33] }, properties: { id: 'a', killed: 'x', sources: [], time_precision: 'week', geo_precision: 'site' } },
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [44, 33] }, properties: { id: 'b', date: '2020-01-01' } },
+        ],
+      }),
+      'x.geojson',
+    );
+    expect(r.incidents.map((i) => i.id)).toEqual(['b']);
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]).toMatchObject({ index: 0, unit: 'feature' });
+    expect(r.issues[0].field).toContain('title');
+    expect(r.issues[0].reason).toContain('sources: must list at least one source');
+    expect(r.issues[0].reason).toContain('time_precision: must be one of');
+  });
+});

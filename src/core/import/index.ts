@@ -126,12 +126,23 @@ export interface ImportOptions {
   extraColumns?: boolean;
 }
 
+/**
+ * One issue for an item with several problems: the report counts items ("M rejected"), and
+ * lists each once. Its field names every field at fault; its reason, each problem by field.
+ */
+export function oneIssue(issues: readonly Issue[], unit: 'feature' | 'row' | 'line'): Issue[] {
+  if (issues.length === 0) return [];
+  if (issues.length === 1) return [{ ...issues[0], unit }];
+  const fields = [...new Set(issues.map((i) => i.field))];
+  return [{ index: issues[0].index, unit, field: fields.join(', '), reason: issues.map((i) => `${i.field}: ${i.reason}`).join('; ') }];
+}
+
 function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>, options: ImportOptions): void {
   items.forEach((item, i) => {
     const index = base + i;
     out.total++;
     const { incident, issues } = featureToIncident(item, index, unit);
-    out.issues.push(...issues.map((x) => ({ ...x, unit })));
+    out.issues.push(...oneIssue(issues, unit));
     if (!incident) return;
     if (seen.has(incident.id)) {
       out.issues.push({ index, unit, field: 'id', reason: `duplicate id "${incident.id}"` });
@@ -336,7 +347,7 @@ export class CsvImporter {
       );
     }
     const { incident, issues, assumedUtc } = rowToIncident(cells, { headers, mapping: this.mapping!, row: rowNumber, extraColumns: this.extraColumns, point });
-    out.issues.push(...issues);
+    out.issues.push(...oneIssue(issues, 'row'));
     if (assumedUtc) this.assumedUtc++;
     if (!incident) return;
     if (!this.seen.add(incident.id)) {
