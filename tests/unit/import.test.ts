@@ -305,3 +305,31 @@ describe('rejected rows are counted as rows (issue #22, case 3)', () => {
     expect(r.issues[0].reason).toContain('time_precision: must be one of');
   });
 });
+
+describe('ids of two types (issue #22, case 5)', () => {
+  const feature = (id: unknown, propertyId?: unknown) => ({
+    type: 'Feature',
+    ...(id !== undefined ? { id } : {}),
+    geometry: { type: 'Point', coordinates: [44, 33] },
+    properties: { date: '2020-01-01', title: 't', ...(propertyId !== undefined ? { id: propertyId } : {}) },
+  });
+  it.each([
+    ['Feature.id', [feature(7), feature('7')], 'id "7" (a string) collides with id 7 (a number) already in this file'],
+    ['Feature.id, string first', [feature('7'), feature(7)], 'id 7 (a number) collides with id "7" (a string) already in this file'],
+    ['properties.id', [feature(undefined, 7), feature(undefined, '7')], 'id "7" (a string) collides with id 7 (a number) already in this file'],
+  ])('never merges 7 and "7" silently (%s): the second is rejected, saying why', (_, features, reason) => {
+    for (const [text, name] of [
+      [JSON.stringify({ type: 'FeatureCollection', features }), 'x.geojson'],
+      [features.map((f) => JSON.stringify(f)).join('\n'), 'x.ndjson'],
+    ]) {
+      const r = importText(text, name);
+      expect(r.incidents).toHaveLength(1);
+      expect(r.issues).toHaveLength(1);
+      expect(r.issues[0]).toMatchObject({ field: 'id', reason });
+    }
+  });
+  it('still calls a true repeat a duplicate', () => {
+    const r = importText(JSON.stringify([feature(7), feature(7), feature('a'), feature('a')]), 'x.json');
+    expect(r.issues.map((i) => i.reason)).toEqual(['duplicate id 7', 'duplicate id "a"']);
+  });
+});

@@ -92,18 +92,32 @@ const SCHEMA_MARKERS = ['killed', 'sources', 'time_precision', 'geo_precision'];
 function featureToIncident(item: unknown, index: number, unit: 'feature' | 'line') {
   const props = typeof item === 'object' && item !== null ? (item as { properties?: unknown }).properties : undefined;
   const generic = typeof props === 'object' && props !== null && !Array.isArray(props) && !SCHEMA_MARKERS.some((k) => Object.prototype.hasOwnProperty.call(props, k));
-  if (!generic || (item as { type?: unknown }).type !== 'Feature') return { ...validateFeature(item, index), assumedUtc: false };
+  if (!generic || (item as { type?: unknown }).type !== 'Feature') return { ...validateFeature(item, index), assumedUtc: false, numericId: false };
   const entries = Object.entries(props as Record<string, unknown>);
   const headers = entries.map(([k]) => k);
   const cells = entries.map(([, v]) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)));
   const featureId = (item as { id?: unknown }).id;
   const mapping = detectColumns(headers).mapping;
+  // RFC 7946 allows a number or a string: both become the string id, so 7 and "7" would be one.
+  let numericId = mapping.id >= 0 && typeof entries[mapping.id][1] === 'number';
   if (mapping.id < 0 && (typeof featureId === 'string' || typeof featureId === 'number')) {
     headers.push('id');
     cells.push(String(featureId));
     mapping.id = headers.length - 1;
+    numericId = typeof featureId === 'number';
   }
-  return rowToIncident(cells, { headers, mapping, row: index, unit, geometry: (item as { geometry?: unknown }).geometry ?? null });
+  return { ...rowToIncident(cells, { headers, mapping, row: index, unit, geometry: (item as { geometry?: unknown }).geometry ?? null }), numericId };
+}
+
+/**
+ * Why an accepted id cannot be accepted again: a repeat, or the same text from a number and a
+ * string (7 and "7"), which RFC 7946 tells apart and the atlas, keying incidents by text, cannot.
+ */
+function repeatedId(id: string, numeric: boolean, earlierNumeric: boolean): string {
+  const show = (n: boolean) => (n ? id : JSON.stringify(id));
+  if (numeric === earlierNumeric) return `duplicate id ${show(numeric)}`;
+  const kind = (n: boolean) => (n ? 'a number' : 'a string');
+  return `id ${show(numeric)} (${kind(numeric)}) collides with id ${show(earlierNumeric)} (${kind(earlierNumeric)}) already in this file`;
 }
 
 /** Told of every accepted item (a feature, or a CSV row's cells) with its number: the worker keeps them as rows. */
@@ -137,18 +151,22 @@ export function oneIssue(issues: readonly Issue[], unit: 'feature' | 'row' | 'li
   return [{ index: issues[0].index, unit, field: fields.join(', '), reason: issues.map((i) => `${i.field}: ${i.reason}`).join('; ') }];
 }
 
-function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>, options: ImportOptions): void {
+/** Accepted ids, each with whether it came from a number. */
+type SeenIds = Map<string, boolean>;
+
+function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: SeenIds, options: ImportOptions): void {
   items.forEach((item, i) => {
     const index = base + i;
     out.total++;
-    const { incident, issues } = featureToIncident(item, index, unit);
+    const { incident, issues, numericId } = featureToIncident(item, index, unit);
     out.issues.push(...oneIssue(issues, unit));
     if (!incident) return;
-    if (seen.has(incident.id)) {
-      out.issues.push({ index, unit, field: 'id', reason: `duplicate id "${incident.id}"` });
+    const earlier = seen.get(incident.id);
+    if (earlier !== undefined) {
+      out.issues.push({ index, unit, field: 'id', reason: repeatedId(incident.id, numericId, earlier) });
       return;
     }
-    seen.add(incident.id);
+    seen.set(incident.id, numericId);
     if (options.retain !== false) out.incidents.push(incident);
     options.onAccept?.(item, index, incident);
   });
@@ -165,13 +183,13 @@ export function importGeoJson(text: string, options: ImportOptions = {}): Import
   const list = features(json);
   if (typeof list === 'string') return empty('geojson', list);
   const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
-  validateAll(list, 'feature', 0, out, new Set(), options);
+  validateAll(list, 'feature', 0, out, new Map(), options);
   return out;
 }
 
 export function importNdjson(text: string, options: ImportOptions = {}): ImportResult {
   const out: ImportResult = { format: 'ndjson', incidents: [], issues: [], total: 0, notes: [] };
-  const seen = new Set<string>();
+  const seen: SeenIds = new Map();
   text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     let item: unknown;
