@@ -220,3 +220,11 @@ for (const repeat of [false, true]) {
     expect(shown.get(late.id)).toMatchObject({ id: late.id, properties: { notes: late.properties.notes, start: late.properties.start } });
   });
 }
+
+test('a UTF-16 CSV with a byte-order mark (Excel "Unicode text") is decoded, not refused as binary', async ({ page }) => {
+  await openApp(page);
+  const text = '\ufeffid\tdate\tlatitude\tlongitude\ttitle\nu1\t2020-01-02\t33.3\t44.4\tCafé\nu2\t2020-01-03\t33.4\t44.5\tStraße\n';
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'unicode.txt', mimeType: 'text/plain', buffer: Buffer.from(text, 'utf16le') });
+  await expect(report(page)).toContainText('unicode.txt: 2 imported, 0 rejected');
+  await expect(page.getByTestId('incident-list').locator('[data-id="u1"]')).toContainText('Café');
+});

@@ -333,3 +333,56 @@ describe('ids of two types (issue #22, case 5)', () => {
     expect(r.issues.map((i) => i.reason)).toEqual(['duplicate id 7', 'duplicate id "a"']);
   });
 });
+
+describe('encodings and NUL bytes (issue #22, case 4)', () => {
+  const csv = 'id,date,latitude,longitude,title\na,2020-01-01,33,44,Café\nb,2020-01-02,33,44,Straße\n';
+  const utf16 = (text: string, bigEndian: boolean) => {
+    const le = Buffer.from('\ufeff' + text, 'utf16le');
+    return new Uint8Array(bigEndian ? le.swap16() : le);
+  };
+  it.each([false, true])('decodes UTF-16 with a byte-order mark (big-endian: %s), never calling it binary', async (bigEndian) => {
+    const { importBytes, sniffEncoding } = await import('../../src/core/import/index.ts');
+    const bytes = utf16(csv, bigEndian);
+    expect(sniffBinary(bytes.subarray(0, 4096))).toBeNull();
+    expect(sniffEncoding(bytes)).toBe(bigEndian ? 'utf-16be' : 'utf-16le');
+    const r = importBytes(bytes, 'excel.csv');
+    expect(r.fatal).toBeUndefined();
+    expect(r.incidents.map((i) => i.properties.title)).toEqual(['Café', 'Straße']);
+  });
+  it('counts the rows whose bytes are not valid UTF-8; a real U+FFFD alone is no such row', async () => {
+    const { importBytes } = await import('../../src/core/import/index.ts');
+    const bytesOf = (text: string) => {
+      const bytes = new Uint8Array(Buffer.from(text, 'utf8'));
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x40) bytes[i] = 0xff;
+      return bytes;
+    };
+    const head = 'id,date,latitude,longitude,title\n';
+    const bad = importBytes(bytesOf(`${head}a,2020-01-01,33,44,Caf@\nb,2020-01-02,33,44,fine\nc,2020-01-03,33,44,x@y@\n`), 'latin1.csv');
+    expect(bad.incidents).toHaveLength(3);
+    expect(bad.notes.join(' ')).toContain('2 rows held bytes that are not valid UTF-8');
+    const real = importBytes(bytesOf(`${head}b,2020-01-02,33,44,ok \ufffd kept\n`), 'real.csv');
+    expect(real.notes.join(' ')).not.toContain('not valid');
+    // Both: the rows cannot be told apart without a second decoding, and the note says so.
+    const both = importBytes(bytesOf(`${head}a,2020-01-01,33,44,Caf@\nb,2020-01-02,33,44,ok \ufffd kept\n`), 'both.csv');
+    expect(both.notes.join(' ')).toContain('up to 2 rows held bytes that are not valid UTF-8');
+    // Split anywhere, the streaming decoder counts the same.
+    const bytes = bytesOf(`${head}a,2020-01-01,33,44,Caf@\nb,2020-01-02,33,44,ok \ufffd kept\n`);
+    const { TextDecoding } = await import('../../src/core/import/decode.ts');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const d = new TextDecoding('utf-8');
+      d.decode(bytes.subarray(0, cut));
+      d.decode(bytes.subarray(cut), true);
+      expect([cut, d.replaced, d.genuine]).toEqual([cut, 1, 1]);
+    }
+  });
+  it('rejects the rows that hold a NUL byte, wherever they are, and reads the rest', () => {
+    const r = importCsv('id,date,latitude,longitude,title\na,2020-01-01,33,44,one\nb,2020-01-02,33,44,t\u0000wo\nc,2020-01-03,33,44,three\n');
+    expect(r.incidents.map((i) => i.id)).toEqual(['a', 'c']);
+    expect(r.issues).toEqual([{ index: 3, unit: 'row', field: 'title', reason: expect.stringContaining('NUL') }]);
+  });
+  it('refuses by magic number only: a NUL in the first 4 KB of text is not "binary"', () => {
+    const head = new Uint8Array(Buffer.from('id,date,latitude,longitude\na,2020-01-01,33,44\u0000\n'));
+    expect(sniffBinary(head)).toBeNull();
+    expect(sniffBinary(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))).toContain('Excel');
+  });
+});

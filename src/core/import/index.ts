@@ -11,6 +11,9 @@ import { locateJsonError } from './json-error.ts';
 import type { Rebuild } from '../table.ts';
 import type { Point } from 'geojson';
 import { IdSet } from '../id-set.ts';
+import { TextDecoding, sniffEncoding, type TextEncoding } from './decode.ts';
+
+export { sniffEncoding, TextDecoding, type TextEncoding };
 
 export type Format = 'geojson' | 'ndjson' | 'csv';
 
@@ -36,16 +39,28 @@ const empty = (format: Format | null, fatal: string): ImportResult => ({ format,
 const BINARY = [
   { magic: [0x89, 0x50, 0x4e, 0x47], name: 'a PNG image' },
   { magic: [0xff, 0xd8, 0xff], name: 'a JPEG image' },
+  { magic: [0x47, 0x49, 0x46, 0x38], name: 'a GIF image' },
   { magic: [0x25, 0x50, 0x44, 0x46], name: 'a PDF document' },
   { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a ZIP archive (or an .xlsx workbook)' },
+  { magic: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], name: 'an old Excel workbook (.xls) or other Office file' },
   { magic: [0x1f, 0x8b], name: 'a gzip archive' },
+  { magic: [0x42, 0x5a, 0x68], name: 'a bzip2 archive' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'an xz archive' },
+  { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], name: 'a 7-Zip archive' },
+  { magic: [0x52, 0x61, 0x72, 0x21], name: 'a RAR archive' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'a Zstandard archive' },
+  { magic: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66, 0x6f, 0x72, 0x6d, 0x61, 0x74, 0x20, 0x33, 0x00], name: 'an SQLite database (a GeoPackage?)' },
+  { magic: [0x50, 0x41, 0x52, 0x31], name: 'a Parquet file' },
+  { magic: [0x00, 0x00, 0x27, 0x0a], name: 'a shapefile (.shp)' },
 ];
 
-/** A clear refusal for files that are not text, else null. */
+/**
+ * A clear refusal for binary formats, known by their magic numbers, else null. NUL bytes alone
+ * do not refuse a file: a UTF-16 file is full of them, and a NUL in text rejects only its row
+ * (see CsvImporter), wherever in the file it is.
+ */
 export function sniffBinary(head: Uint8Array): string | null {
   for (const { magic, name } of BINARY) if (magic.every((b, i) => head[i] === b)) return `This file is ${name}, not GeoJSON or CSV.`;
-  const sample = head.subarray(0, 4096);
-  if (sample.includes(0)) return 'This file is binary, not GeoJSON or CSV text.';
   return null;
 }
 
@@ -138,7 +153,36 @@ export interface ImportOptions {
    * columns into objects that die at once was a third of the time to build them.
    */
   extraColumns?: boolean;
+  /** What decoding the file's bytes found (see ./decode.ts): noted in the report. */
+  decoded?: Decoded;
 }
+
+/** What decoding found: bytes it replaced with U+FFFD, and whether the text holds NUL. */
+export interface Decoded {
+  encoding: TextEncoding;
+  replaced: number;
+  /** U+FFFD characters the file really holds: rows with one cannot be told from rows with invalid bytes. */
+  genuine: number;
+  nul: boolean;
+}
+
+const ENCODING_NAMES: Record<TextEncoding, string> = { 'utf-8': 'UTF-8', 'utf-16le': 'UTF-16LE', 'utf-16be': 'UTF-16BE' };
+
+/** The note for a file whose bytes were not all text, when its rows cannot be counted. */
+function replacedNote(decoded: Decoded | undefined): string[] {
+  if (!decoded || decoded.replaced === 0) return [];
+  const n = decoded.replaced;
+  return [`The file held ${n.toLocaleString('en')} byte sequence${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not valid ${ENCODING_NAMES[decoded.encoding]}, read as "\ufffd" (U+FFFD). Save it as UTF-8 to keep those characters.`];
+}
+
+/** The note for the rows whose text holds a U+FFFD decoded from invalid bytes. */
+function replacedRowsNote(rows: number, encoding: TextEncoding, genuine: boolean): string[] {
+  if (rows === 0) return [];
+  return [`${genuine ? 'up to ' : ''}${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'} held bytes that are not valid ${ENCODING_NAMES[encoding]}, read as "\ufffd" (U+FFFD). Save the file as UTF-8 to keep those characters.`];
+}
+
+/** The reason for a row that holds a NUL character: one rule, wherever the row is. */
+const NUL_REASON = 'holds a NUL character (byte 0), which is not text: the row is not read (is the file binary, or UTF-16 without a byte-order mark?)';
 
 /**
  * One issue for an item with several problems: the report counts items ("M rejected"), and
@@ -184,6 +228,7 @@ export function importGeoJson(text: string, options: ImportOptions = {}): Import
   if (typeof list === 'string') return empty('geojson', list);
   const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
   validateAll(list, 'feature', 0, out, new Map(), options);
+  out.notes.push(...replacedNote(options.decoded));
   return out;
 }
 
@@ -202,6 +247,7 @@ export function importNdjson(text: string, options: ImportOptions = {}): ImportR
     }
     validateAll([item], 'line', i + 1, out, seen, options);
   });
+  out.notes.push(...replacedNote(options.decoded));
   return out;
 }
 
@@ -253,6 +299,10 @@ export interface CsvPartResult {
   assumedUtc: number;
   /** papaparse met the end of the input inside a quoted field. */
   unterminated: boolean;
+  /** Rows read whose text holds a U+FFFD decoded from invalid bytes, and the encoding. */
+  replacedRows: number;
+  /** How the part was decoded (see Decoded). */
+  text: Decoded;
 }
 
 export interface CsvPartOptions extends ImportOptions {
@@ -288,6 +338,11 @@ export class CsvImporter {
   private readonly onAccept: OnAccept | undefined;
   private readonly retain: boolean;
   private readonly extraColumns: boolean;
+  /** What decoding found so far; rows are checked for NUL and U+FFFD only when it found some. */
+  private text: Decoded;
+  private replacedRows = 0;
+  /** Why the file cannot be read at all (its header), or null. */
+  private fatal: string | null = null;
   readonly out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
 
   constructor(options: CsvPartOptions = {}) {
@@ -295,6 +350,7 @@ export class CsvImporter {
     this.onAccept = options.onAccept;
     this.retain = options.retain !== false;
     this.extraColumns = options.extraColumns !== false;
+    this.text = options.decoded ?? { encoding: 'utf-8', replaced: 0, genuine: 0, nul: false };
     if (options.headers) {
       if (!options.mapping) throw new Error('CsvImporter: given headers need their mapping');
       this.headers = options.headers;
@@ -302,9 +358,14 @@ export class CsvImporter {
     }
   }
 
+  /** Told what decoding found, before the rows it decoded are pushed (the worker decodes as it reads). */
+  decoded(text: Decoded): void {
+    this.text = { ...text };
+  }
+
   /** How the page rebuilds this file's rows; null before the header (or without a mapping). */
   rebuildContext(): RebuildContext | null {
-    return this.headers && this.mapping ? { format: 'csv', headers: this.headers, mapping: this.mapping } : null;
+    return this.headers && this.mapping && this.fatal === null ? { format: 'csv', headers: this.headers, mapping: this.mapping } : null;
   }
 
   /** Whether a row with this id was accepted. */
@@ -332,6 +393,11 @@ export class CsvImporter {
       this.endsWithEmpty = rows[r].length === 1 && rows[r][0] === '';
       if (blankRow(rows[r])) continue;
       if (this.headers === null) {
+        if (this.text.nul && rows[r].some((h) => h.indexOf('\0') >= 0)) {
+          this.fatal = `The header (row ${rowNumber}) holds a NUL character (byte 0), which is not text: is the file binary, or UTF-16 without a byte-order mark?`;
+          this.headers = [];
+          return false;
+        }
         this.headers = rows[r].map((h) => h.trim());
         const detection = detectColumns(this.headers);
         if (this.mapping === null && detection.ambiguous.length > 0) {
@@ -359,6 +425,16 @@ export class CsvImporter {
       out.issues.push({ index: rowNumber, unit: 'row', field: 'csv', reason: parseError });
       return;
     }
+    const text = this.text;
+    if (text.nul || text.replaced > 0) {
+      for (let i = 0; text.nul && i < cells.length; i++) {
+        if (cells[i].indexOf('\0') >= 0) {
+          out.issues.push({ index: rowNumber, unit: 'row', field: headers[i] || `column ${i + 1}`, reason: NUL_REASON });
+          return;
+        }
+      }
+      if (text.replaced > 0 && cells.some((c) => c.indexOf('\ufffd') >= 0)) this.replacedRows++;
+    }
     if (cells.length !== headers.length && out.notes.length < MAX_NOTES) {
       out.notes.push(
         `Row ${rowNumber} has ${cells.length} cells for ${headers.length} columns; ${cells.length < headers.length ? 'missing cells are read as empty' : 'extra cells are ignored'}.`,
@@ -378,13 +454,23 @@ export class CsvImporter {
 
   part(): CsvPartResult {
     const { issues, notes, total } = this.out;
-    return { issues, notes, total, rows: this.rows - (this.endsWithEmpty ? 1 : 0), assumedUtc: this.assumedUtc, unterminated: this.unterminated };
+    return {
+      issues,
+      notes,
+      total,
+      rows: this.rows - (this.endsWithEmpty ? 1 : 0),
+      assumedUtc: this.assumedUtc,
+      unterminated: this.unterminated,
+      replacedRows: this.replacedRows,
+      text: this.text,
+    };
   }
 
   finish(): ImportResult {
+    if (this.fatal !== null) return empty('csv', this.fatal);
     if (this.headers === null) return empty('csv', 'The file is empty.');
     if (this.out.needsMapping) return { ...this.out, incidents: [], issues: [] };
-    this.out.notes.push(...utcNote(this.assumedUtc));
+    this.out.notes.push(...utcNote(this.assumedUtc), ...replacedRowsNote(this.replacedRows, this.text.encoding, this.text.genuine > 0));
     return this.out;
   }
 }
@@ -410,7 +496,9 @@ export function combineCsvParts(a: CsvPartResult, b: CsvPartResult, bFirstRow: n
     incidents: [],
     issues: [...a.issues, ...b.issues],
     total: a.total + b.total,
-    notes: [...a.notes, ...b.notes].slice(0, MAX_NOTES).concat(utcNote(a.assumedUtc + b.assumedUtc)),
+    notes: [...a.notes, ...b.notes]
+      .slice(0, MAX_NOTES)
+      .concat(utcNote(a.assumedUtc + b.assumedUtc), replacedRowsNote(a.replacedRows + b.replacedRows, a.text.encoding, a.text.genuine + b.text.genuine > 0)),
   };
 }
 
@@ -418,7 +506,7 @@ export function combineCsvParts(a: CsvPartResult, b: CsvPartResult, bFirstRow: n
 export function importCsv(text: string, options: ImportOptions = {}): ImportResult {
   // header: false — papaparse would build row objects keyed by header, where "__proto__" is not a plain key.
   const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), CSV_PARSE_CONFIG);
-  const importer = new CsvImporter(options);
+  const importer = new CsvImporter({ ...options, decoded: options.decoded ?? { encoding: 'utf-8', replaced: 0, genuine: 0, nul: text.indexOf('\0') >= 0 } });
   importer.push(parsed.data, parsed.errors);
   return importer.finish();
 }
@@ -434,6 +522,18 @@ export function importText(text: string, name = '', options: ImportOptions = {})
     // A bug of ours, not the file's fault — still never a crash for the user.
     return empty(null, `The file could not be read: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A file's bytes: refused when a magic number says it is binary, else decoded (see
+ * ./decode.ts) and imported as importText does, noting the bytes that were not text.
+ */
+export function importBytes(bytes: Uint8Array, name = '', options: ImportOptions = {}): ImportResult {
+  const binary = sniffBinary(bytes.subarray(0, 64));
+  if (binary) return empty(null, binary);
+  const decoding = new TextDecoding(sniffEncoding(bytes.subarray(0, 4096)));
+  const text = decoding.decode(bytes, true);
+  return importText(text, name, { ...options, decoded: decoding.state });
 }
 
 /** The rejected items as CSV, for the report's download. */
