@@ -228,3 +228,13 @@ test('a UTF-16 CSV with a byte-order mark (Excel "Unicode text") is decoded, not
   await expect(report(page)).toContainText('unicode.txt: 2 imported, 0 rejected');
   await expect(page.getByTestId('incident-list').locator('[data-id="u1"]')).toContainText('Café');
 });
+
+test('a .json file holding one long string is refused as not GeoJSON, quickly, never read as CSV', async ({ page }) => {
+  await openApp(page);
+  const started = Date.now();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'string.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify('x'.repeat(2 * 1024 * 1024))) });
+  await expect(page.getByRole('alert')).toContainText('string.json: The JSON is a string, not GeoJSON: expected a FeatureCollection, a Feature or an array of Features.', { timeout: 5_000 });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(page.getByText('Which columns of')).toHaveCount(0);
+  expect(await countShown(page)).toBe(total);
+});

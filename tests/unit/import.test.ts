@@ -386,3 +386,26 @@ describe('encodings and NUL bytes (issue #22, case 4)', () => {
     expect(sniffBinary(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))).toContain('Excel');
   });
 });
+
+describe('format from extension and content (issue #22, case 2)', () => {
+  it.each([
+    ['"' + 'x'.repeat(10_000) + '"', 'a string'],
+    ['42', 'a number'],
+    ['null', 'null'],
+    ['[1, 2, 3]', 'an array of 3 items, none of them a GeoJSON Feature'],
+    ['{"type": "Point", "coordinates": [1, 2]}', 'type "Point"'],
+  ])('a .json file holding %# (%s) is refused as not GeoJSON, never read as CSV', (text, what) => {
+    for (const name of ['x.json', 'x.geojson', 'X.GEOJSON']) {
+      const r = importText(text, name);
+      expect(r.format).toBe('geojson');
+      expect(r.fatal).toContain(what);
+      expect(r.fatal).toContain('expected a FeatureCollection, a Feature or an array of Features');
+    }
+  });
+  it('still reads a .csv or .txt by its content', async () => {
+    const { sniffFormat } = await import('../../src/core/import/index.ts');
+    expect(sniffFormat('id,date\n', 'x.json.csv')).toBe('csv');
+    expect(sniffFormat('{"type":"FeatureCollection","features":[]}', 'x.txt')).toBe('geojson');
+    expect(sniffFormat('id,date\n', 'x.json')).toBe('geojson');
+  });
+});

@@ -64,11 +64,17 @@ export function sniffBinary(head: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * The format, from the extension and the content together: a .json or .geojson file is JSON
+ * whatever it holds (never a one-column CSV), and its content tells GeoJSON from one Feature
+ * per line; any other name is read by its content.
+ */
 export function sniffFormat(text: string, name = ''): Format {
   const lower = name.toLowerCase();
   if (/\.(ndjson|geojsonl|jsonl|geojsons)$/.test(lower)) return 'ndjson';
   const start = text.replace(/^\uFEFF/, '').trimStart();
-  if (start.startsWith('{') || start.startsWith('[')) {
+  const json = /\.(geo)?json$/.test(lower);
+  if (json || start.startsWith('{') || start.startsWith('[')) {
     const firstLine = start.slice(0, start.indexOf('\n') >>> 0);
     if (start.startsWith('{') && firstLine.trim().endsWith('}') && /\n\s*\{/.test(start)) return 'ndjson';
     return 'geojson';
@@ -82,9 +88,22 @@ function jsonErrorMessage(text: string, error: Error): string {
   return at ? `unexpected ${at.found} at line ${at.line}, column ${at.column}` : error.message.slice(0, 200);
 }
 
+const EXPECTED = 'expected a FeatureCollection, a Feature or an array of Features.';
+
+/** What a JSON value is, in words: "a string", "an array of 3 items". */
+function jsonKind(json: unknown): string {
+  if (json === null) return 'null';
+  if (Array.isArray(json)) return `an array of ${json.length.toLocaleString('en')} item${json.length === 1 ? '' : 's'}`;
+  return typeof json === 'object' ? 'an object' : `a ${typeof json}`;
+}
+
 function features(json: unknown): unknown[] | string {
-  if (Array.isArray(json)) return json;
-  if (typeof json !== 'object' || json === null) return 'The JSON is not GeoJSON: expected a FeatureCollection, a Feature or an array of Features.';
+  if (Array.isArray(json)) {
+    const isFeature = (item: unknown) => typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'Feature';
+    if (json.length > 0 && !json.some(isFeature)) return `The JSON is ${jsonKind(json)}, none of them a GeoJSON Feature: ${EXPECTED}`;
+    return json;
+  }
+  if (typeof json !== 'object' || json === null) return `The JSON is ${jsonKind(json)}, not GeoJSON: ${EXPECTED}`;
   const t = (json as { type?: unknown }).type;
   if (Object.prototype.hasOwnProperty.call(json, 'crs')) {
     return 'This GeoJSON has a "crs" member (2008 GeoJSON): its coordinates may be projected (e.g. metres). RFC 7946 GeoJSON uses WGS 84 longitude/latitude only; reproject it (e.g. ogr2ogr -t_srs EPSG:4326) and remove "crs".';
@@ -94,7 +113,7 @@ function features(json: unknown): unknown[] | string {
     return Array.isArray(list) ? list : 'The FeatureCollection has no "features" array.';
   }
   if (t === 'Feature') return [json];
-  return `The JSON is not GeoJSON (type ${JSON.stringify(t)}): expected a FeatureCollection, a Feature or an array of Features.`;
+  return `The JSON is not GeoJSON (type ${JSON.stringify(t)?.slice(0, 100)}): ${EXPECTED}`;
 }
 
 /** Properties that mark a feature as written to our schema: its issues are then the schema's. */
