@@ -2,7 +2,7 @@
 // cancels by terminating the worker. All the rules live in src/core/import.
 
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, combineCsvParts, importBytes, sniffBinary, sniffEncoding, sniffFormat, type ImportResult, type RebuildContext, type TextEncoding } from '../core/import/index.ts';
+import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, combineCsvParts, csvHeadProblem, importBytes, MAX_HEADER_BYTES, sniffBinary, sniffEncoding, sniffFormat, type ImportResult, type RebuildContext, type TextEncoding } from '../core/import/index.ts';
 import type { Mapping } from '../core/import/columns.ts';
 import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
 import { sha256Hex } from '../core/digest.ts';
@@ -159,7 +159,12 @@ async function run({ file, mapping }: ImportRequest): Promise<Run> {
   // The byte-order mark before anything else: UTF-16 text is full of NUL bytes.
   const encoding = sniffEncoding(head);
   const format = sniffFormat(new TextDecoder(encoding).decode(head), file.name);
-  if (format === 'csv') return readCsv(file, mapping, encoding);
+  if (format === 'csv') {
+    // The header's size bounds the work: a first line too long is refused from its bytes.
+    const problem = csvHeadProblem(new Uint8Array(await file.slice(0, MAX_HEADER_BYTES + 1).arrayBuffer()), file.size);
+    if (problem) return refuse(problem);
+    return readCsv(file, mapping, encoding);
+  }
   const result = importBytes(await readBytes(file), file.name, { ...accepted.options, mapping });
   return { result, rebuild: result.format === 'geojson' || result.format === 'ndjson' ? { format: result.format } : null, parts: 1 };
 }

@@ -238,3 +238,34 @@ test('a .json file holding one long string is refused as not GeoJSON, quickly, n
   await expect(page.getByText('Which columns of')).toHaveCount(0);
   expect(await countShown(page)).toBe(total);
 });
+
+test('a CSV header of 64,000 fields, and 30 MB without a line break, are refused in the worker; the page stays responsive', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openApp(page);
+  const answersSlider = async () => {
+    const start = page.getByRole('slider', { name: 'Start date' });
+    await start.focus();
+    const before = await start.getAttribute('aria-valuetext');
+    const t = Date.now();
+    await page.keyboard.press('ArrowRight');
+    await expect(start).not.toHaveAttribute('aria-valuetext', before!, { timeout: 2_000 });
+    expect(Date.now() - t).toBeLessThan(2_000);
+    await page.keyboard.press('ArrowLeft');
+  };
+  const wide = Array.from({ length: 64_000 }, (_, i) => `column${i}`).join(',');
+  let started = Date.now();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(`${wide}\n${'1,'.repeat(63_999)}1\n`) });
+  await expect(page.getByRole('alert')).toContainText('wide.csv: The header (row 1) has 64,000 fields; at most 2,000 are read.', { timeout: 5_000 });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(page.getByText('Which columns of')).toHaveCount(0);
+  expect(await countShown(page)).toBe(total);
+  await answersSlider();
+
+  // Timed from when the page has the file: handing 30 MB to the browser takes Playwright seconds.
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'line.csv', mimeType: 'text/csv', buffer: Buffer.alloc(30 * 1024 * 1024, 'a,') });
+  started = Date.now();
+  await expect(page.getByRole('alert')).toContainText('line.csv: The first line has no line break in its first 1,048,576 bytes', { timeout: 5_000 });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(await countShown(page)).toBe(total);
+  await answersSlider();
+});

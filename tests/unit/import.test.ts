@@ -409,3 +409,26 @@ describe('format from extension and content (issue #22, case 2)', () => {
     expect(sniffFormat('id,date\n', 'x.json')).toBe('geojson');
   });
 });
+
+describe('absurd CSV headers (issue #22, case 1)', () => {
+  it('refuses a header of more fields than the limit, naming both', async () => {
+    const { MAX_HEADER_FIELDS } = await import('../../src/core/import/index.ts');
+    const header = Array.from({ length: 64_000 }, (_, i) => `c${i}`).join(',');
+    const r = importCsv(`${header}\n${'1,'.repeat(63_999)}1\n`);
+    expect(r.fatal).toContain('64,000 fields');
+    expect(r.fatal).toContain(`${MAX_HEADER_FIELDS.toLocaleString('en')}`);
+    expect(r.needsMapping).toBeUndefined();
+    const streamed = new CsvImporter();
+    expect(streamed.push([header.split(',')])).toBe(false);
+    expect(streamed.finish().fatal).toContain('64,000 fields');
+  });
+  it('refuses a first line longer than the limit from its bytes, before any parsing', async () => {
+    const { MAX_HEADER_BYTES, csvHeadProblem } = await import('../../src/core/import/index.ts');
+    const long = new Uint8Array(MAX_HEADER_BYTES + 1).fill(0x61);
+    expect(csvHeadProblem(long, 30 * 1024 * 1024)).toMatch(/no line break in its first 1,048,576 bytes/);
+    const fine = new Uint8Array(Buffer.from('id,date,latitude,longitude\n1,2,3,4'));
+    expect(csvHeadProblem(fine, fine.length)).toBeNull();
+    // A short file without a line break is one header row, read as such.
+    expect(csvHeadProblem(long.subarray(0, 100), 100)).toBeNull();
+  });
+});
