@@ -5,7 +5,7 @@ import './app.css';
 import App from './components/App.svelte';
 import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { CATEGORIES, STATUSES, validateCollection, formatIssue } from './core/schema.ts';
-import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet } from './core/url-state.ts';
+import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
 import { sha256Hex } from './core/digest.ts';
 import { daySpan } from './core/query.ts';
@@ -56,8 +56,8 @@ async function start() {
   const remote = remoteStyleUrl();
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(atlas)]);
-  const selected = parseParam(location.search, 'sel');
-  if (atlas.incidentById(selected)) atlas.selectedId = selected;
+  // A long id is in the link as its hash (see selectionParam): resolved against the loaded ids.
+  atlas.selectedId = resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.incidentById(id) !== null, () => atlas.allIncidents().map((i) => i.id));
   mount(App, { target: document.getElementById('app')!, props: { atlas, style, theme } });
 }
 

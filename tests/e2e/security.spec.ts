@@ -108,3 +108,19 @@ for (const [name, url] of [
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 }
+
+test('selecting an incident whose id is 1 MB keeps the link under 8 KB, and a reload restores the selection', async ({ page }) => {
+  const base = dataset.features[0];
+  const long = `long-${'x'.repeat(1024 * 1024)}`;
+  const body = JSON.stringify({ type: 'FeatureCollection', features: [{ ...base, id: long, properties: { ...base.properties, id: long, title: 'The long one', related: [] } }, dataset.features[1]] });
+  await page.route(/\/assets\/incidents-[\w-]+\.geojson$/, (route: Route) => route.fulfill({ contentType: 'application/geo+json', body }));
+  await openApp(page);
+  await page.getByTestId('incident-list').getByText('The long one').click();
+  await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The long one');
+  await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('sel'))).toMatch(/^h:[0-9a-f]{16}$/);
+  expect((await page.evaluate(() => location.href)).length).toBeLessThan(8192);
+  await page.reload();
+  await expect(page.getByTestId('map')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The long one');
+  expect((await page.evaluate(() => location.href)).length).toBeLessThan(8192);
+});
