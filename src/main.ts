@@ -11,6 +11,8 @@ import { sha256Hex } from './core/digest.ts';
 import { daySpan } from './core/query.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
+import { fetchStyle, styleFallbackMessage } from './core/remote-style.ts';
+import type { StyleSpecification } from 'maplibre-gl';
 import datasetUrl from '../data/incidents.geojson?url';
 
 const DATASET_NAME = 'data/incidents.geojson';
@@ -55,7 +57,11 @@ async function start() {
   restoreFromUrl(atlas);
   const remote = remoteStyleUrl();
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-  const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(atlas)]);
+  const offline = () => loadBasemap().then((b) => offlineStyle(b, theme));
+  // A remote style is checked first; one that cannot be used falls back to offline, with an alert.
+  const styled = remote ? fetchStyle(remote).then((r) => ('style' in r ? { style: r.style as unknown as StyleSpecification } : offline().then((style) => ({ style, error: styleFallbackMessage(remote, r.error) })))) : offline().then((style) => ({ style }));
+  const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, loadDataset(atlas)]);
+  if (error) atlas.error = atlas.error ? `${atlas.error}\n${error}` : error;
   // A long id is in the link as its hash (see selectionParam): resolved against the loaded ids.
   atlas.selectedId = resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.incidentById(id) !== null, () => atlas.allIncidents().map((i) => i.id));
   mount(App, { target: document.getElementById('app')!, props: { atlas, style, theme } });

@@ -124,3 +124,19 @@ test('selecting an incident whose id is 1 MB keeps the link under 8 KB, and a re
   await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The long one');
   expect((await page.evaluate(() => location.href)).length).toBeLessThan(8192);
 });
+
+for (const [what, style] of [
+  ['a refused connection', 'http://127.0.0.1:9/style.json'],
+  ['a same-origin 404', `http://127.0.0.1:${process.env.E2E_PORT ?? 4173}/no-such-style.json`],
+]) {
+  test(`an unusable ?style= (${what}) falls back to the offline map and says why`, async ({ page, guard }) => {
+    await openApp(page, `/?style=${encodeURIComponent(style)}`);
+    await expect(page.getByRole('alert')).toContainText(`The map style ${style} could not be used`);
+    await expect(page.getByRole('alert')).toContainText('The offline basemap is shown instead.');
+    expect(await countShown(page)).toBe(dataset.features.length);
+    // The refusal (by the policy, or the 404) is what this test provokes; the guard checks there is no other error.
+    const provoked = (e: string) => /CSP violation: connect-src|Content Security Policy|Failed to load resource|ERR_/.test(e);
+    guard.errors.splice(0, guard.errors.length, ...guard.errors.filter((e) => !provoked(e)));
+    guard.requests.splice(0, guard.requests.length, ...guard.requests.filter((u) => u !== style));
+  });
+}
