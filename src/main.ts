@@ -7,10 +7,12 @@ import App from './components/App.svelte';
 import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { Importer } from './state/importer.svelte.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
-import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet } from './core/url-state.ts';
+import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
+import { fetchStyle, styleFallbackMessage } from './core/remote-style.ts';
+import type { StyleSpecification } from 'maplibre-gl';
 import datasetUrl from '../data/incidents.geojson?url';
 
 const DATASET_NAME = 'data/incidents.geojson';
@@ -51,8 +53,18 @@ async function start() {
   restoreFromUrl(atlas);
   const remote = remoteStyleUrl();
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-  const [style] = await Promise.all([remote ?? loadBasemap().then((b) => offlineStyle(b, theme)), loadDataset(importer, atlas)]);
-  atlas.selected = atlas.indexOfId(parseParam(location.search, 'sel'));
+  const offline = () => loadBasemap().then((b) => offlineStyle(b, theme));
+  // A remote style is checked first; one that cannot be used falls back to offline, with an alert.
+  const styled = remote ? fetchStyle(remote).then((r) => ('style' in r ? { style: r.style as unknown as StyleSpecification } : offline().then((style) => ({ style, error: styleFallbackMessage(remote, r.error) })))) : offline().then((style) => ({ style }));
+  const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, loadDataset(importer, atlas)]);
+  if (error) atlas.error = atlas.error ? `${atlas.error}\n${error}` : error;
+  // A long id is in the link as its hash (see selectionParam): resolved against the loaded ids.
+  const allIds = () => {
+    const ids: string[] = [];
+    atlas.table.eachId((id) => ids.push(id));
+    return ids;
+  };
+  atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds));
   mount(App, { target: document.getElementById('app')!, props: { atlas, importer, style, theme } });
 }
 

@@ -74,3 +74,40 @@ export function withParams(search: string, entries: Record<string, string | Read
   const text = params.toString();
   return text ? `?${text}` : '';
 }
+
+/**
+ * The longest id ?sel= carries as itself. A longer one (an imported file may hold ids of a
+ * megabyte) is written as "h:" and a 64-bit hash of it: a 1 MB ?sel= made a link no server
+ * would open (431 Request Header Fields Too Large).
+ */
+export const MAX_URL_ID = 200;
+
+/** FNV-1a over UTF-16 code units, from a given offset basis, as 8 hex digits. */
+function fnv1a(id: string, basis: number): string {
+  let h = basis;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** 64 bits of hash, in two FNV-1a runs from different bases: a long id's name in a link. */
+export function idHash(id: string): string {
+  return `h:${fnv1a(id, 0x811c9dc5)}${fnv1a(id, 0x050c5d1f)}`;
+}
+
+/** What ?sel= holds for a selected id: the id, or its hash when longer than MAX_URL_ID. */
+export function selectionParam(id: string | null): string | null {
+  if (id === null) return null;
+  return id.length > MAX_URL_ID ? idHash(id) : id;
+}
+
+/**
+ * The loaded id that ?sel= names, or null: the value itself when an incident has that id,
+ * else the one long id whose hash it is (the ids are only listed then).
+ */
+export function resolveSelection(value: string | null, has: (id: string) => boolean, ids: () => Iterable<string>): string | null {
+  if (value === null) return null;
+  if (value.length <= MAX_URL_ID && has(value)) return value;
+  if (!/^h:[0-9a-f]{16}$/.test(value)) return null;
+  for (const id of ids()) if (id.length > MAX_URL_ID && idHash(id) === value) return id;
+  return null;
+}

@@ -2,7 +2,7 @@
 // cancels by terminating the worker. All the rules live in src/core/import.
 
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, combineCsvParts, importText, sniffBinary, sniffFormat, type ImportResult, type RebuildContext } from '../core/import/index.ts';
+import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, combineCsvParts, csvHeadProblem, importBytes, MAX_HEADER_BYTES, sniffBinary, sniffEncoding, sniffFormat, type ImportResult, type RebuildContext, type TextEncoding } from '../core/import/index.ts';
 import type { Mapping } from '../core/import/columns.ts';
 import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
 import { sha256Hex } from '../core/digest.ts';
@@ -47,31 +47,33 @@ const fatal = (fatal: string): ImportResult => ({ format: null, incidents: [], i
  */
 const TWO_PARTS_FROM_BYTES = 16 * 1024 * 1024;
 
-async function readText(file: File): Promise<string> {
-  const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
-  const parts: string[] = [];
+/** The file's bytes, read with progress; decoded by importBytes, which notes what was not text. */
+async function readBytes(file: File): Promise<Uint8Array> {
+  const reader = file.stream().getReader();
+  const bytes = new Uint8Array(file.size);
   let read = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    parts.push(value);
+    bytes.set(value.subarray(0, Math.max(0, bytes.length - read)), read);
     read += value.length;
     progress(read / Math.max(1, file.size));
   }
-  return parts.join('');
+  return bytes.subarray(0, Math.min(read, bytes.length));
 }
 
 type Run = { result: ImportResult; rebuild: RebuildContext | null; parts: 1 | 2 };
 
-async function readCsv(file: File, mapping: Mapping | undefined): Promise<Run> {
-  if (file.size >= TWO_PARTS_FROM_BYTES && (self.navigator.hardwareConcurrency ?? 1) >= 2) {
+async function readCsv(file: File, mapping: Mapping | undefined, encoding: TextEncoding): Promise<Run> {
+  // The cut between two parts is found by scanning bytes for ASCII: UTF-8 only.
+  if (encoding === 'utf-8' && file.size >= TWO_PARTS_FROM_BYTES && (self.navigator.hardwareConcurrency ?? 1) >= 2) {
     const run = await readCsvInTwoParts(file, mapping);
     if (run) return run;
     post({ type: 'reset' });
     accepted = new AcceptedRows(send);
   }
   const importer = new CsvImporter({ ...accepted.options, mapping });
-  const failed = await streamCsv(file, importer, {}, (bytes) => progress(bytes / Math.max(1, file.size)));
+  const failed = await streamCsv(file, importer, {}, (bytes) => progress(bytes / Math.max(1, file.size)), encoding);
   return { result: failed ? fatal(failed) : importer.finish(), rebuild: importer.rebuildContext(), parts: 1 };
 }
 
@@ -153,9 +155,16 @@ async function run({ file, mapping }: ImportRequest): Promise<Run> {
   const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
   const binary = sniffBinary(head);
   if (binary) return refuse(binary);
-  const format = sniffFormat(new TextDecoder().decode(head), file.name);
-  if (format === 'csv') return readCsv(file, mapping);
-  const result = importText(await readText(file), file.name, { ...accepted.options, mapping });
+  // The byte-order mark before anything else: UTF-16 text is full of NUL bytes.
+  const encoding = sniffEncoding(head);
+  const format = sniffFormat(new TextDecoder(encoding).decode(head), file.name);
+  if (format === 'csv') {
+    // The header's size bounds the work: a first line too long is refused from its bytes.
+    const problem = csvHeadProblem(new Uint8Array(await file.slice(0, MAX_HEADER_BYTES + 1).arrayBuffer()), file.size);
+    if (problem) return refuse(problem);
+    return readCsv(file, mapping, encoding);
+  }
+  const result = importBytes(await readBytes(file), file.name, { ...accepted.options, mapping });
   return { result, rebuild: result.format === 'geojson' || result.format === 'ndjson' ? { format: result.format } : null, parts: 1 };
 }
 

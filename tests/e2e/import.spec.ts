@@ -222,3 +222,52 @@ for (const repeat of [false, true]) {
     expect(shown.get(late.id)).toMatchObject({ id: late.id, properties: { notes: late.properties.notes, start: late.properties.start } });
   });
 }
+
+test('a UTF-16 CSV with a byte-order mark (Excel "Unicode text") is decoded, not refused as binary', async ({ page }) => {
+  await openApp(page);
+  const text = '\ufeffid\tdate\tlatitude\tlongitude\ttitle\nu1\t2020-01-02\t33.3\t44.4\tCafé\nu2\t2020-01-03\t33.4\t44.5\tStraße\n';
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'unicode.txt', mimeType: 'text/plain', buffer: Buffer.from(text, 'utf16le') });
+  await expect(report(page)).toContainText('unicode.txt: 2 imported, 0 rejected');
+  await expect(page.getByTestId('incident-list').locator('[data-id="u1"]')).toContainText('Café');
+});
+
+test('a .json file holding one long string is refused as not GeoJSON, quickly, never read as CSV', async ({ page }) => {
+  await openApp(page);
+  const started = Date.now();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'string.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify('x'.repeat(2 * 1024 * 1024))) });
+  await expect(page.getByRole('alert')).toContainText('string.json: The JSON is a string, not GeoJSON: expected a FeatureCollection, a Feature or an array of Features.', { timeout: 5_000 });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(page.getByText('Which columns of')).toHaveCount(0);
+  expect(await countShown(page)).toBe(total);
+});
+
+test('a CSV header of 64,000 fields, and 30 MB without a line break, are refused in the worker; the page stays responsive', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openApp(page);
+  const answersSlider = async () => {
+    const start = page.getByRole('slider', { name: 'Start date' });
+    await start.focus();
+    const before = await start.getAttribute('aria-valuetext');
+    const t = Date.now();
+    await page.keyboard.press('ArrowRight');
+    await expect(start).not.toHaveAttribute('aria-valuetext', before!, { timeout: 2_000 });
+    expect(Date.now() - t).toBeLessThan(2_000);
+    await page.keyboard.press('ArrowLeft');
+  };
+  const wide = Array.from({ length: 64_000 }, (_, i) => `column${i}`).join(',');
+  let started = Date.now();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(`${wide}\n${'1,'.repeat(63_999)}1\n`) });
+  await expect(page.getByRole('alert')).toContainText('wide.csv: The header (row 1) has 64,000 fields; at most 2,000 are read.', { timeout: 5_000 });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await expect(page.getByText('Which columns of')).toHaveCount(0);
+  expect(await countShown(page)).toBe(total);
+  await answersSlider();
+
+  // Timed from when the page has the file: handing 30 MB to the browser takes Playwright seconds.
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'line.csv', mimeType: 'text/csv', buffer: Buffer.alloc(30 * 1024 * 1024, 'a,') });
+  started = Date.now();
+  await expect(page.getByRole('alert')).toContainText('line.csv: The first line has no line break in its first 1,048,576 bytes', { timeout: 5_000 });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(await countShown(page)).toBe(total);
+  await answersSlider();
+});

@@ -108,3 +108,35 @@ for (const [name, url] of [
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 }
+
+test('selecting an incident whose id is 1 MB keeps the link under 8 KB, and a reload restores the selection', async ({ page }) => {
+  const base = dataset.features[0];
+  const long = `long-${'x'.repeat(1024 * 1024)}`;
+  const body = JSON.stringify({ type: 'FeatureCollection', features: [{ ...base, id: long, properties: { ...base.properties, id: long, title: 'The long one', related: [] } }, dataset.features[1]] });
+  await page.route(/\/assets\/incidents-[\w-]+\.geojson$/, (route: Route) => route.fulfill({ contentType: 'application/geo+json', body }));
+  await openApp(page);
+  await page.getByTestId('incident-list').getByText('The long one').click();
+  await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The long one');
+  await expect.poll(() => page.evaluate(() => new URL(location.href).searchParams.get('sel'))).toMatch(/^h:[0-9a-f]{16}$/);
+  expect((await page.evaluate(() => location.href)).length).toBeLessThan(8192);
+  await page.reload();
+  await expect(page.getByTestId('map')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(page.getByTestId('detail-panel').getByRole('heading', { level: 2 })).toHaveText('The long one');
+  expect((await page.evaluate(() => location.href)).length).toBeLessThan(8192);
+});
+
+for (const [what, style] of [
+  ['a refused connection', 'http://127.0.0.1:9/style.json'],
+  ['a same-origin 404', `http://127.0.0.1:${process.env.E2E_PORT ?? 4173}/no-such-style.json`],
+]) {
+  test(`an unusable ?style= (${what}) falls back to the offline map and says why`, async ({ page, guard }) => {
+    await openApp(page, `/?style=${encodeURIComponent(style)}`);
+    await expect(page.getByRole('alert')).toContainText(`The map style ${style} could not be used`);
+    await expect(page.getByRole('alert')).toContainText('The offline basemap is shown instead.');
+    expect(await countShown(page)).toBe(dataset.features.length);
+    // The refusal (by the policy, or the 404) is what this test provokes; the guard checks there is no other error.
+    const provoked = (e: string) => /CSP violation: connect-src|Content Security Policy|Failed to load resource|ERR_/.test(e);
+    guard.errors.splice(0, guard.errors.length, ...guard.errors.filter((e) => !provoked(e)));
+    guard.requests.splice(0, guard.requests.length, ...guard.requests.filter((u) => u !== style));
+  });
+}

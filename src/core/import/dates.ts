@@ -30,8 +30,19 @@ function dayOf(y: number, m: number, d: number): number {
   return dayNumberOfIso(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
 }
 
-function fromEpochMs(ms: number): DateResult {
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return { error: 'epoch time out of range' };
+/**
+ * The epoch milliseconds an ISO 8601 date-time can be written for: years 0000 to 9999. A Date
+ * reaches ±8.64e15 ms (year 275760), but its ISO string then has a six-digit year, which the
+ * schema (and most readers) refuse: such a number is refused here, by name.
+ */
+/** 0000-01-01T00:00:00Z (Date.UTC reads years 0–99 as 1900–1999, so the number itself). */
+const MIN_EPOCH_MS = -62_167_219_200_000;
+const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function fromEpoch(number: string, ms: number, unit: 'seconds' | 'milliseconds'): DateResult {
+  if (!Number.isFinite(ms) || ms < MIN_EPOCH_MS || ms > MAX_EPOCH_MS) {
+    return { error: `epoch time ${number.slice(0, 40)} is out of range: read as ${unit} since 1970, it falls outside the years 0000–9999` };
+  }
   const iso = new Date(ms).toISOString().replace('.000Z', 'Z');
   return { start: iso, end: iso, precision: 'minute', assumedUtc: false };
 }
@@ -39,8 +50,12 @@ function fromEpochMs(ms: number): DateResult {
 /** Epoch seconds and milliseconds are told apart by magnitude: below 10^11 is seconds (until year 5138). */
 export const EPOCH_SECONDS_LIMIT = 1e11;
 
+function epoch(text: string, n: number): DateResult {
+  return Math.abs(n) < EPOCH_SECONDS_LIMIT ? fromEpoch(text, n * 1000, 'seconds') : fromEpoch(text, n, 'milliseconds');
+}
+
 export function parseDate(raw: unknown): DateResult {
-  if (typeof raw === 'number') return fromEpochMs(Math.abs(raw) < EPOCH_SECONDS_LIMIT ? raw * 1000 : raw);
+  if (typeof raw === 'number') return epoch(String(raw), raw);
   if (typeof raw !== 'string' || raw.trim() === '') return { error: 'missing date' };
   return parseDateText(raw.trim());
 }
@@ -51,8 +66,7 @@ const parseDateText = memo((text: string): DateResult => Object.freeze(parseText
 function parseText(text: string): DateResult {
 
   if (/^-?\d+(\.\d+)?$/.test(text) && !/^\d{4}$/.test(text) && !/^\d{8}$/.test(text)) {
-    const n = Number(text);
-    return fromEpochMs(Math.abs(n) < EPOCH_SECONDS_LIMIT ? n * 1000 : n);
+    return epoch(text, Number(text));
   }
 
   let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);

@@ -11,6 +11,9 @@ import { locateJsonError } from './json-error.ts';
 import type { Rebuild } from '../table.ts';
 import type { Point } from 'geojson';
 import { IdSet } from '../id-set.ts';
+import { TextDecoding, sniffEncoding, type TextEncoding } from './decode.ts';
+
+export { sniffEncoding, TextDecoding, type TextEncoding };
 
 export type Format = 'geojson' | 'ndjson' | 'csv';
 
@@ -32,28 +35,68 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 const empty = (format: Format | null, fatal: string): ImportResult => ({ format, incidents: [], issues: [], total: 0, fatal, notes: [] });
 
+/**
+ * The most fields a CSV header may have. A table of incidents has tens of columns; a header
+ * of tens of thousands is not one, and each field costs the page an option in each column
+ * picker (64,000 fields held the page 13 s). Refused in the worker, before the page sees it.
+ */
+export const MAX_HEADER_FIELDS = 2_000;
+/** The longest first line read as a CSV header: 2,000 fields of ~500 bytes each. */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * A refusal for a CSV file whose first line is longer than MAX_HEADER_BYTES, from its first
+ * bytes (at least MAX_HEADER_BYTES + 1 of them, or the whole file), else null: found by a
+ * scan for a line break, before any parsing. A 30 MB file without one was parsed as a single
+ * row of a million fields and took the page down with it.
+ */
+export function csvHeadProblem(head: Uint8Array, fileSize: number): string | null {
+  if (fileSize <= MAX_HEADER_BYTES) return null;
+  const scanned = head.subarray(0, MAX_HEADER_BYTES);
+  if (scanned.indexOf(0x0a) >= 0 || scanned.indexOf(0x0d) >= 0) return null;
+  return `The first line has no line break in its first ${MAX_HEADER_BYTES.toLocaleString('en')} bytes: too long for a CSV header (at most ${MAX_HEADER_BYTES.toLocaleString('en')} bytes and ${MAX_HEADER_FIELDS.toLocaleString('en')} fields). Is this a CSV file?`;
+}
+
 /** Magic numbers of files that are often renamed by mistake. */
 const BINARY = [
   { magic: [0x89, 0x50, 0x4e, 0x47], name: 'a PNG image' },
   { magic: [0xff, 0xd8, 0xff], name: 'a JPEG image' },
+  { magic: [0x47, 0x49, 0x46, 0x38], name: 'a GIF image' },
   { magic: [0x25, 0x50, 0x44, 0x46], name: 'a PDF document' },
   { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a ZIP archive (or an .xlsx workbook)' },
+  { magic: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], name: 'an old Excel workbook (.xls) or other Office file' },
   { magic: [0x1f, 0x8b], name: 'a gzip archive' },
+  { magic: [0x42, 0x5a, 0x68], name: 'a bzip2 archive' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'an xz archive' },
+  { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], name: 'a 7-Zip archive' },
+  { magic: [0x52, 0x61, 0x72, 0x21], name: 'a RAR archive' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'a Zstandard archive' },
+  { magic: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66, 0x6f, 0x72, 0x6d, 0x61, 0x74, 0x20, 0x33, 0x00], name: 'an SQLite database (a GeoPackage?)' },
+  { magic: [0x50, 0x41, 0x52, 0x31], name: 'a Parquet file' },
+  { magic: [0x00, 0x00, 0x27, 0x0a], name: 'a shapefile (.shp)' },
 ];
 
-/** A clear refusal for files that are not text, else null. */
+/**
+ * A clear refusal for binary formats, known by their magic numbers, else null. NUL bytes alone
+ * do not refuse a file: a UTF-16 file is full of them, and a NUL in text rejects only its row
+ * (see CsvImporter), wherever in the file it is.
+ */
 export function sniffBinary(head: Uint8Array): string | null {
   for (const { magic, name } of BINARY) if (magic.every((b, i) => head[i] === b)) return `This file is ${name}, not GeoJSON or CSV.`;
-  const sample = head.subarray(0, 4096);
-  if (sample.includes(0)) return 'This file is binary, not GeoJSON or CSV text.';
   return null;
 }
 
+/**
+ * The format, from the extension and the content together: a .json or .geojson file is JSON
+ * whatever it holds (never a one-column CSV), and its content tells GeoJSON from one Feature
+ * per line; any other name is read by its content.
+ */
 export function sniffFormat(text: string, name = ''): Format {
   const lower = name.toLowerCase();
   if (/\.(ndjson|geojsonl|jsonl|geojsons)$/.test(lower)) return 'ndjson';
   const start = text.replace(/^\uFEFF/, '').trimStart();
-  if (start.startsWith('{') || start.startsWith('[')) {
+  const json = /\.(geo)?json$/.test(lower);
+  if (json || start.startsWith('{') || start.startsWith('[')) {
     const firstLine = start.slice(0, start.indexOf('\n') >>> 0);
     if (start.startsWith('{') && firstLine.trim().endsWith('}') && /\n\s*\{/.test(start)) return 'ndjson';
     return 'geojson';
@@ -67,9 +110,22 @@ function jsonErrorMessage(text: string, error: Error): string {
   return at ? `unexpected ${at.found} at line ${at.line}, column ${at.column}` : error.message.slice(0, 200);
 }
 
+const EXPECTED = 'expected a FeatureCollection, a Feature or an array of Features.';
+
+/** What a JSON value is, in words: "a string", "an array of 3 items". */
+function jsonKind(json: unknown): string {
+  if (json === null) return 'null';
+  if (Array.isArray(json)) return `an array of ${json.length.toLocaleString('en')} item${json.length === 1 ? '' : 's'}`;
+  return typeof json === 'object' ? 'an object' : `a ${typeof json}`;
+}
+
 function features(json: unknown): unknown[] | string {
-  if (Array.isArray(json)) return json;
-  if (typeof json !== 'object' || json === null) return 'The JSON is not GeoJSON: expected a FeatureCollection, a Feature or an array of Features.';
+  if (Array.isArray(json)) {
+    const isFeature = (item: unknown) => typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'Feature';
+    if (json.length > 0 && !json.some(isFeature)) return `The JSON is ${jsonKind(json)}, none of them a GeoJSON Feature: ${EXPECTED}`;
+    return json;
+  }
+  if (typeof json !== 'object' || json === null) return `The JSON is ${jsonKind(json)}, not GeoJSON: ${EXPECTED}`;
   const t = (json as { type?: unknown }).type;
   if (Object.prototype.hasOwnProperty.call(json, 'crs')) {
     return 'This GeoJSON has a "crs" member (2008 GeoJSON): its coordinates may be projected (e.g. metres). RFC 7946 GeoJSON uses WGS 84 longitude/latitude only; reproject it (e.g. ogr2ogr -t_srs EPSG:4326) and remove "crs".';
@@ -79,7 +135,7 @@ function features(json: unknown): unknown[] | string {
     return Array.isArray(list) ? list : 'The FeatureCollection has no "features" array.';
   }
   if (t === 'Feature') return [json];
-  return `The JSON is not GeoJSON (type ${JSON.stringify(t)}): expected a FeatureCollection, a Feature or an array of Features.`;
+  return `The JSON is not GeoJSON (type ${JSON.stringify(t)?.slice(0, 100)}): ${EXPECTED}`;
 }
 
 /** Properties that mark a feature as written to our schema: its issues are then the schema's. */
@@ -92,18 +148,32 @@ const SCHEMA_MARKERS = ['killed', 'sources', 'time_precision', 'geo_precision'];
 function featureToIncident(item: unknown, index: number, unit: 'feature' | 'line') {
   const props = typeof item === 'object' && item !== null ? (item as { properties?: unknown }).properties : undefined;
   const generic = typeof props === 'object' && props !== null && !Array.isArray(props) && !SCHEMA_MARKERS.some((k) => Object.prototype.hasOwnProperty.call(props, k));
-  if (!generic || (item as { type?: unknown }).type !== 'Feature') return { ...validateFeature(item, index), assumedUtc: false };
+  if (!generic || (item as { type?: unknown }).type !== 'Feature') return { ...validateFeature(item, index), assumedUtc: false, numericId: false };
   const entries = Object.entries(props as Record<string, unknown>);
   const headers = entries.map(([k]) => k);
   const cells = entries.map(([, v]) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)));
   const featureId = (item as { id?: unknown }).id;
   const mapping = detectColumns(headers).mapping;
+  // RFC 7946 allows a number or a string: both become the string id, so 7 and "7" would be one.
+  let numericId = mapping.id >= 0 && typeof entries[mapping.id][1] === 'number';
   if (mapping.id < 0 && (typeof featureId === 'string' || typeof featureId === 'number')) {
     headers.push('id');
     cells.push(String(featureId));
     mapping.id = headers.length - 1;
+    numericId = typeof featureId === 'number';
   }
-  return rowToIncident(cells, { headers, mapping, row: index, unit, geometry: (item as { geometry?: unknown }).geometry ?? null });
+  return { ...rowToIncident(cells, { headers, mapping, row: index, unit, geometry: (item as { geometry?: unknown }).geometry ?? null }), numericId };
+}
+
+/**
+ * Why an accepted id cannot be accepted again: a repeat, or the same text from a number and a
+ * string (7 and "7"), which RFC 7946 tells apart and the atlas, keying incidents by text, cannot.
+ */
+function repeatedId(id: string, numeric: boolean, earlierNumeric: boolean): string {
+  const show = (n: boolean) => (n ? id : JSON.stringify(id));
+  if (numeric === earlierNumeric) return `duplicate id ${show(numeric)}`;
+  const kind = (n: boolean) => (n ? 'a number' : 'a string');
+  return `id ${show(numeric)} (${kind(numeric)}) collides with id ${show(earlierNumeric)} (${kind(earlierNumeric)}) already in this file`;
 }
 
 /** Told of every accepted item (a feature, or a CSV row's cells) with its number: the worker keeps them as rows. */
@@ -124,20 +194,64 @@ export interface ImportOptions {
    * columns into objects that die at once was a third of the time to build them.
    */
   extraColumns?: boolean;
+  /** What decoding the file's bytes found (see ./decode.ts): noted in the report. */
+  decoded?: Decoded;
 }
 
-function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: Set<string>, options: ImportOptions): void {
+/** What decoding found: bytes it replaced with U+FFFD, and whether the text holds NUL. */
+export interface Decoded {
+  encoding: TextEncoding;
+  replaced: number;
+  /** U+FFFD characters the file really holds: rows with one cannot be told from rows with invalid bytes. */
+  genuine: number;
+  nul: boolean;
+}
+
+const ENCODING_NAMES: Record<TextEncoding, string> = { 'utf-8': 'UTF-8', 'utf-16le': 'UTF-16LE', 'utf-16be': 'UTF-16BE' };
+
+/** The note for a file whose bytes were not all text, when its rows cannot be counted. */
+function replacedNote(decoded: Decoded | undefined): string[] {
+  if (!decoded || decoded.replaced === 0) return [];
+  const n = decoded.replaced;
+  return [`The file held ${n.toLocaleString('en')} byte sequence${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not valid ${ENCODING_NAMES[decoded.encoding]}, read as "\ufffd" (U+FFFD). Save it as UTF-8 to keep those characters.`];
+}
+
+/** The note for the rows whose text holds a U+FFFD decoded from invalid bytes. */
+function replacedRowsNote(rows: number, encoding: TextEncoding, genuine: boolean): string[] {
+  if (rows === 0) return [];
+  return [`${genuine ? 'up to ' : ''}${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'} held bytes that are not valid ${ENCODING_NAMES[encoding]}, read as "\ufffd" (U+FFFD). Save the file as UTF-8 to keep those characters.`];
+}
+
+/** The reason for a row that holds a NUL character: one rule, wherever the row is. */
+const NUL_REASON = 'holds a NUL character (byte 0), which is not text: the row is not read (is the file binary, or UTF-16 without a byte-order mark?)';
+
+/**
+ * One issue for an item with several problems: the report counts items ("M rejected"), and
+ * lists each once. Its field names every field at fault; its reason, each problem by field.
+ */
+export function oneIssue(issues: readonly Issue[], unit: 'feature' | 'row' | 'line'): Issue[] {
+  if (issues.length === 0) return [];
+  if (issues.length === 1) return [{ ...issues[0], unit }];
+  const fields = [...new Set(issues.map((i) => i.field))];
+  return [{ index: issues[0].index, unit, field: fields.join(', '), reason: issues.map((i) => `${i.field}: ${i.reason}`).join('; ') }];
+}
+
+/** Accepted ids, each with whether it came from a number. */
+type SeenIds = Map<string, boolean>;
+
+function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: SeenIds, options: ImportOptions): void {
   items.forEach((item, i) => {
     const index = base + i;
     out.total++;
-    const { incident, issues } = featureToIncident(item, index, unit);
-    out.issues.push(...issues.map((x) => ({ ...x, unit })));
+    const { incident, issues, numericId } = featureToIncident(item, index, unit);
+    out.issues.push(...oneIssue(issues, unit));
     if (!incident) return;
-    if (seen.has(incident.id)) {
-      out.issues.push({ index, unit, field: 'id', reason: `duplicate id "${incident.id}"` });
+    const earlier = seen.get(incident.id);
+    if (earlier !== undefined) {
+      out.issues.push({ index, unit, field: 'id', reason: repeatedId(incident.id, numericId, earlier) });
       return;
     }
-    seen.add(incident.id);
+    seen.set(incident.id, numericId);
     if (options.retain !== false) out.incidents.push(incident);
     options.onAccept?.(item, index, incident);
   });
@@ -154,13 +268,14 @@ export function importGeoJson(text: string, options: ImportOptions = {}): Import
   const list = features(json);
   if (typeof list === 'string') return empty('geojson', list);
   const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
-  validateAll(list, 'feature', 0, out, new Set(), options);
+  validateAll(list, 'feature', 0, out, new Map(), options);
+  out.notes.push(...replacedNote(options.decoded));
   return out;
 }
 
 export function importNdjson(text: string, options: ImportOptions = {}): ImportResult {
   const out: ImportResult = { format: 'ndjson', incidents: [], issues: [], total: 0, notes: [] };
-  const seen = new Set<string>();
+  const seen: SeenIds = new Map();
   text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     let item: unknown;
@@ -173,6 +288,7 @@ export function importNdjson(text: string, options: ImportOptions = {}): ImportR
     }
     validateAll([item], 'line', i + 1, out, seen, options);
   });
+  out.notes.push(...replacedNote(options.decoded));
   return out;
 }
 
@@ -224,6 +340,10 @@ export interface CsvPartResult {
   assumedUtc: number;
   /** papaparse met the end of the input inside a quoted field. */
   unterminated: boolean;
+  /** Rows read whose text holds a U+FFFD decoded from invalid bytes, and the encoding. */
+  replacedRows: number;
+  /** How the part was decoded (see Decoded). */
+  text: Decoded;
 }
 
 export interface CsvPartOptions extends ImportOptions {
@@ -259,6 +379,11 @@ export class CsvImporter {
   private readonly onAccept: OnAccept | undefined;
   private readonly retain: boolean;
   private readonly extraColumns: boolean;
+  /** What decoding found so far; rows are checked for NUL and U+FFFD only when it found some. */
+  private text: Decoded;
+  private replacedRows = 0;
+  /** Why the file cannot be read at all (its header), or null. */
+  private fatal: string | null = null;
   readonly out: ImportResult = { format: 'csv', incidents: [], issues: [], total: 0, notes: [] };
 
   constructor(options: CsvPartOptions = {}) {
@@ -266,6 +391,7 @@ export class CsvImporter {
     this.onAccept = options.onAccept;
     this.retain = options.retain !== false;
     this.extraColumns = options.extraColumns !== false;
+    this.text = options.decoded ?? { encoding: 'utf-8', replaced: 0, genuine: 0, nul: false };
     if (options.headers) {
       if (!options.mapping) throw new Error('CsvImporter: given headers need their mapping');
       this.headers = options.headers;
@@ -273,9 +399,14 @@ export class CsvImporter {
     }
   }
 
+  /** Told what decoding found, before the rows it decoded are pushed (the worker decodes as it reads). */
+  decoded(text: Decoded): void {
+    this.text = { ...text };
+  }
+
   /** How the page rebuilds this file's rows; null before the header (or without a mapping). */
   rebuildContext(): RebuildContext | null {
-    return this.headers && this.mapping ? { format: 'csv', headers: this.headers, mapping: this.mapping } : null;
+    return this.headers && this.mapping && this.fatal === null ? { format: 'csv', headers: this.headers, mapping: this.mapping } : null;
   }
 
   /** Whether a row with this id was accepted. */
@@ -303,6 +434,16 @@ export class CsvImporter {
       this.endsWithEmpty = rows[r].length === 1 && rows[r][0] === '';
       if (blankRow(rows[r])) continue;
       if (this.headers === null) {
+        if (this.text.nul && rows[r].some((h) => h.indexOf('\0') >= 0)) {
+          this.fatal = `The header (row ${rowNumber}) holds a NUL character (byte 0), which is not text: is the file binary, or UTF-16 without a byte-order mark?`;
+          this.headers = [];
+          return false;
+        }
+        if (rows[r].length > MAX_HEADER_FIELDS) {
+          this.fatal = `The header (row ${rowNumber}) has ${rows[r].length.toLocaleString('en')} fields; at most ${MAX_HEADER_FIELDS.toLocaleString('en')} are read. Is this a CSV file, and is its first line the header?`;
+          this.headers = [];
+          return false;
+        }
         this.headers = rows[r].map((h) => h.trim());
         const detection = detectColumns(this.headers);
         if (this.mapping === null && detection.ambiguous.length > 0) {
@@ -330,13 +471,23 @@ export class CsvImporter {
       out.issues.push({ index: rowNumber, unit: 'row', field: 'csv', reason: parseError });
       return;
     }
+    const text = this.text;
+    if (text.nul || text.replaced > 0) {
+      for (let i = 0; text.nul && i < cells.length; i++) {
+        if (cells[i].indexOf('\0') >= 0) {
+          out.issues.push({ index: rowNumber, unit: 'row', field: headers[i] || `column ${i + 1}`, reason: NUL_REASON });
+          return;
+        }
+      }
+      if (text.replaced > 0 && cells.some((c) => c.indexOf('\ufffd') >= 0)) this.replacedRows++;
+    }
     if (cells.length !== headers.length && out.notes.length < MAX_NOTES) {
       out.notes.push(
         `Row ${rowNumber} has ${cells.length} cells for ${headers.length} columns; ${cells.length < headers.length ? 'missing cells are read as empty' : 'extra cells are ignored'}.`,
       );
     }
     const { incident, issues, assumedUtc } = rowToIncident(cells, { headers, mapping: this.mapping!, row: rowNumber, extraColumns: this.extraColumns, point });
-    out.issues.push(...issues);
+    out.issues.push(...oneIssue(issues, 'row'));
     if (assumedUtc) this.assumedUtc++;
     if (!incident) return;
     if (!this.seen.add(incident.id)) {
@@ -349,13 +500,23 @@ export class CsvImporter {
 
   part(): CsvPartResult {
     const { issues, notes, total } = this.out;
-    return { issues, notes, total, rows: this.rows - (this.endsWithEmpty ? 1 : 0), assumedUtc: this.assumedUtc, unterminated: this.unterminated };
+    return {
+      issues,
+      notes,
+      total,
+      rows: this.rows - (this.endsWithEmpty ? 1 : 0),
+      assumedUtc: this.assumedUtc,
+      unterminated: this.unterminated,
+      replacedRows: this.replacedRows,
+      text: this.text,
+    };
   }
 
   finish(): ImportResult {
+    if (this.fatal !== null) return empty('csv', this.fatal);
     if (this.headers === null) return empty('csv', 'The file is empty.');
     if (this.out.needsMapping) return { ...this.out, incidents: [], issues: [] };
-    this.out.notes.push(...utcNote(this.assumedUtc));
+    this.out.notes.push(...utcNote(this.assumedUtc), ...replacedRowsNote(this.replacedRows, this.text.encoding, this.text.genuine > 0));
     return this.out;
   }
 }
@@ -381,7 +542,9 @@ export function combineCsvParts(a: CsvPartResult, b: CsvPartResult, bFirstRow: n
     incidents: [],
     issues: [...a.issues, ...b.issues],
     total: a.total + b.total,
-    notes: [...a.notes, ...b.notes].slice(0, MAX_NOTES).concat(utcNote(a.assumedUtc + b.assumedUtc)),
+    notes: [...a.notes, ...b.notes]
+      .slice(0, MAX_NOTES)
+      .concat(utcNote(a.assumedUtc + b.assumedUtc), replacedRowsNote(a.replacedRows + b.replacedRows, a.text.encoding, a.text.genuine + b.text.genuine > 0)),
   };
 }
 
@@ -389,7 +552,7 @@ export function combineCsvParts(a: CsvPartResult, b: CsvPartResult, bFirstRow: n
 export function importCsv(text: string, options: ImportOptions = {}): ImportResult {
   // header: false — papaparse would build row objects keyed by header, where "__proto__" is not a plain key.
   const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), CSV_PARSE_CONFIG);
-  const importer = new CsvImporter(options);
+  const importer = new CsvImporter({ ...options, decoded: options.decoded ?? { encoding: 'utf-8', replaced: 0, genuine: 0, nul: text.indexOf('\0') >= 0 } });
   importer.push(parsed.data, parsed.errors);
   return importer.finish();
 }
@@ -405,6 +568,18 @@ export function importText(text: string, name = '', options: ImportOptions = {})
     // A bug of ours, not the file's fault — still never a crash for the user.
     return empty(null, `The file could not be read: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A file's bytes: refused when a magic number says it is binary, else decoded (see
+ * ./decode.ts) and imported as importText does, noting the bytes that were not text.
+ */
+export function importBytes(bytes: Uint8Array, name = '', options: ImportOptions = {}): ImportResult {
+  const binary = sniffBinary(bytes.subarray(0, 64));
+  if (binary) return empty(null, binary);
+  const decoding = new TextDecoding(sniffEncoding(bytes.subarray(0, 4096)));
+  const text = decoding.decode(bytes, true);
+  return importText(text, name, { ...options, decoded: decoding.state });
 }
 
 /** The rejected items as CSV, for the report's download. */

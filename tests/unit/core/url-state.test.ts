@@ -29,3 +29,26 @@ describe('URL state', () => {
     expect(withParams('?style=x', { from: '2019-12-27', to: '2020-01-08' })).toBe('?style=x&from=2019-12-27&to=2020-01-08');
   });
 });
+
+describe('the selection in the URL (issue #22, case 6)', () => {
+  it('writes a short id as itself and a long one as a short hash, resolved by hashing the loaded ids', async () => {
+    const { selectionParam, resolveSelection, MAX_URL_ID } = await import('../../../src/core/url-state.ts');
+    const huge = 'x'.repeat(1024 * 1024);
+    const ids = ['a', 'IRQ1001', huge, 'y'.repeat(MAX_URL_ID + 1)];
+    expect(selectionParam('IRQ1001')).toBe('IRQ1001');
+    expect(selectionParam(null)).toBeNull();
+    const written = selectionParam(huge)!;
+    expect(written).toMatch(/^h:[0-9a-f]{16}$/);
+    const search = withParams('', { sel: written, from: '2020-01-01' });
+    expect(search.length).toBeLessThan(100);
+    const has = (id: string) => ids.includes(id);
+    expect(resolveSelection(new URLSearchParams(search).get('sel'), has, () => ids)).toBe(huge);
+    expect(resolveSelection(selectionParam(ids[3]), has, () => ids)).toBe(ids[3]);
+    expect(resolveSelection('IRQ1001', has, () => ids)).toBe('IRQ1001');
+    expect(resolveSelection('h:0000000000000000', has, () => ids)).toBeNull();
+    expect(resolveSelection('missing', has, () => ids)).toBeNull();
+    // A short id that looks like a hash is still itself.
+    expect(resolveSelection('h:abc', (id) => id === 'h:abc', () => ['h:abc'])).toBe('h:abc');
+    expect(selectionParam('h:abc')).toBe('h:abc');
+  });
+});

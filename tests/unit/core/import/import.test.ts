@@ -264,3 +264,171 @@ describe('files that are not incident data', () => {
     );
   });
 });
+
+describe('rejected rows are counted as rows (issue #22, case 3)', () => {
+  it('lists each rejected row once with all its problems, and names an out-of-range epoch number', () => {
+    const r = importCsv(['id,date,latitude,longitude', 'far,8640000000000000,33,44', 'ok,2020-01-01,33,44', 'past,-8640000000000000,33,44'].join('\n'));
+    expect(r.incidents.map((i) => i.id)).toEqual(['ok']);
+    expect(r.issues).toHaveLength(2);
+    expect(r.issues.map((i) => i.index)).toEqual([2, 4]);
+    for (const issue of r.issues) {
+      expect(issue.reason).toMatch(/-?8640000000000000/);
+      expect(issue.reason).not.toContain('ISO 8601 date-time');
+    }
+  });
+
+  it('rejects epoch numbers beyond the years a date-time can be written in, naming the number', () => {
+    for (const n of [8.64e15, -8.64e15, 1e300, 9e15]) {
+      const result = parseDate(String(n));
+      expect(result).toHaveProperty('error');
+      expect((result as { error: string }).error).toContain(String(n));
+      expect(parseDate(n)).toHaveProperty('error');
+    }
+  });
+
+  it('joins the problems of one feature into one issue, so the count is of features', () => {
+    const r = importText(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [44, 33] }, properties: { id: 'a', killed: 'x', sources: [], time_precision: 'week', geo_precision: 'site' } },
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [44, 33] }, properties: { id: 'b', date: '2020-01-01' } },
+        ],
+      }),
+      'x.geojson',
+    );
+    expect(r.incidents.map((i) => i.id)).toEqual(['b']);
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]).toMatchObject({ index: 0, unit: 'feature' });
+    expect(r.issues[0].field).toContain('title');
+    expect(r.issues[0].reason).toContain('sources: must list at least one source');
+    expect(r.issues[0].reason).toContain('time_precision: must be one of');
+  });
+});
+
+describe('ids of two types (issue #22, case 5)', () => {
+  const feature = (id: unknown, propertyId?: unknown) => ({
+    type: 'Feature',
+    ...(id !== undefined ? { id } : {}),
+    geometry: { type: 'Point', coordinates: [44, 33] },
+    properties: { date: '2020-01-01', title: 't', ...(propertyId !== undefined ? { id: propertyId } : {}) },
+  });
+  it.each([
+    ['Feature.id', [feature(7), feature('7')], 'id "7" (a string) collides with id 7 (a number) already in this file'],
+    ['Feature.id, string first', [feature('7'), feature(7)], 'id 7 (a number) collides with id "7" (a string) already in this file'],
+    ['properties.id', [feature(undefined, 7), feature(undefined, '7')], 'id "7" (a string) collides with id 7 (a number) already in this file'],
+  ])('never merges 7 and "7" silently (%s): the second is rejected, saying why', (_, features, reason) => {
+    for (const [text, name] of [
+      [JSON.stringify({ type: 'FeatureCollection', features }), 'x.geojson'],
+      [features.map((f) => JSON.stringify(f)).join('\n'), 'x.ndjson'],
+    ]) {
+      const r = importText(text, name);
+      expect(r.incidents).toHaveLength(1);
+      expect(r.issues).toHaveLength(1);
+      expect(r.issues[0]).toMatchObject({ field: 'id', reason });
+    }
+  });
+  it('still calls a true repeat a duplicate', () => {
+    const r = importText(JSON.stringify([feature(7), feature(7), feature('a'), feature('a')]), 'x.json');
+    expect(r.issues.map((i) => i.reason)).toEqual(['duplicate id 7', 'duplicate id "a"']);
+  });
+});
+
+describe('encodings and NUL bytes (issue #22, case 4)', () => {
+  const csv = 'id,date,latitude,longitude,title\na,2020-01-01,33,44,Café\nb,2020-01-02,33,44,Straße\n';
+  const utf16 = (text: string, bigEndian: boolean) => {
+    const le = Buffer.from('\ufeff' + text, 'utf16le');
+    return new Uint8Array(bigEndian ? le.swap16() : le);
+  };
+  it.each([false, true])('decodes UTF-16 with a byte-order mark (big-endian: %s), never calling it binary', async (bigEndian) => {
+    const { importBytes, sniffEncoding } = await import('../../../../src/core/import/index.ts');
+    const bytes = utf16(csv, bigEndian);
+    expect(sniffBinary(bytes.subarray(0, 4096))).toBeNull();
+    expect(sniffEncoding(bytes)).toBe(bigEndian ? 'utf-16be' : 'utf-16le');
+    const r = importBytes(bytes, 'excel.csv');
+    expect(r.fatal).toBeUndefined();
+    expect(r.incidents.map((i) => i.properties.title)).toEqual(['Café', 'Straße']);
+  });
+  it('counts the rows whose bytes are not valid UTF-8; a real U+FFFD alone is no such row', async () => {
+    const { importBytes } = await import('../../../../src/core/import/index.ts');
+    const bytesOf = (text: string) => {
+      const bytes = new Uint8Array(Buffer.from(text, 'utf8'));
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x40) bytes[i] = 0xff;
+      return bytes;
+    };
+    const head = 'id,date,latitude,longitude,title\n';
+    const bad = importBytes(bytesOf(`${head}a,2020-01-01,33,44,Caf@\nb,2020-01-02,33,44,fine\nc,2020-01-03,33,44,x@y@\n`), 'latin1.csv');
+    expect(bad.incidents).toHaveLength(3);
+    expect(bad.notes.join(' ')).toContain('2 rows held bytes that are not valid UTF-8');
+    const real = importBytes(bytesOf(`${head}b,2020-01-02,33,44,ok \ufffd kept\n`), 'real.csv');
+    expect(real.notes.join(' ')).not.toContain('not valid');
+    // Both: the rows cannot be told apart without a second decoding, and the note says so.
+    const both = importBytes(bytesOf(`${head}a,2020-01-01,33,44,Caf@\nb,2020-01-02,33,44,ok \ufffd kept\n`), 'both.csv');
+    expect(both.notes.join(' ')).toContain('up to 2 rows held bytes that are not valid UTF-8');
+    // Split anywhere, the streaming decoder counts the same.
+    const bytes = bytesOf(`${head}a,2020-01-01,33,44,Caf@\nb,2020-01-02,33,44,ok \ufffd kept\n`);
+    const { TextDecoding } = await import('../../../../src/core/import/decode.ts');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const d = new TextDecoding('utf-8');
+      d.decode(bytes.subarray(0, cut));
+      d.decode(bytes.subarray(cut), true);
+      expect([cut, d.replaced, d.genuine]).toEqual([cut, 1, 1]);
+    }
+  });
+  it('rejects the rows that hold a NUL byte, wherever they are, and reads the rest', () => {
+    const r = importCsv('id,date,latitude,longitude,title\na,2020-01-01,33,44,one\nb,2020-01-02,33,44,t\u0000wo\nc,2020-01-03,33,44,three\n');
+    expect(r.incidents.map((i) => i.id)).toEqual(['a', 'c']);
+    expect(r.issues).toEqual([{ index: 3, unit: 'row', field: 'title', reason: expect.stringContaining('NUL') }]);
+  });
+  it('refuses by magic number only: a NUL in the first 4 KB of text is not "binary"', () => {
+    const head = new Uint8Array(Buffer.from('id,date,latitude,longitude\na,2020-01-01,33,44\u0000\n'));
+    expect(sniffBinary(head)).toBeNull();
+    expect(sniffBinary(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))).toContain('Excel');
+  });
+});
+
+describe('format from extension and content (issue #22, case 2)', () => {
+  it.each([
+    ['"' + 'x'.repeat(10_000) + '"', 'a string'],
+    ['42', 'a number'],
+    ['null', 'null'],
+    ['[1, 2, 3]', 'an array of 3 items, none of them a GeoJSON Feature'],
+    ['{"type": "Point", "coordinates": [1, 2]}', 'type "Point"'],
+  ])('a .json file holding %# (%s) is refused as not GeoJSON, never read as CSV', (text, what) => {
+    for (const name of ['x.json', 'x.geojson', 'X.GEOJSON']) {
+      const r = importText(text, name);
+      expect(r.format).toBe('geojson');
+      expect(r.fatal).toContain(what);
+      expect(r.fatal).toContain('expected a FeatureCollection, a Feature or an array of Features');
+    }
+  });
+  it('still reads a .csv or .txt by its content', async () => {
+    const { sniffFormat } = await import('../../../../src/core/import/index.ts');
+    expect(sniffFormat('id,date\n', 'x.json.csv')).toBe('csv');
+    expect(sniffFormat('{"type":"FeatureCollection","features":[]}', 'x.txt')).toBe('geojson');
+    expect(sniffFormat('id,date\n', 'x.json')).toBe('geojson');
+  });
+});
+
+describe('absurd CSV headers (issue #22, case 1)', () => {
+  it('refuses a header of more fields than the limit, naming both', async () => {
+    const { MAX_HEADER_FIELDS } = await import('../../../../src/core/import/index.ts');
+    const header = Array.from({ length: 64_000 }, (_, i) => `c${i}`).join(',');
+    const r = importCsv(`${header}\n${'1,'.repeat(63_999)}1\n`);
+    expect(r.fatal).toContain('64,000 fields');
+    expect(r.fatal).toContain(`${MAX_HEADER_FIELDS.toLocaleString('en')}`);
+    expect(r.needsMapping).toBeUndefined();
+    const streamed = new CsvImporter();
+    expect(streamed.push([header.split(',')])).toBe(false);
+    expect(streamed.finish().fatal).toContain('64,000 fields');
+  });
+  it('refuses a first line longer than the limit from its bytes, before any parsing', async () => {
+    const { MAX_HEADER_BYTES, csvHeadProblem } = await import('../../../../src/core/import/index.ts');
+    const long = new Uint8Array(MAX_HEADER_BYTES + 1).fill(0x61);
+    expect(csvHeadProblem(long, 30 * 1024 * 1024)).toMatch(/no line break in its first 1,048,576 bytes/);
+    const fine = new Uint8Array(Buffer.from('id,date,latitude,longitude\n1,2,3,4'));
+    expect(csvHeadProblem(fine, fine.length)).toBeNull();
+    // A short file without a line break is one header row, read as such.
+    expect(csvHeadProblem(long.subarray(0, 100), 100)).toBeNull();
+  });
+});

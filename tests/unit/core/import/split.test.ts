@@ -111,7 +111,7 @@ describe('reading a CSV file in two parts', () => {
   });
 
   it('refuses when the first part ends inside quotes or has another number of rows than the scan counted', () => {
-    const part = { issues: [], notes: [], total: 3, rows: 4, assumedUtc: 0, unterminated: false };
+    const part = { issues: [], notes: [], total: 3, rows: 4, assumedUtc: 0, unterminated: false, replacedRows: 0, text: { encoding: 'utf-8' as const, replaced: 0, genuine: 0, nul: false } };
     const none = () => false;
     expect(combineCsvParts(part, part, 5, none, [])).not.toBeNull();
     expect(combineCsvParts({ ...part, unterminated: true }, part, 5, none, [])).toBeNull();
