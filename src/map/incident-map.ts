@@ -159,8 +159,11 @@ export class IncidentMap {
   /** The visible set (store indices): annotated when it is small. */
   setVisible(visible: Uint32Array): void {
     const data = this.data;
-    this.annotated = data && visible.length <= ANNOTATE_MAX ? collection(Array.from(visible, data.incident)) : NONE;
-    (this.map.getSource(ANNOTATIONS) as GeoJSONSource | undefined)?.setData(this.annotated);
+    const next = data && visible.length <= ANNOTATE_MAX ? collection(Array.from(visible, data.incident)) : NONE;
+    // A slider drag over a large set stays without annotations: no setData, no re-tiling, per step.
+    if (next === NONE && this.annotated === NONE) return;
+    this.annotated = next;
+    (this.map.getSource(ANNOTATIONS) as GeoJSONSource | undefined)?.setData(next);
   }
 
   /** The selected and hovered incidents (store indices): ringed, labelled and circled whatever the count. */
