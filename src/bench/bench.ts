@@ -21,11 +21,14 @@ setWorkerUrl(workerUrl);
 document.body.style.margin = '0';
 Object.assign(document.getElementById('map')!.style, { position: 'absolute', inset: '0' });
 
-type Mode = 'ours' | 'baseline';
+type Mode = 'ours' | 'baseline' | 'deck';
 const params = new URLSearchParams(location.search);
 const n = Number(params.get('n') ?? 10_000);
 const mode = (params.get('mode') ?? 'ours') as Mode;
 const seed = Number(params.get('seed') ?? 1);
+// deck.gl (mode=deck, src/bench/deck.ts) is loaded only on that mode's pages: the others neither
+// download nor parse it.
+const deck = mode === 'deck' ? await import('./deck.ts') : null;
 
 const map = new MapLibreMap({
   container: 'map',
@@ -164,5 +167,7 @@ const bench = {
   },
 };
 
-(globalThis as unknown as { bench: typeof bench }).bench = bench;
+(globalThis as unknown as { bench: unknown }).bench = deck
+  ? { ...deck.deckBench({ map, loaded, generate: () => syntheticColumns(n, seed), colors: CATEGORIES.map((c) => CATEGORY_COLORS[c]) }), firstDay: bench.firstDay, isoDateOfDay, heap: bench.heap }
+  : bench;
 document.body.dataset.ready = 'true';

@@ -1,5 +1,6 @@
 // npm run bench: drives the built benchmark page (src/bench) in Debian's Chromium and prints,
-// for each size, our figure beside the baseline measured in the same run, as a ratio.
+// for each size, our figure beside the baseline and deck.gl (ScatterplotLayer with
+// DataFilterExtension, src/bench/deck.ts) measured in the same run, each as a ratio to ours.
 // Writes bench/results.json. Seeded data; medians of REPS runs.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
@@ -60,6 +61,8 @@ async function measure(browser, mode, n) {
           const from = b.firstDay + 40 + i * 60;
           out.filter.push(await b.filter(from, from + 6));
           out.redraw.push(await b.redraw());
+          // deck.gl has no CPU query or export: that mode's page has neither.
+          if (!b.query) continue;
           const q = b.query(from, from + 6);
           out.query.push(q.ms);
           out.counts.push(q.count);
@@ -73,8 +76,23 @@ async function measure(browser, mode, n) {
     }
     await page.close();
   }
-  return { load: median(loads), filter: median(rest.filter), redraw: median(rest.redraw), query: median(rest.query), export: median(rest.export), heap: rest.heap, longestTask: rest.longestTask, counts: rest.counts };
+  const m = (xs) => (xs.length ? median(xs) : null);
+  return { load: median(loads), filter: median(rest.filter), redraw: median(rest.redraw), query: m(rest.query), export: m(rest.export), heap: rest.heap, longestTask: rest.longestTask, counts: rest.counts };
 }
+
+/** measure, or null (with the reason printed) where the mode's page failed or crashed. */
+async function tryMeasure(browser, mode, n) {
+  try {
+    return await measure(browser, mode, n);
+  } catch (e) {
+    console.error(`[${mode} ${n}] not measured: ${e.message.split('\n')[0]}`);
+    return null;
+  }
+}
+
+const ms = (x) => (x == null ? null : +x.toFixed(2));
+/** other / ours, 1 decimal (2 below 1, so a win shows): how many times ours is faster or smaller. */
+const ratio = (other, ours) => (other == null ? null : +(other / Math.max(ours, 0.001)).toFixed(other / Math.max(ours, 0.001) < 1 ? 2 : 1));
 
 const server = await startServer();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
@@ -84,12 +102,13 @@ try {
   for (const n of SIZES) {
     const ours = await measure(browser, 'ours', n);
     const base = await measure(browser, 'baseline', n);
+    const deck = await tryMeasure(browser, 'deck', n);
     if (JSON.stringify(ours.counts) !== JSON.stringify(base.counts)) throw new Error(`size ${n}: our query found ${ours.counts}, the baseline ${base.counts}`);
     for (const name of ['load', 'filter', 'redraw', 'query', 'export']) {
-      rows.push({ name, size: n, ours_ms: +ours[name].toFixed(2), baseline_ms: +base[name].toFixed(2), ratio: +(base[name] / Math.max(ours[name], 0.001)).toFixed(1) });
+      rows.push({ name, size: n, ours_ms: ms(ours[name]), baseline_ms: ms(base[name]), ratio: ratio(base[name], ours[name]), deck_ms: ms(deck?.[name]), ratio_deck: ratio(deck?.[name], ours[name]) });
     }
-    rows.push({ name: 'heap', size: n, mb: +ours.heap.toFixed(1), baseline_mb: +base.heap.toFixed(1) });
-    longest.push(`size ${n.toLocaleString('en')}: filter / redraw = ${(ours.filter / ours.redraw).toFixed(2)}; longest main-thread task while filtering: ours ${ours.longestTask.toFixed(0)} ms, baseline ${base.longestTask.toFixed(0)} ms`);
+    rows.push({ name: 'heap', size: n, mb: +ours.heap.toFixed(1), baseline_mb: +base.heap.toFixed(1), deck_mb: deck ? +deck.heap.toFixed(1) : null, ratio_deck: ratio(deck?.heap, ours.heap) });
+    longest.push(`size ${n.toLocaleString('en')}: filter / redraw = ${(ours.filter / ours.redraw).toFixed(2)}; longest main-thread task while filtering: ours ${ours.longestTask.toFixed(0)} ms, baseline ${base.longestTask.toFixed(0)} ms, deck.gl ${deck ? `${deck.longestTask.toFixed(0)} ms` : 'not measured'}`);
     console.log(longest.at(-1));
   }
 } finally {
@@ -194,12 +213,14 @@ async function importRuns(browser, path) {
 }
 
 console.log(`\nIncident Atlas benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB, Chromium (SwiftShader WebGL), medians of ${REPS}`);
-console.log('| measure | size | ours (ms) | baseline (ms) | ratio (baseline / ours) |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('| measure | size | ours (ms) | baseline (ms) | deck.gl (ms) | baseline / ours | deck.gl / ours |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+const cell = (x) => (x == null ? '—' : x);
 for (const r of rows) {
-  if (r.name === 'heap') console.log(`| JS heap (MB) | ${r.size.toLocaleString('en')} | ${r.mb} | ${r.baseline_mb} | |`);
-  else console.log(`| ${r.name} | ${r.size.toLocaleString('en')} | ${r.ours_ms} | ${r.baseline_ms} | ${r.ratio ?? ''} |`);
+  if (r.name === 'heap') console.log(`| JS heap (MB) | ${r.size.toLocaleString('en')} | ${r.mb} | ${r.baseline_mb} | ${cell(r.deck_mb)} | | ${cell(r.ratio_deck)} |`);
+  else console.log(`| ${r.name} | ${r.size.toLocaleString('en')} | ${r.ours_ms} | ${r.baseline_ms} | ${cell(r.deck_ms)} | ${r.ratio ?? ''} | ${cell(r.ratio_deck)} |`);
 }
+console.log('deck.gl: ScatterplotLayer + DataFilterExtension (filterSize 2), binary attributes, interleaved by @deck.gl/maplibre; no CPU query or export (—).');
 console.log('');
 for (const line of longest) console.log(line);
 for (const r of importRows) {
