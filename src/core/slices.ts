@@ -28,9 +28,3 @@ export async function eachInSlices(n: number, f: (i: number) => void, cancelled:
   }
   return true;
 }
-
-/** [f(0), …, f(n − 1)], built as eachInSlices calls f; null once cancelled. */
-export async function mapInSlices<T>(n: number, f: (i: number) => T, cancelled: () => boolean, budgetMs = 25): Promise<T[] | null> {
-  const out = new Array<T>(n);
-  return (await eachInSlices(n, (i) => (out[i] = f(i)), cancelled, budgetMs)) ? out : null;
-}
