@@ -168,6 +168,6 @@ const bench = {
 };
 
 (globalThis as unknown as { bench: unknown }).bench = deck
-  ? { ...deck.deckBench({ map, loaded, generate: () => syntheticColumns(n, seed), colors: CATEGORIES.map((c) => CATEGORY_COLORS[c]) }), firstDay: bench.firstDay, isoDateOfDay, heap: bench.heap }
+  ? { ...deck.deckBench({ map, loaded, generate: () => syntheticColumns(n, seed), colors: CATEGORIES.map((c) => CATEGORY_COLORS[c]) }), redraw: bench.redraw, firstDay: bench.firstDay, isoDateOfDay, heap: bench.heap }
   : bench;
 document.body.dataset.ready = 'true';

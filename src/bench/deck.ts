@@ -66,7 +66,7 @@ interface Shared {
   colors: readonly string[];
 }
 
-/** load, filter and redraw for the deck mode, timed as bench.ts times ours. No query or export: deck.gl has no CPU query. */
+/** load and filter for the deck mode, timed as bench.ts times ours (whose redraw serves both). No query or export: deck.gl has no CPU query. */
 export function deckBench({ map, loaded, generate, colors }: Shared) {
   const idle = () => new Promise<void>((resolve) => map.once('idle', () => resolve()));
   const rendered = () => new Promise<void>((resolve) => map.once('render', () => resolve()));
@@ -145,16 +145,6 @@ export function deckBench({ map, loaded, generate, colors }: Shared) {
       overlay.setProps({ layers: [layer(range)] });
       map.triggerRepaint();
       while (drawnRange !== range) await rendered();
-      const ms = performance.now() - t0;
-      await settled;
-      return ms;
-    },
-    /** The same frame again with nothing changed, as for ours. */
-    async redraw(): Promise<number> {
-      const settled = idle();
-      const t0 = performance.now();
-      map.triggerRepaint();
-      await rendered();
       const ms = performance.now() - t0;
       await settled;
       return ms;
