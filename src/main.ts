@@ -1,5 +1,5 @@
 // Start-up: load the basemap and the bundled dataset in parallel, then mount. The dataset is
-// read like any imported file: by the import worker, through core/import.
+// read like any imported file, through core/import, into the same table and store.
 
 import { mount } from 'svelte';
 import './app.css';
@@ -27,8 +27,7 @@ async function loadDataset(importer: Importer, atlas: AtlasState): Promise<void>
   try {
     const response = await fetch(datasetUrl);
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
-    const file = new File([await response.blob()], 'incidents.geojson', { type: 'application/geo+json' });
-    await importer.start(file, { name: DATASET_NAME, quiet: true, days: (span) => parseDayRange(location.search, span) });
+    await importer.open(await response.arrayBuffer(), DATASET_NAME, { quiet: true, days: (span) => parseDayRange(location.search, span) });
   } catch (e) {
     atlas.error = `Could not load ${DATASET_NAME}: ${e instanceof Error ? e.message : String(e)}`;
   }

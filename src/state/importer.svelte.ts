@@ -1,11 +1,14 @@
-// The import job: every file, the bundled dataset included, is read by the import worker
-// (src/workers/import.worker.ts) into a table of rows and a store. This class owns its
-// protocol, adding or replacing, the merge of an "add", Cancel, and each file's SHA-256 for
-// export provenance. The panel (ImportPanel.svelte) only shows it.
+// The import job: every file is read through core/import into a table of rows and a store,
+// by the import worker (src/workers/import.worker.ts) or, for the bundled dataset, on the page
+// (see open). This class owns the worker's protocol, adding or replacing, the merge of an
+// "add", Cancel, and each file's SHA-256 for export provenance. The panel (ImportPanel.svelte)
+// only shows it.
 
 import { createContext } from 'svelte';
 import { formatIssue, type Issue } from '../core/schema.ts';
 import { rebuilder, type ImportResult } from '../core/import/index.ts';
+import { importGeoJsonData } from '../core/import/accepted.ts';
+import { sha256Hex } from '../core/digest.ts';
 import type { Mapping, Role } from '../core/import/columns.ts';
 import type { Dataset } from '../core/export.ts';
 import { IncidentStore } from '../core/store.ts';
@@ -124,6 +127,18 @@ export class Importer {
     });
   }
 
+  /**
+   * Reads a GeoJSON file already in memory on the page, with the worker's code and into what
+   * the worker would hand over: for the bundled dataset, so that start-up fetches no worker.
+   */
+  async open(bytes: ArrayBuffer, name: string, options: ImportOptions = {}): Promise<void> {
+    this.cancel();
+    const job = ++this.job;
+    const { result, data } = importGeoJsonData(new TextDecoder().decode(bytes));
+    const dataset: Dataset = { name, sha256: await sha256Hex(bytes) };
+    await this.finish(job, null, result, dataset, data, 1, options);
+  }
+
   /** Stops the import or merge in progress; the data shown stays as it was. */
   cancel(): void {
     if (this.worker || this.progress !== null) {
@@ -149,11 +164,11 @@ export class Importer {
     this.progress = null;
   }
 
-  private async finish(job: number, file: File, result: ImportResult, dataset: Dataset, data: Data | null, parts: number, options: ImportOptions): Promise<void> {
+  private async finish(job: number, file: File | null, result: ImportResult, dataset: Dataset, data: Data | null, parts: number, options: ImportOptions): Promise<void> {
     if (job !== this.job) return;
     this.stop();
     const atlas = this.atlas;
-    if (result.needsMapping) {
+    if (result.needsMapping && file) {
       this.pending = { file, ...result.needsMapping, mapping: { ...result.needsMapping.guess } };
       return;
     }

@@ -1,43 +1,8 @@
 // What both import workers do with CSV: stream part of a file through papaparse, in chunks,
-// into a CsvImporter whose accepted rows go into a store builder and encoded row batches.
+// into a CsvImporter whose accepted rows go to an AcceptedRows (core/import/accepted.ts).
 
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, TextDecoding, type CsvImporter, type ImportOptions, type OnAccept, type TextEncoding } from '../core/import/index.ts';
-import { StoreBuilder } from '../core/store-builder.ts';
-import { RowEncoder, type RowBatch } from '../core/table.ts';
-
-/** Accepted rows per posted batch. */
-const BATCH = 4_096;
-
-/**
- * Where accepted rows go: each incident's columns into the builder, its row into a batch,
- * then it dies young. A batch is handed to `send` when full and on flush().
- */
-export class AcceptedRows {
-  readonly builder = new StoreBuilder();
-  private readonly encoder = new RowEncoder();
-
-  constructor(private readonly send: (batch: RowBatch) => void) {}
-
-  readonly onAccept: OnAccept = (item, index, incident) => {
-    this.builder.addOne(incident);
-    this.encoder.add(item, index, incident.id);
-    if (this.encoder.size >= BATCH) this.flush();
-  };
-
-  /**
-   * The importer options that send accepted rows here, the workers' way: incidents are not
-   * collected, and lack the extra columns the page rebuilds from the rows.
-   */
-  get options(): ImportOptions {
-    return { onAccept: this.onAccept, retain: false, extraColumns: false };
-  }
-
-  flush(): void {
-    const batch = this.encoder.flush();
-    if (batch) this.send(batch);
-  }
-}
+import { CSV_PARSE_CONFIG, TextDecoding, type CsvImporter, type TextEncoding } from '../core/import/index.ts';
 
 export type Dialect = { delimiter?: string; newline?: '\r' | '\n' | '\r\n' };
 

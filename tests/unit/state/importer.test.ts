@@ -27,6 +27,22 @@ describe('Importer (the import worker run for real)', () => {
     expect(atlas.error).toBeNull();
   });
 
+  it('reads the bundled dataset on the page into the same table and store as the worker makes of it', async () => {
+    const onPage = setup();
+    const bytes = readFileSync(new URL('../../../data/incidents.geojson', import.meta.url));
+    await onPage.importer.open(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), 'data/incidents.geojson', { quiet: true });
+    const inWorker = setup();
+    await inWorker.importer.start(bundled(), { name: 'data/incidents.geojson', quiet: true });
+    expect(onPage.atlas.table.length).toBeGreaterThan(10);
+    expect(new Uint8Array(onPage.atlas.store.buffer)).toEqual(new Uint8Array(inWorker.atlas.store.buffer));
+    const ids = (a: AtlasState) => Array.from({ length: a.table.length }, (_, i) => a.table.id(i));
+    expect(ids(onPage.atlas)).toEqual(ids(inWorker.atlas));
+    expect(onPage.atlas.incident(3)).toEqual(inWorker.atlas.incident(3));
+    // The page hashes what it holds at once; the worker's digest comes when an export asks.
+    await inWorker.importer.whenDigested();
+    expect(onPage.atlas.datasets).toEqual(inWorker.atlas.datasets);
+  });
+
   it('adds a file to the data shown: the span widens, ids already loaded are rejected and the loaded incident kept', async () => {
     const { atlas, importer } = setup();
     await importer.start(csv('first.csv', ['a,2020-01-01,33.3,44.4,Battles,Armed clash,one', 'b,2020-01-02,33.3,44.4,Battles,Armed clash,two']));
