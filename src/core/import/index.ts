@@ -236,10 +236,10 @@ export function oneIssue(issues: readonly Issue[], unit: 'feature' | 'row' | 'li
   return [{ index: issues[0].index, unit, field: fields.join(', '), reason: issues.map((i) => `${i.field}: ${i.reason}`).join('; ') }];
 }
 
-/** Accepted ids, each with whether it came from a number. */
-type SeenIds = Map<string, boolean>;
+/** Accepted ids, each with whether it came from a number (one per file: see validateAll). */
+export type SeenIds = Map<string, boolean>;
 
-function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: SeenIds, options: ImportOptions): void {
+export function validateAll(items: unknown[], unit: 'feature' | 'line', base: number, out: ImportResult, seen: SeenIds, options: ImportOptions): void {
   items.forEach((item, i) => {
     const index = base + i;
     out.total++;

@@ -1,0 +1,169 @@
+// The sources of npm run build-dataset, read through the app's own import path: CSV/TSV is
+// streamed through the CsvImporter as the import worker streams it, GeoJSON and NDJSON go
+// through importBytes, and Parquet/GeoParquet rows (read by DuckDB) become GeoJSON features
+// (with a geometry column) or table rows (without one) for the same validators.
+
+import { createReadStream, openAsBlob, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import { CsvImporter, MAX_HEADER_BYTES, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
+import { detectColumns } from '../core/import/columns.ts';
+import { wkbToGeometry } from '../core/wkb.ts';
+import type { Geometry } from 'geojson';
+import type { Incident, Issue } from '../core/schema.ts';
+import { streamCsv } from '../workers/csv-stream.ts';
+
+export class SourceError extends Error {}
+
+/** Told of each accepted incident and where it was, as the import report numbers items. */
+export type Accept = (incident: Incident, unit: 'row' | 'feature' | 'line', index: number) => void;
+
+export interface SourceResult {
+  /** Items read: rows, features or lines. */
+  total: number;
+  issues: Issue[];
+  notes: string[];
+  sha256: string;
+  bytes: number;
+}
+
+/** Columns the builder derives and writes beside the schema's fields; a source read back drops them. */
+export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'extra', 'geometry'];
+/** File metadata key that marks a Parquet file written by the builder. */
+export const BUILDER_KEY = 'incident_atlas';
+
+const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
+/** Parquet rows handed to the validator per batch. */
+const BATCH = 2_048;
+
+function sha256OfFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (b) => hash.update(b))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * Reads one source file, handing each accepted incident to `accept`. Throws SourceError when
+ * the file as a whole cannot be read (the reason the app would show).
+ */
+export async function readSource(path: string, db: DuckDBConnection, accept: Accept, progress: (fraction: number) => void): Promise<SourceResult> {
+  let blob: Blob;
+  try {
+    blob = await openAsBlob(path);
+  } catch (e) {
+    throw new SourceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const head = new Uint8Array(await blob.slice(0, MAX_HEADER_BYTES + 1).arrayBuffer());
+  const sha256 = await sha256OfFile(path);
+  const done = (r: Omit<SourceResult, 'sha256' | 'bytes'>): SourceResult => ({ ...r, sha256, bytes: blob.size });
+  if (PARQUET_MAGIC.every((b, i) => head[i] === b)) return done(await readParquet(path, db, accept));
+  const binary = sniffBinary(head.subarray(0, 64));
+  if (binary) throw new SourceError(`${path}: ${binary}`);
+  const encoding = sniffEncoding(head.subarray(0, 4096));
+  const format = sniffFormat(new TextDecoder().decode(head.subarray(0, 4096)), basename(path));
+  let result: ImportResult;
+  if (format === 'csv' && encoding === 'utf-8') {
+    const problem = csvHeadProblem(head, blob.size);
+    if (problem) throw new SourceError(`${path}: ${problem}`);
+    const importer = new CsvImporter({ onAccept: (_cells, row, incident) => accept(incident, 'row', row), retain: false });
+    const failed = await streamCsv(blob, importer, {}, (bytes) => progress(bytes / Math.max(1, blob.size)), encoding);
+    if (failed) throw new SourceError(`${path}: ${failed}`);
+    result = importer.finish();
+  } else {
+    // GeoJSON is one JSON value: it is parsed whole, as the app parses it.
+    result = importBytes(new Uint8Array(readFileSync(path)), basename(path), { onAccept: (_item, index, incident) => accept(incident, format === 'ndjson' ? 'line' : 'feature', index), retain: false });
+    progress(1);
+  }
+  if (result.fatal) throw new SourceError(`${path}: ${result.fatal}`);
+  if (result.needsMapping) throw new SourceError(`${path}: which columns hold the latitude, longitude and date is ambiguous (${result.needsMapping.ambiguous.join(', ')}); name them latitude, longitude and event_date`);
+  return done({ total: result.total, issues: result.issues, notes: result.notes });
+}
+
+/** The geometry column named by the file's GeoParquet metadata, else null. */
+async function geoColumn(path: string, db: DuckDBConnection): Promise<{ column: string | null; ours: boolean }> {
+  const rows = (await (await db.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(path)})`)).getRowObjectsJson()) as { key: string; value: string }[];
+  const ours = rows.some((r) => r.key === BUILDER_KEY);
+  const geo = rows.find((r) => r.key === 'geo');
+  if (!geo) return { column: null, ours };
+  try {
+    const column = (JSON.parse(geo.value) as { primary_column?: unknown }).primary_column;
+    return { column: typeof column === 'string' ? column : null, ours };
+  } catch {
+    throw new SourceError(`${path}: its GeoParquet "geo" metadata is not valid JSON`);
+  }
+}
+
+async function readParquet(path: string, db: DuckDBConnection, accept: Accept): Promise<Omit<SourceResult, 'sha256' | 'bytes'>> {
+  let geo: { column: string | null; ours: boolean };
+  try {
+    geo = await geoColumn(path, db);
+  } catch (e) {
+    if (e instanceof SourceError) throw e;
+    throw new SourceError(`${path}: not a readable Parquet file: ${(e as Error).message}`);
+  }
+  // The geometry as the WKB bytes of the file, not DuckDB's GEOMETRY type: wkb.ts reads them.
+  await db.run('SET enable_geoparquet_conversion = false');
+  // A file of a prepared dataset sits in month=…/: that folder name is not a column of the file.
+  const result = await db.stream(`SELECT * FROM read_parquet(${sqlString(path)}, hive_partitioning = false)`);
+  const names = result.deduplicatedColumnNames();
+  const geomIndex = geo.column === null ? -1 : names.indexOf(geo.column);
+  const drop = new Set(geo.ours ? DERIVED_COLUMNS : []);
+  const keep = names.map((n, i) => i !== geomIndex && !drop.has(n));
+  const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
+  const seen: SeenIds = new Map();
+  const headers = names.filter((_, i) => keep[i]);
+  let table: CsvImporter | null = null;
+  if (geomIndex < 0) {
+    const { mapping, ambiguous } = detectColumns(headers);
+    if (ambiguous.length > 0) throw new SourceError(`${path}: no geometry column, and which columns hold the latitude, longitude and date is ambiguous (${ambiguous.join(', ')})`);
+    table = new CsvImporter({ headers, mapping, firstRow: 1, onAccept: (_c, r, incident) => accept(incident, 'row', r), retain: false });
+  }
+  let row = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const objects = chunk.convertRows(JsonDuckDBValueConverter).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])) as Record<string, unknown>);
+    const wkb = geomIndex >= 0 ? chunk.getColumnValues(geomIndex) : null;
+    for (let start = 0; start < objects.length; start += BATCH) {
+      const part = objects.slice(start, start + BATCH);
+      if (table) {
+        table.push(part.map((o) => headers.map((h) => cell(o[h]))));
+        continue;
+      }
+      const features = part.map((o, k) => {
+        // fromEntries defines each key, "__proto__" too; Object.assign would set the prototype.
+        const extra = geo.ours && typeof o.extra === 'string' ? Object.entries(JSON.parse(o.extra) as object) : [];
+        const properties: Record<string, unknown> = Object.fromEntries([...headers.map((h) => [h, o[h]]), ...extra]);
+        const bytes = (wkb![start + k] as { bytes?: Uint8Array } | null)?.bytes;
+        let geometry: Geometry | null;
+        try {
+          geometry = bytes ? wkbToGeometry(bytes) : null;
+        } catch {
+          // The validator then rejects the row for its missing geometry, with its row number.
+          geometry = null;
+        }
+        return { type: 'Feature', id: properties.id ?? undefined, geometry, properties };
+      });
+      validateAll(features, 'feature', row, out, seen, { onAccept: (_i, n, incident) => accept(incident, 'row', n + 1), retain: false });
+      row += part.length;
+    }
+  }
+  if (table) {
+    const r = table.finish();
+    return { total: r.total, issues: r.issues, notes: r.notes };
+  }
+  // A Parquet file has rows, numbered from 1 as a spreadsheet would show them without a header.
+  return { total: out.total, issues: out.issues.map((i) => ({ ...i, index: i.index + 1, unit: 'row' })), notes: out.notes };
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}

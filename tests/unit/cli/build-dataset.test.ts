@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import { build, parseBuildArgs, UsageError } from '../../../src/cli/build-dataset.ts';
+import { validateManifest, type Manifest } from '../../../src/core/dataset-manifest.ts';
+import { importText } from '../../../src/core/import/index.ts';
+import { wkbToGeometry } from '../../../src/core/wkb.ts';
+
+const FIXTURES = 'tests/fixtures/import';
+/** The fixtures a build reads through; the others are refused as whole files (tested below). */
+const READABLE = ['acled.csv', 'bad-rows.csv', 'bom-semicolon.csv', 'proto.csv', 'quoted-newlines.csv', 'ragged.csv', 'timezones.csv'].map((f) => join(FIXTURES, f));
+const now = new Date('2026-11-29T00:00:00Z');
+
+let root: string;
+let db: DuckDBConnection;
+const rows = async (sql: string) => {
+  const r = await db.runAndReadAll(sql);
+  const names = r.deduplicatedColumnNames();
+  return r.convertRows(JsonDuckDBValueConverter).map((v) => Object.fromEntries(names.map((n, i) => [n, v[i]])));
+};
+const lines: string[] = [];
+async function buildInto(name: string, data: string[]): Promise<{ dir: string; manifest: Manifest }> {
+  const dir = join(root, name);
+  await build({ data, out: dir, name }, dir, now, (l) => lines.push(l));
+  return { dir, manifest: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest };
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'atlas-dataset-'));
+  db = await (await DuckDBInstance.create(':memory:')).connect();
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('npm run build-dataset', () => {
+  it('builds the bundled data and the import fixtures into GeoParquet that DuckDB reads back', async () => {
+    const { dir, manifest } = await buildInto('all', ['data/incidents.geojson', ...READABLE]);
+    expect(validateManifest(manifest).error).toBeUndefined();
+    // The same accepted incidents as the app's importer, file by file.
+    const expected = ['data/incidents.geojson', ...READABLE].map((f) => importText(readFileSync(f, 'utf8'), f));
+    expect(manifest.rows).toBe(expected.reduce((n, r) => n + r.incidents.length, 0));
+    expect(manifest.sources.map((s) => s.rejected)).toEqual(expected.map((r) => r.issues.length));
+    expect(manifest.sources[0]).toMatchObject({ file: 'incidents.geojson', rows: 14, bytes: readFileSync('data/incidents.geojson').length });
+    expect(manifest.partitions.map((p) => p.path)).toEqual(['month=2019-12/part-0.parquet', 'month=2020-01/part-0.parquet']);
+    const glob = `'${dir}/month=*/*.parquet'`;
+    const [all] = await rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS ids FROM read_parquet(${glob})`);
+    expect(all).toEqual({ n: manifest.rows, ids: manifest.rows });
+    for (const p of manifest.partitions) {
+      const file = `'${join(dir, p.path)}'`;
+      const [s] = await rows(`SELECT count(*)::INTEGER AS n, strftime(min(start_day), '%Y-%m-%d') AS first, strftime(max(end_day), '%Y-%m-%d') AS last,
+        min(bbox.xmin) AS w, min(bbox.ymin) AS s, max(bbox.xmax) AS e, max(bbox.ymax) AS n2 FROM read_parquet(${file})`);
+      expect(s).toEqual({ n: p.rows, first: p.days.from, last: p.days.to, w: p.bbox[0], s: p.bbox[1], e: p.bbox[2], n2: p.bbox[3] });
+      // Rows run along the Hilbert curve inside each file.
+      const keys = (await rows(`SELECT hilbert::DOUBLE AS k FROM read_parquet(${file})`)).map((r) => r.k as number);
+      expect(keys).toEqual([...keys].sort((a, b) => a - b));
+      const [geo] = await rows(`SELECT decode(value) AS v FROM parquet_kv_metadata(${file}) WHERE decode(key) = 'geo'`);
+      const meta = JSON.parse(geo.v as string);
+      expect(meta).toMatchObject({ version: '1.1.0', primary_column: 'geometry', columns: { geometry: { encoding: 'WKB', covering: { bbox: { xmin: ['bbox', 'xmin'] } } } } });
+      const [stats] = await rows(`SELECT count(*)::INTEGER AS n FROM parquet_metadata(${file}) WHERE path_in_schema = 'bbox, xmin' AND stats_min IS NOT NULL`);
+      expect(stats.n).toBe(p.rowGroups);
+    }
+    // DuckDB sees the GeoParquet metadata and reads the column as its GEOMETRY type.
+    const [t] = await rows(`SELECT typeof(geometry) AS t FROM read_parquet(${glob}) LIMIT 1`);
+    expect(t.t).toContain('GEOMETRY');
+    await db.run('SET enable_geoparquet_conversion = false');
+    const [k1] = await rows(`SELECT geometry, lon, lat FROM read_parquet(${glob}) WHERE id = 'k1-rocket-attack-2019-12-27'`);
+    await db.run('SET enable_geoparquet_conversion = true');
+    expect(k1.geometry).toBeTruthy();
+    const [ov] = await rows(`SELECT sum(count)::INTEGER AS n FROM read_parquet('${dir}/overview/zoom=9/*.parquet')`);
+    expect(ov.n).toBe(manifest.rows);
+    expect(manifest.overviews.map((o) => o.zoom)).toEqual([6, 9, 12]);
+  }, 60_000);
+
+  it('writes rejected rows with file, row and reason, as the app reports them', async () => {
+    const { dir } = await buildInto('rejected', READABLE);
+    const csv = readFileSync(join(dir, 'rejected.csv'), 'utf8').trim().split('\r\n');
+    expect(csv[0]).toBe('file,where,number,field,reason');
+    expect(csv).toContain(`${FIXTURES}/bad-rows.csv,row,6,date,impossible date 2019-02-30`);
+    expect(csv.length - 1).toBe(importText(readFileSync(`${FIXTURES}/bad-rows.csv`, 'utf8')).issues.length);
+  }, 60_000);
+
+  it('reads its own GeoParquet back to the same rows, hostile keys such as __proto__ kept as data', async () => {
+    const first = await buildInto('first', ['data/incidents.geojson', ...READABLE]);
+    const again = await buildInto('again', first.manifest.partitions.map((p) => join(first.dir, p.path)));
+    expect(again.manifest.rows).toBe(first.manifest.rows);
+    const cols = 'id, title, category, status, start, "end", start_day, end_day, killed, wounded, actors, sources, related, extra, lon, lat, bbox, hilbert';
+    const [d] = await rows(`SELECT count(*)::INTEGER AS n FROM (SELECT ${cols} FROM read_parquet('${first.dir}/month=*/*.parquet', hive_partitioning = false)
+      EXCEPT SELECT ${cols} FROM read_parquet('${again.dir}/month=*/*.parquet', hive_partitioning = false))`);
+    expect(d.n).toBe(0);
+    const [proto] = await rows(`SELECT extra FROM read_parquet('${again.dir}/month=*/*.parquet') WHERE extra LIKE '%__proto__%'`);
+    expect(JSON.parse(proto.extra as string)).toHaveProperty(['__proto__'], 'polluted');
+  }, 60_000);
+
+  it('rejects an id that an earlier file already holds, naming that file', async () => {
+    const { dir, manifest } = await buildInto('dups', ['data/incidents.geojson', 'data/incidents.geojson']);
+    expect(manifest.rows).toBe(14);
+    const csv = readFileSync(join(dir, 'rejected.csv'), 'utf8');
+    expect(csv).toContain('data/incidents.geojson,feature,0,id,"duplicate id ""k1-rocket-attack-2019-12-27"", already in data/incidents.geojson"');
+    expect(manifest.sources[1].rejected).toBe(14);
+  }, 60_000);
+
+  it('stores each geometry as WKB that reads back to the GeoJSON geometry', async () => {
+    const { dir } = await buildInto('wkb', ['data/incidents.geojson']);
+    await db.run('SET enable_geoparquet_conversion = false');
+    const r = await db.runAndReadAll(`SELECT id, geometry FROM read_parquet('${dir}/month=*/*.parquet')`);
+    await db.run('SET enable_geoparquet_conversion = true');
+    const features = new Map((JSON.parse(readFileSync('data/incidents.geojson', 'utf8')).features as { id: string; geometry: unknown }[]).map((f) => [f.id, f.geometry]));
+    for (const [id, blob] of r.getRows()) expect(wkbToGeometry((blob as { bytes: Uint8Array }).bytes)).toEqual(features.get(String(id)));
+  }, 60_000);
+});
+
+describe('build-dataset arguments and failures', () => {
+  it.each([
+    [[], '--data FILE is required'],
+    [['--data', 'data/incidents.geojson'], '--out DIR is required'],
+    [['--data', 'no/such.csv', '--out', '/tmp/x'], 'cannot read no/such.csv: ENOENT'],
+    [['--data', 'data/incidents.geojson', '--out', 'data'], 'exists and is not empty'],
+    [['--data', 'data/incidents.geojson', '--out', '/no/such/dir/out'], 'does not exist'],
+    [['--nope'], "Unknown option '--nope'"],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseBuildArgs(argv)).toThrow(UsageError);
+    expect(() => parseBuildArgs(argv)).toThrow(message);
+  });
+  it('takes several files after one --data', () => {
+    expect(parseBuildArgs(['--data', 'data/incidents.geojson', `${FIXTURES}/acled.csv`, '--out', join(tmpdir(), 'x-new')]).data).toEqual(['data/incidents.geojson', `${FIXTURES}/acled.csv`]);
+  });
+  it.each([
+    ['image.csv', 'This file is a PNG image'],
+    ['crs.geojson', '"crs" member'],
+    ['broken.geojson', 'not valid JSON'],
+    ['ambiguous.csv', 'ambiguous'],
+  ])('exits 2 on the hostile file %s, leaving nothing behind', (file, message) => {
+    const out = join(root, `fail-${file}`);
+    const r = spawnSync('npx', ['tsx', 'src/cli/build-dataset.ts', '--data', 'data/incidents.geojson', join(FIXTURES, file), '--out', out], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(root).filter((f) => f.startsWith(`fail-${file}.tmp`))).toEqual([]);
+  }, 30_000);
+  it('exits 2 with the usage on bad arguments', () => {
+    const r = spawnSync('npx', ['tsx', 'src/cli/build-dataset.ts', '--out', join(root, 'x')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error: --data FILE is required');
+    expect(r.stderr).toContain('Usage: npm run build-dataset');
+  }, 30_000);
+});
