@@ -46,5 +46,8 @@ export default defineConfig({
     root: here('.'),
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
+    // Correctness, not speed (targets live in npm run bench): a property test or a CLI run may
+    // take longer than vitest's 5 s default on two busy cores without being wrong.
+    testTimeout: 30_000,
   },
 });
