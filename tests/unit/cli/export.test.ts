@@ -66,11 +66,11 @@ describe('npm run export', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error: --to: "yesterday" is not a valid date');
     expect(r.stdout).toBe('');
-  }, 30_000);
+  });
   it('writes to --out and stays reproducible with SOURCE_DATE_EPOCH', () => {
     const out = `${process.env.TMPDIR ?? '/tmp'}/atlas-cli-${process.pid}.geojson`;
     const r = spawnSync('npx', ['tsx', 'src/cli/export.ts', '--data', 'data/incidents.geojson', '--out', out], { encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1577836800' } });
     expect(r.status).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).provenance.exported_at).toBe('2020-01-01T00:00:00.000Z');
-  }, 30_000);
+  });
 });
