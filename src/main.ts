@@ -4,6 +4,7 @@
 import { mount } from 'svelte';
 import './app.css';
 import App from './components/App.svelte';
+import Embed from './components/Embed.svelte';
 import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { Importer } from './state/importer.svelte.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
@@ -65,7 +66,10 @@ async function start() {
     return ids;
   };
   atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds));
-  mount(App, { target: document.getElementById('app')!, props: { atlas, importer, style, theme } });
+  const target = document.getElementById('app')!;
+  // The page under embed/ is always the embed, whatever its query: that path may be framed.
+  if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme } });
+  else mount(App, { target, props: { atlas, importer, style, theme } });
 }
 
 void start();
