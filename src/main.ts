@@ -5,7 +5,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './components/App.svelte';
 import Embed from './components/Embed.svelte';
-import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
+import { AtlasState, LANGS, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { Importer } from './state/importer.svelte.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
@@ -43,6 +43,7 @@ function restoreFromUrl(atlas: AtlasState): void {
   atlas.statuses = parseSet(search, 'status', STATUSES);
   atlas.measure = parseChoice(search, 'measure', ['count', 'killed'] as const, 'count');
   atlas.showChains = parseParam(search, 'chains') === 'on';
+  atlas.lang = parseChoice(search, 'lang', LANGS, 'en');
   atlas.playback.mode = parseChoice(search, 'play', PLAY_MODES, 'window');
   const speed = Number(parseParam(search, 'speed'));
   if ((SPEEDS as readonly number[]).includes(speed)) atlas.playback.speed = speed;

@@ -18,6 +18,7 @@ export function permalink(atlas: AtlasState, search: string, hash: string): { se
       speed: atlas.playback.speed === 1 ? null : String(atlas.playback.speed),
       measure: atlas.measure === 'count' ? null : atlas.measure,
       chains: atlas.showChains ? 'on' : null,
+      lang: atlas.lang === 'en' ? null : atlas.lang,
     }),
     hash: atlas.camera ? formatCamera(atlas.camera) : hash,
   };
