@@ -51,7 +51,6 @@ const ARABIC: Readonly<Record<string, string>> = {
   'Al Asad (Ayn al-Asad) Air Base': 'قاعدة عين الأسد الجوية',
   'Balad Air Base': 'قاعدة بلد الجوية',
   'Camp Taji': 'معسكر التاجي',
-  'north of Baghdad': 'شمال بغداد',
   'US Embassy compound': 'مجمع السفارة الأمريكية',
   'Coalition base at Erbil International Airport': 'قاعدة التحالف في مطار أربيل الدولي',
 };
@@ -62,13 +61,11 @@ export function arabicName(name: string): string | null {
 }
 
 /**
- * An incident's place ("Green Zone, Baghdad, Iraq") in Arabic, part by part: each known part
- * translated, the others kept in English, joined with the Arabic comma. Null when no part is
- * known, so the caller shows the English alone.
+ * An incident's place ("Green Zone, Baghdad, Iraq") in Arabic, part by part, joined with the
+ * Arabic comma; null unless every part is known, so the caller shows the English alone: a
+ * right-to-left line with English phrases inside it reads in neither language.
  */
 export function placeInArabic(place: string): string | null {
-  const parts = place.split(',').map((p) => p.trim());
-  const arabic = parts.map(arabicName);
-  if (arabic.every((a) => a === null)) return null;
-  return parts.map((p, i) => arabic[i] ?? p).join('، ');
+  const arabic = place.split(',').map((p) => arabicName(p.trim()));
+  return arabic.every((a) => a !== null) ? arabic.join('، ') : null;
 }
