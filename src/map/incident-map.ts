@@ -24,6 +24,11 @@ import { prefersReducedMotion } from './motion.ts';
 
 setWorkerUrl(workerUrl);
 
+/** The exported HTML viewer runs MapLibre's worker from a blob: URL of the copy it carries. */
+export function useMapWorker(url: string): void {
+  setWorkerUrl(url);
+}
+
 export interface IncidentMapOptions {
   container: HTMLElement;
   style: StyleSpecification | string;
