@@ -61,3 +61,28 @@ test('the exported HTML opens from disk, offline, with the same map, count and s
   expect(errors, 'errors and CSP violations in the file').toEqual([]);
   await context.close();
 });
+
+test('past 50,000 incidents the Export HTML button says how large the file will be, and it is', async ({ page }, info) => {
+  test.setTimeout(180_000);
+  const N = 60_000;
+  const lines = ['id,date,latitude,longitude,title,event_type,sub_event_type,fatalities'];
+  for (let i = 0; i < N; i++) lines.push(`g${i},2020-01-${String(1 + (i % 20)).padStart(2, '0')},${(32 + (i % 300) / 100).toFixed(2)},${(43 + (i % 290) / 100).toFixed(2)},Generated ${i},Battles,Armed clash,${i % 3}`);
+  await openApp(page, '/#map=5/33.5/44.5');
+  await expect(page.getByRole('button', { name: 'Export HTML' })).toHaveText('Export HTML');
+  await page.getByRole('radio', { name: 'replace' }).check();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await expect(page.getByTestId('import-report')).toContainText(`${N.toLocaleString('en')} imported, 0 rejected`, { timeout: 90_000 });
+  expect(await countShown(page)).toBe(N);
+
+  const button = page.getByRole('button', { name: /^Export HTML/ });
+  const label = (await button.textContent())!;
+  const said = Number(/about ([\d,]+) MB/.exec(label)?.[1].replaceAll(',', ''));
+  expect(said, label).toBeGreaterThan(1);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), button.click()]);
+  const file = info.outputPath('large.html');
+  await download.saveAs(file);
+  const megabytes = statSync(file).size / 1e6;
+  // Rounded up to whole megabytes, from a sample of the incidents: within a fifth of the truth.
+  expect(said).toBeGreaterThanOrEqual(megabytes * 0.8);
+  expect(said).toBeLessThanOrEqual(megabytes * 1.2 + 1);
+});
