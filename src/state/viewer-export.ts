@@ -45,7 +45,8 @@ async function packViewer(base: string): Promise<Record<PackedBlock, string>> {
     PACKED_BLOCKS.map(async (id) => {
       const url = `${base}${VIEWER_FILES[id]}?v=${__APP_VERSION__}`;
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`the viewer is not built (${VIEWER_FILES[id]} answered ${response.status}); run npm run build`);
+      // The dev server answers a missing file with its page (200, text/html): not a viewer file either.
+      if (!response.ok || response.headers.get('content-type')?.startsWith('text/html')) throw new Error(`the viewer is not built (${VIEWER_FILES[id]}: ${response.status} ${response.headers.get('content-type') ?? ''}); run npm run build and use the built app`);
       return [id, await gzipBase64(await response.arrayBuffer())] as const;
     }),
   );
