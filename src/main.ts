@@ -4,7 +4,8 @@
 import { mount } from 'svelte';
 import './app.css';
 import App from './components/App.svelte';
-import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
+import Embed from './components/Embed.svelte';
+import { AtlasState, LANGS, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { Importer } from './state/importer.svelte.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
@@ -41,6 +42,7 @@ function restoreFromUrl(atlas: AtlasState): void {
   atlas.statuses = parseSet(search, 'status', STATUSES);
   atlas.measure = parseChoice(search, 'measure', ['count', 'killed'] as const, 'count');
   atlas.showChains = parseParam(search, 'chains') === 'on';
+  atlas.lang = parseChoice(search, 'lang', LANGS, 'en');
   atlas.playback.mode = parseChoice(search, 'play', PLAY_MODES, 'window');
   const speed = Number(parseParam(search, 'speed'));
   if ((SPEEDS as readonly number[]).includes(speed)) atlas.playback.speed = speed;
@@ -64,7 +66,10 @@ async function start() {
     return ids;
   };
   atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds));
-  mount(App, { target: document.getElementById('app')!, props: { atlas, importer, style, theme } });
+  const target = document.getElementById('app')!;
+  // The page under embed/ is always the embed, whatever its query: that path may be framed.
+  if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme } });
+  else mount(App, { target, props: { atlas, importer, style, theme } });
 }
 
 void start();

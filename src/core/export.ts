@@ -91,7 +91,7 @@ export function* geojsonChunks(count: number, at: (k: number) => Incident, conte
   yield context ? `],"provenance":${JSON.stringify(provenance(count, context))}}` : ']}';
 }
 
-export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' = 'geojson'): string {
+export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' | 'html' = 'geojson'): string {
   return `incidents_${isoDateOfDay(days.from)}_${isoDateOfDay(days.to)}.${extension}`;
 }
 

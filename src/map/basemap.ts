@@ -37,10 +37,17 @@ function unwrapGeometry(g: Geometry): Geometry {
   return g;
 }
 
+/** The URL the app serves the basemap's topology from (the HTML export packs it too). */
+export const BASEMAP_URL = countriesUrl;
+
 export async function loadBasemap(signal?: AbortSignal): Promise<BasemapData> {
   const response = await fetch(countriesUrl, { signal });
   if (!response.ok) throw new Error(`basemap: ${countriesUrl} answered ${response.status}`);
-  const topology = (await response.json()) as Topology<{ countries: GeometryCollection }>;
+  return basemapOf((await response.json()) as Topology<{ countries: GeometryCollection }>);
+}
+
+/** The basemap from Natural Earth's topology (world-atlas countries). */
+export function basemapOf(topology: Topology<{ countries: GeometryCollection }>): BasemapData {
   const countries = feature(topology, topology.objects.countries) as FeatureCollection;
   countries.features = countries.features.filter((f) => f.geometry).map((f) => ({ ...f, geometry: unwrapGeometry(f.geometry) }));
   // Interior borders only: coastlines come from the land fill against the water.

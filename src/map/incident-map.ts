@@ -17,11 +17,17 @@ import { visibleIndices, type FacetMask } from '../core/filter.ts';
 import { normalizeView, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
 import { CATEGORY_COLORS } from './palette.ts';
+import { COUNTRY_LETTER_SPACING, LABEL_LAYERS, labelText, type LabelLang } from './style.ts';
 import { GpuPointsLayer } from './gpu/points-layer.ts';
 import { GpuWarmUpLayer } from './gpu/warm-up-layer.ts';
 import { prefersReducedMotion } from './motion.ts';
 
 setWorkerUrl(workerUrl);
+
+/** The exported HTML viewer runs MapLibre's worker from a blob: URL of the copy it carries. */
+export function useMapWorker(url: string): void {
+  setWorkerUrl(url);
+}
 
 export interface IncidentMapOptions {
   container: HTMLElement;
@@ -32,6 +38,7 @@ export interface IncidentMapOptions {
   onSelect: (index: number | null) => void;
   onHover: (index: number | null) => void;
   theme: 'light' | 'dark';
+  lang: LabelLang;
 }
 
 /** The data drawn: the store (points, picking) and how to build an incident at a store index (annotations). */
@@ -107,6 +114,7 @@ export class IncidentMap {
   private hovered: number | null = null;
   private arcs: FeatureCollection = NONE;
   private arcsVisible = true;
+  private lang: LabelLang;
   private gpu: GpuPointsLayer | null = null;
   private hoverFrame = 0;
   private readonly hover: Popup;
@@ -114,6 +122,7 @@ export class IncidentMap {
 
   constructor(options: IncidentMapOptions) {
     this.options = options;
+    this.lang = options.lang;
     const { container, style, camera } = options;
     this.map = new MapLibreMap({
       container,
@@ -181,6 +190,16 @@ export class IncidentMap {
     (this.map.getSource(ARCS) as GeoJSONSource | undefined)?.setData(arcs);
     if (!this.map.getLayer(ARC_LAYERS[0])) return;
     for (const id of ARC_LAYERS) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+  }
+
+  /** Basemap labels in a language (a remote style's own label layers are left as they are). */
+  setLang(lang: LabelLang): void {
+    this.lang = lang;
+    for (const id of LABEL_LAYERS) {
+      if (!this.map.getLayer(id)) continue;
+      this.map.setLayoutProperty(id, 'text-field', labelText(lang));
+      if (id === 'country-labels') this.map.setLayoutProperty(id, 'text-letter-spacing', COUNTRY_LETTER_SPACING[lang]);
+    }
   }
 
   /** Shows an extent [w, s, e, n] with some margin. */
@@ -255,6 +274,7 @@ export class IncidentMap {
     map.once('idle', () => {
       if (!map.getLayer(GpuWarmUpLayer.ID)) map.addLayer(new GpuWarmUpLayer());
     });
+    this.setLang(this.lang);
     map.addSource(ANNOTATIONS, { type: 'geojson', data: this.annotated });
     map.addSource(FOCUS, { type: 'geojson', data: this.focus });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });

@@ -1,7 +1,9 @@
 // Place labels for the offline basemap: the cities and countries a reader of this conflict
 // looks for. Positions are approximate city centres (Natural Earth populated places, rounded).
+// Each carries its Arabic name too (core/place-names.ts), for the Arabic labels (?lang=ar).
 
 import type { FeatureCollection, Point } from 'geojson';
+import { arabicName } from '../core/place-names.ts';
 
 type Place = [name: string, lon: number, lat: number, kind: 'country' | 'capital' | 'city'];
 
@@ -39,11 +41,11 @@ const PLACES: Place[] = [
   ['Qom', 50.876, 34.640, 'city'],
 ];
 
-export const places: FeatureCollection<Point, { name: string; kind: Place[3] }> = {
+export const places: FeatureCollection<Point, { name: string; name_ar: string | null; kind: Place[3] }> = {
   type: 'FeatureCollection',
   features: PLACES.map(([name, lon, lat, kind]) => ({
     type: 'Feature',
     geometry: { type: 'Point', coordinates: [lon, lat] },
-    properties: { name, kind },
+    properties: { name, name_ar: arabicName(name), kind },
   })),
 };

@@ -2,11 +2,24 @@
 // origin. It has no `glyphs` URL on purpose: MapLibre then draws label text with TinySDF from
 // the browser's local fonts, so labels need no glyph server.
 
-import type { StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
 import type { BasemapData } from './basemap.ts';
 import { places } from './places.ts';
 
 export type Theme = 'light' | 'dark';
+export type LabelLang = 'en' | 'ar';
+
+/** The label layers that follow the language switch. */
+export const LABEL_LAYERS = ['country-labels', 'city-labels'] as const;
+
+/**
+ * A label's text in a language: the Arabic name where the place has one, else the English.
+ * Letter spacing would break Arabic script's joined letters, so Arabic labels get none.
+ */
+export function labelText(lang: LabelLang): ExpressionSpecification {
+  return lang === 'ar' ? ['coalesce', ['get', 'name_ar'], ['get', 'name']] : ['get', 'name'];
+}
+export const COUNTRY_LETTER_SPACING: Record<LabelLang, number> = { en: 0.15, ar: 0 };
 
 const THEMES = {
   light: { water: '#c9dbe6', land: '#f3f0e8', border: '#8d8478', text: '#2c2c2c', halo: '#ffffff', country: '#6b6459' },
@@ -15,7 +28,7 @@ const THEMES = {
 
 export const ATTRIBUTION = 'Basemap: Natural Earth (public domain)';
 
-export function offlineStyle(data: BasemapData, theme: Theme): StyleSpecification {
+export function offlineStyle(data: BasemapData, theme: Theme, lang: LabelLang = 'en'): StyleSpecification {
   const c = THEMES[theme];
   return {
     version: 8,
@@ -35,7 +48,7 @@ export function offlineStyle(data: BasemapData, theme: Theme): StyleSpecificatio
         source: 'places',
         filter: ['==', ['get', 'kind'], 'country'],
         maxzoom: 8,
-        layout: { 'text-field': ['get', 'name'], 'text-font': ['sans-serif'], 'text-size': 13, 'text-transform': 'uppercase', 'text-letter-spacing': 0.15 },
+        layout: { 'text-field': labelText(lang), 'text-font': ['sans-serif'], 'text-size': 13, 'text-transform': 'uppercase', 'text-letter-spacing': COUNTRY_LETTER_SPACING[lang] },
         paint: { 'text-color': c.country, 'text-halo-color': c.halo, 'text-halo-width': 1.2 },
       },
       {
@@ -51,7 +64,7 @@ export function offlineStyle(data: BasemapData, theme: Theme): StyleSpecificatio
         source: 'places',
         filter: ['!=', ['get', 'kind'], 'country'],
         layout: {
-          'text-field': ['get', 'name'],
+          'text-field': labelText(lang),
           'text-font': ['sans-serif'],
           'text-size': ['case', ['==', ['get', 'kind'], 'capital'], 13, 11.5],
           'text-anchor': 'left',

@@ -34,6 +34,8 @@ export class AtlasState {
   hovered = $state<number | null>(null);
   measure = $state<Measure>('count');
   showChains = $state(false);
+  /** The language of place names: the basemap's labels and the incidents' places. */
+  lang = $state<Lang>('en');
   playback = $state<{ playing: boolean; mode: PlayMode; speed: number }>({ playing: false, mode: 'window', speed: 1 });
   /** A message for role="alert": a load or import that failed. Current data is kept. */
   error = $state<string | null>(null);
@@ -163,6 +165,10 @@ export class AtlasState {
     if (from !== this.days.from || to !== this.days.to) this.days = { from, to };
   }
 }
+
+/** Place-name languages: English, and Arabic where the name is known (core/place-names.ts). */
+export type Lang = 'en' | 'ar';
+export const LANGS: readonly Lang[] = ['en', 'ar'];
 
 export type PlayMode = 'window' | 'cumulative';
 export const PLAY_MODES: readonly PlayMode[] = ['window', 'cumulative'];
