@@ -2,7 +2,8 @@
 // export all read. An incident is visible when
 //   - its local days [startDay, endDay] overlap the selected days, both ends inclusive;
 //   - its extent touches the map view (which may cross the antimeridian);
-//   - it passes every facet: its category and its status are among those chosen.
+//   - it passes every facet: its category and its status are among those chosen, and its text
+//     holds every word searched for (text.ts).
 // The facets are evaluated once per change into a per-incident mask; the days and the view are
 // then an indexed query over the store. The GPU layer reads the same two parts: the days as a
 // uniform, the mask as a vertex attribute. A new kind of filter is a new facet here.
@@ -11,12 +12,15 @@ import { CATEGORIES, STATUSES, type Category, type Status } from './schema.ts';
 import type { View } from './geometry.ts';
 import type { DayRange } from './time.ts';
 import type { IncidentStore } from './store.ts';
+import { queryWords } from './text.ts';
 
 export interface Facets {
   /** null = all categories. */
   categories: ReadonlySet<Category> | null;
   /** null = all statuses. */
   statuses: ReadonlySet<Status> | null;
+  /** What was typed in the search box; absent or '' = no text search. */
+  search?: string;
 }
 
 export interface Filter extends Facets {
@@ -42,10 +46,12 @@ export function facetMask(store: IncidentStore, f: Facets): FacetMask {
   const statuses = bits(f.statuses, STATUSES);
   const allStatuses = (1 << STATUSES.length) - 1;
   const everyCategory = CATEGORIES.every((_, c) => store.categoryCounts[c] === 0 || (categories >>> c) & 1);
-  if (everyCategory && (statuses & allStatuses) === allStatuses) return null;
+  const text = store.text.match(queryWords(f.search ?? ''));
+  if (everyCategory && (statuses & allStatuses) === allStatuses) return text && text.slice();
   const { category, status } = store.columns;
   const mask = new Uint8Array(store.size);
-  for (let i = 0; i < store.size; i++) mask[i] = (categories >>> category[i]) & (statuses >>> status[i]) & 1;
+  if (text) for (let i = 0; i < store.size; i++) mask[i] = (categories >>> category[i]) & (statuses >>> status[i]) & text[i];
+  else for (let i = 0; i < store.size; i++) mask[i] = (categories >>> category[i]) & (statuses >>> status[i]) & 1;
   return mask;
 }
 
