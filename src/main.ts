@@ -40,6 +40,7 @@ function restoreFromUrl(atlas: AtlasState): void {
   atlas.camera = parseCamera(location.hash);
   atlas.categories = parseSet(search, 'cat', CATEGORIES);
   atlas.statuses = parseSet(search, 'status', STATUSES);
+  atlas.search = parseParam(search, 'q') ?? '';
   atlas.measure = parseChoice(search, 'measure', ['count', 'killed'] as const, 'count');
   atlas.showChains = parseParam(search, 'chains') === 'on';
   atlas.playback.mode = parseChoice(search, 'play', PLAY_MODES, 'window');

@@ -23,7 +23,8 @@ export interface Provenance {
   app: { name: 'Incident Atlas'; version: string };
   exported_at: string;
   datasets: Dataset[];
-  filters: { from: string; to: string; categories: Category[] | 'all'; statuses: Status[] | 'all' };
+  /** `search`: the words searched for, as typed; absent when none. */
+  filters: { from: string; to: string; categories: Category[] | 'all'; statuses: Status[] | 'all'; search?: string };
   /** The map view [west, south, east, north]; west > east when it crosses the antimeridian. */
   view_bbox: View;
   feature_count: number;
@@ -53,6 +54,7 @@ export function provenance(featureCount: number, c: ExportContext): Provenance {
       to: isoDateOfDay(c.days.to),
       categories: c.categories ? [...c.categories].sort() : 'all',
       statuses: c.statuses ? [...c.statuses].sort() : 'all',
+      ...(c.search?.trim() ? { search: c.search } : {}),
     },
     view_bbox: c.view,
     feature_count: featureCount,
