@@ -3,7 +3,7 @@
 
 import { CATEGORY_INDEX, STATUS_INDEX, type Incident } from './schema.ts';
 import { localMsOfIso } from './time.ts';
-import { searchableText } from './text.ts';
+import { searchableFields } from './text.ts';
 import { TextIndexBuilder, type RawText } from './text-index.ts';
 import { COLUMN_TYPES, allocateColumns, buildStore, type Bounds, type ColumnName, type IncidentColumns, type IncidentStore } from './store.ts';
 
@@ -53,7 +53,7 @@ export class StoreBuilder {
     c.localStart[i] = localMsOfIso(inc.properties.start);
     const b = inc.bbox;
     if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
-    this.text.addText(searchableText(inc));
+    this.text.addTexts(searchableFields(inc));
     return this;
   }
 

@@ -4,7 +4,7 @@
 // prefix: a binary search finds the dictionary's run of words that start with it, and their
 // posting lists mark the incidents. Measured against MiniSearch in tests/bench/README.md.
 
-import { indexWords } from './text.ts';
+import { eachIndexWord } from './text.ts';
 
 /** The index's arrays, as stored. */
 export interface TextArrays {
@@ -117,7 +117,8 @@ export class TextIndexBuilder {
   private forward = new Uint32Array(1024); // word ids, incident after incident
   private used = 0;
   private rowStart: number[] = [0];
-  private readonly scratch = new Set<string>();
+  /** The last row that added each word id: a word twice in one text is posted once. */
+  private lastRow = new Int32Array(1024).fill(-1);
 
   get size(): number {
     return this.rowStart.length - 1;
@@ -125,27 +126,65 @@ export class TextIndexBuilder {
 
   /** The next incident's text. */
   addText(text: string): void {
-    this.scratch.clear();
-    this.addWords(indexWords(text, this.scratch));
+    this.addTexts([text]);
+  }
+
+  /**
+   * The next incident's texts. Imported rows repeat their actors, places and sources: each
+   * text's word ids are kept for the next row that holds it.
+   */
+  addTexts(texts: readonly string[]): void {
+    for (const text of texts) {
+      let ids = this.recent.get(text);
+      if (ids === undefined) {
+        this.found.length = 0;
+        eachIndexWord(text, this.collect);
+        ids = this.found.map(this.idOf);
+        if (this.recent.size >= 4096) this.recent.clear();
+        this.recent.set(text, ids);
+      }
+      for (const id of ids) this.post(id);
+    }
+    this.rowStart.push(this.used);
   }
 
   /** The next incident's words. */
   addWords(words: Iterable<string>): void {
-    for (const word of words) {
-      let id = this.ids.get(word);
-      if (id === undefined) {
-        id = this.words.length;
-        this.ids.set(word, id);
-        this.words.push(word);
-      }
-      if (this.used === this.forward.length) {
-        const grown = new Uint32Array(this.forward.length * 2);
-        grown.set(this.forward);
-        this.forward = grown;
-      }
-      this.forward[this.used++] = id;
-    }
+    for (const word of words) this.add(word);
     this.rowStart.push(this.used);
+  }
+
+  private readonly recent = new Map<string, number[]>();
+  private readonly found: string[] = [];
+  private readonly collect = (word: string) => void this.found.push(word);
+
+  private readonly add = (word: string): void => this.post(this.idOf(word));
+
+  private readonly idOf = (word: string): number => {
+    let id = this.ids.get(word);
+    if (id === undefined) {
+      id = this.words.length;
+      this.ids.set(word, id);
+      this.words.push(word);
+      if (id === this.lastRow.length) {
+        const grown = new Int32Array(id * 2).fill(-1);
+        grown.set(this.lastRow);
+        this.lastRow = grown;
+      }
+    }
+    return id;
+  };
+
+  private post(id: number): void {
+    const row = this.rowStart.length - 1;
+    if (this.lastRow[id] === row) return;
+    this.lastRow[id] = row;
+    if (this.used === this.forward.length) {
+      const grown = new Uint32Array(this.forward.length * 2);
+      grown.set(this.forward);
+      this.forward = grown;
+    }
+    this.forward[this.used++] = id;
   }
 
   /** The incidents at these store indices of another index, in the order given. */

@@ -31,16 +31,56 @@ export function fold(text: string): string {
   return text.normalize('NFKD').replace(MARKS, '').toLowerCase().replace(FOLDABLE, (c) => FOLDS[c]);
 }
 
-/** The words of folded text as the index holds them: joined, and from each later part on. */
-export function indexWords(text: string, out: Set<string> = new Set()): Set<string> {
-  for (const [word] of fold(text).matchAll(WORD)) {
-    if (!INNER_ONE.test(word)) {
-      out.add(word);
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const INNER_CODES = new Set([...INNER.replace('\\', '')].map((c) => c.charCodeAt(0)));
+
+/** Whether the code unit at i of folded text is part of a word: a letter or a digit. */
+function isWordUnit(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+  // A surrogate pair is one character: ask about the pair, from either half.
+  if (c >= 0xdc00 && c <= 0xdfff && i > 0) return LETTER_OR_DIGIT.test(text.slice(i - 1, i + 1));
+  return LETTER_OR_DIGIT.test(c >= 0xd800 && c <= 0xdbff ? text.slice(i, i + 2) : text[i]);
+}
+
+/**
+ * The words of text as the index holds them: joined, and from each later part on. A scan of
+ * code units rather than a Unicode regular expression: the import worker runs it on every row.
+ */
+export function eachIndexWord(text: string, add: (word: string) => void): void {
+  const t = fold(text);
+  const n = t.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWordUnit(t, i)) {
+      i++;
       continue;
     }
-    const parts = word.split(INNER_ALL);
-    for (let j = 0; j < parts.length; j++) out.add(parts.slice(j).join(''));
+    // A word: runs of letters and digits joined by single inner apostrophes or hyphens.
+    let parts: string[] | null = null;
+    let start = i;
+    for (;;) {
+      while (i < n && isWordUnit(t, i)) i++;
+      if (i + 1 < n && INNER_CODES.has(t.charCodeAt(i)) && isWordUnit(t, i + 1)) {
+        (parts ??= []).push(t.slice(start, i));
+        start = ++i;
+        continue;
+      }
+      break;
+    }
+    const last = t.slice(start, i);
+    if (parts === null) add(last);
+    else {
+      parts.push(last);
+      for (let j = 0; j < parts.length; j++) add(parts.slice(j).join(''));
+    }
   }
+}
+
+/** The words of text as the index holds them, each once. */
+export function indexWords(text: string): Set<string> {
+  const out = new Set<string>();
+  eachIndexWord(text, (word) => out.add(word));
   return out;
 }
 
@@ -57,13 +97,15 @@ export function queryWords(query: string): string[] {
   return [...words];
 }
 
-/** The text of an incident that search reads: title, summary, actors, place, source names. */
-export function searchableText(incident: Incident): string {
+/** The texts of an incident that search reads: title, summary, place, actors, source names. */
+export function searchableFields(incident: Incident): string[] {
   const p = incident.properties;
   const parts = [p.title, p.summary, p.place, ...p.actors];
   for (const s of p.sources) parts.push(s.title, s.publisher);
-  return parts.join('\n');
+  return parts;
 }
+
+export const searchableText = (incident: Incident): string => searchableFields(incident).join('\n');
 
 /** A piece of a text to show, marked when a typed word matched there. */
 export interface TextPart {
