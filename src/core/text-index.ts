@@ -39,8 +39,9 @@ export class TextIndex {
 
   /**
    * 1 at each store index whose text holds a word starting with every one of `words`, else 0;
-   * null for no words. The last answer is kept: the mask and the legend ask for the same one.
-   * The caller must not change it.
+   * null when nothing is narrowed (no words, or every incident matches), so the filter keeps
+   * its fast path while the first letters of a common word are typed. The last answer is kept:
+   * the mask and the legend ask for the same one. The caller must not change it.
    */
   match(words: readonly string[]): Uint8Array | null {
     if (words.length === 0) return null;
@@ -57,9 +58,11 @@ export class TextIndex {
       }
     });
     const all = words.length;
-    for (let i = 0; i < hits.length; i++) hits[i] = hits[i] === all ? 1 : 0;
-    this.last = { words: key, mask: hits };
-    return hits;
+    let count = 0;
+    for (let i = 0; i < hits.length; i++) count += hits[i] = hits[i] === all ? 1 : 0;
+    const mask = count === hits.length ? null : hits;
+    this.last = { words: key, mask };
+    return mask;
   }
 
   /** The dictionary's words [lo, hi) that start with prefix. */

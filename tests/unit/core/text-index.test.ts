@@ -75,7 +75,11 @@ describe('the text index', () => {
     expect(found(store2, incidents, 'hezbollah')).toEqual(['kh']);
   });
   it('has an empty index for a store of none', () => {
-    expect(storeOfIncidents([]).text.match(['x'])).toEqual(new Uint8Array(0));
+    expect(storeOfIncidents([]).text.match(['x'])).toBeNull();
+  });
+  it('gives null when every incident matches, so nothing is narrowed', () => {
+    expect(store.text.match(['k'])).not.toBeNull();
+    expect(storeOfIncidents(incidents.slice(0, 1)).text.match(['kata'])).toBeNull();
   });
 
   it('finds exactly the incidents whose highlighted text shows every word (property)', () => {
