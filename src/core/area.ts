@@ -13,6 +13,8 @@ type Ring = Float64Array;
 export interface Area {
   /** As GeoJSON, rings closed: what provenance records. */
   geometry: Polygon | MultiPolygon;
+  /** The same with longitudes unwrapped (beyond ±180 across the antimeridian): what the map draws. */
+  drawn: Polygon | MultiPolygon;
   /** Every ring of every polygon: a point is inside when inside an odd number of them. */
   rings: Ring[];
   /** [west, south, east, north] of the unwrapped rings; west may be below −180, east above 180. */
@@ -31,6 +33,7 @@ export function areaOfPolygons(polygons: readonly (readonly (readonly number[])[
   if (polygons.length === 0) return { error: 'The area has no polygon.' };
   const rings: Ring[] = [];
   const geometry: Position[][][] = [];
+  const drawn: Position[][][] = [];
   let total = 0;
   for (const [p, polygon] of polygons.entries()) {
     if (!Array.isArray(polygon) || polygon.length === 0) return { error: `Polygon ${p + 1} has no ring.` };
@@ -38,7 +41,7 @@ export function areaOfPolygons(polygons: readonly (readonly (readonly number[])[
     for (const [r, ring] of polygon.entries()) {
       const where = `${polygons.length > 1 ? `polygon ${p + 1}, ` : ''}${r === 0 ? 'the outer ring' : `hole ${r}`}`;
       // A hole is unwrapped beside its outer ring, whichever side of the antimeridian it starts on.
-      const checked = checkRing(ring, where, r === 0 ? null : out.length > 0 ? rings[rings.length - r][0] : null);
+      const checked = checkRing(ring, where, r === 0 ? null : rings[rings.length - r][0]);
       if ('error' in checked) return checked;
       total += checked.ring.length / 2;
       if (total > MAX_AREA_VERTICES) return { error: `The area has over ${MAX_AREA_VERTICES.toLocaleString('en')} vertices; simplify it first.` };
@@ -46,6 +49,7 @@ export function areaOfPolygons(polygons: readonly (readonly (readonly number[])[
       out.push(checked.positions);
     }
     geometry.push(out);
+    drawn.push(rings.slice(rings.length - out.length).map((r) => Array.from({ length: r.length / 2 + 1 }, (_, k) => [r[(k * 2) % r.length], r[(k * 2 + 1) % r.length]])));
   }
   const bbox: Area['bbox'] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const ring of rings) {
@@ -59,6 +63,7 @@ export function areaOfPolygons(polygons: readonly (readonly (readonly number[])[
   return {
     area: {
       geometry: geometry.length === 1 ? { type: 'Polygon', coordinates: geometry[0] } : { type: 'MultiPolygon', coordinates: geometry },
+      drawn: drawn.length === 1 ? { type: 'Polygon', coordinates: drawn[0] } : { type: 'MultiPolygon', coordinates: drawn },
       rings,
       bbox,
     },

@@ -68,3 +68,82 @@ test('search reads imported Arabic text, with or without vowel marks', async ({ 
   await expect.poll(() => countShown(page)).toBe(1);
   await expect(page.getByTestId('incident-list').locator('mark')).toHaveText('كَتَائِب');
 });
+
+const BAGHDAD = [
+  [44.0, 33.0],
+  [44.7, 33.0],
+  [44.7, 33.6],
+  [44.0, 33.6],
+];
+/** Independent of the app: the dataset's points in a lon/lat box. */
+const idsInBox = ([w, s, e, n]: number[]) =>
+  dataset.features
+    .filter((f) => {
+      const [x, y] = f.geometry.coordinates;
+      return x >= w && x <= e && y >= s && y <= n;
+    })
+    .map((f) => f.properties.id)
+    .sort();
+
+test('an area pasted by keyboard narrows the map, exports exactly what it counts, and a link restores it', async ({ page, context }) => {
+  await openApp(page);
+  const expected = idsInBox([44.0, 33.0, 44.7, 33.6]);
+  expect(expected.length).toBeGreaterThan(0);
+  expect(expected.length).toBeLessThan(dataset.features.length);
+  // Keyboard only: open the Area section, paste into the text box, submit with the button.
+  const summary = page.getByText('Area', { exact: true });
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  const field = page.getByLabel('GeoJSON Polygon or MultiPolygon');
+  await field.focus();
+  await page.keyboard.insertText(JSON.stringify({ type: 'Polygon', coordinates: [[...BAGHDAD, BAGHDAD[0]]] }));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => countShown(page)).toBe(expected.length);
+  await expect(page).toHaveURL(/[?&]area=44,33;44\.7,33;44\.7,33\.6;44,33\.6(&|#|$)/);
+
+  const { name, fc } = await exported(page);
+  expect(name).toMatch(/_area\.geojson$/);
+  expect(fc.features.map((f: { id: string }) => f.id).sort()).toEqual(expected);
+  expect(fc.provenance.filters.area).toEqual({ type: 'Polygon', coordinates: [[...BAGHDAD, BAGHDAD[0]]] });
+
+  // Bad input: a clear message, and the area shown stays.
+  await field.fill('{"type":"Point","coordinates":[44.4,33.3]}');
+  await page.getByRole('button', { name: 'Apply area' }).click();
+  await expect(page.getByRole('alert')).toContainText('Point is not an area');
+  await field.fill(JSON.stringify({ type: 'Polygon', coordinates: [[[44, 33], [45, 34], [45, 33], [44, 34], [44, 33]]] }));
+  await page.getByRole('button', { name: 'Apply area' }).click();
+  await expect(page.getByRole('alert')).toContainText('crosses itself');
+  expect(await countShown(page)).toBe(expected.length);
+
+  // The copied link, opened in a new page, restores the area.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: /copy link/i }).click();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const other = await context.newPage();
+  await openApp(other, link);
+  await expect.poll(() => countShown(other)).toBe(expected.length);
+  await other.close();
+
+  await page.getByRole('button', { name: 'Clear area' }).click();
+  await expect.poll(() => countShown(page)).toBe(dataset.features.length);
+  await expect(page).not.toHaveURL(/[?&]area=/);
+});
+
+test('"within N km of" a point keeps the incidents that near it', async ({ page }) => {
+  await openApp(page);
+  await page.getByText('Area', { exact: true }).click();
+  await page.getByLabel('Within km').fill('30');
+  await page.getByLabel('of longitude').fill('44.366');
+  await page.getByLabel('latitude', { exact: true }).fill('33.315');
+  await page.getByRole('button', { name: 'Apply circle' }).click();
+  // Baghdad's incidents lie within 30 km of its centre; others are hundreds of km away.
+  const near = dataset.features.filter((f) => {
+    const [x, y] = f.geometry.coordinates;
+    const dx = (x - 44.366) * 111.32 * Math.cos((33.315 * Math.PI) / 180);
+    const dy = (y - 33.315) * 110.57;
+    return Math.hypot(dx, dy) <= 30;
+  }).length;
+  expect(near).toBeGreaterThan(0);
+  await expect.poll(() => countShown(page)).toBe(near);
+});
