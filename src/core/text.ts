@@ -107,6 +107,9 @@ export function searchableFields(incident: Incident): string[] {
 
 export const searchableText = (incident: Incident): string => searchableFields(incident).join('\n');
 
+/** How much of a text is searched for matches to mark. */
+export const HIGHLIGHT_MAX = 20_000;
+
 /** A piece of a text to show, marked when a typed word matched there. */
 export interface TextPart {
   text: string;
@@ -119,6 +122,8 @@ export interface TextPart {
  */
 export function highlight(text: string, words: readonly string[]): TextPart[] {
   if (words.length === 0 || text === '') return [{ text, hit: false }];
+  // An imported title may be a megabyte, and the list shows 500: beyond a page, plain text.
+  if (text.length > HIGHLIGHT_MAX) return [...highlight(text.slice(0, HIGHLIGHT_MAX), words), { text: text.slice(HIGHLIGHT_MAX), hit: false }];
   // The folded text without inner apostrophes and hyphens, and for each of its code units the
   // code unit of `text` it came from; `starts` marks where a word or a part begins.
   let folded = '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fold, highlight, indexWords, queryWords } from '../../../src/core/text.ts';
+import { fold, highlight, HIGHLIGHT_MAX, indexWords, queryWords } from '../../../src/core/text.ts';
 
 const hits = (text: string, query: string) =>
   highlight(text, queryWords(query))
@@ -67,6 +67,12 @@ describe('highlight', () => {
   });
   it('matches Arabic with vowel marks', () => {
     expect(hits('قصف كَتَائِب حزب الله', 'كتائب')).toEqual(['كَتَائِب']);
+  });
+  it('marks only the first HIGHLIGHT_MAX characters of a huge text, and keeps the rest', () => {
+    const huge = 'kataib '.repeat(10_000);
+    const parts = highlight(huge, ['kataib']);
+    expect(parts.map((p) => p.text).join('')).toBe(huge);
+    expect(parts.filter((p) => p.hit).length).toBe(Math.floor((HIGHLIGHT_MAX + 1) / 7));
   });
   it('does not mark the middle of a word', () => {
     expect(hits('Hezbollah', 'bollah')).toEqual([]);
