@@ -178,18 +178,22 @@ export function contains(area: Area, lon: number, lat: number): boolean {
   return lon + 360 <= e && insideAt(area.rings, lon + 360, lat);
 }
 
-/** 1 at each store index whose representative point is inside the area, else 0. */
+/**
+ * 1 at each store index whose representative point is inside the area, else 0. One pass over
+ * the position columns in store order, the box tested first: sequential reads beat asking the
+ * spatial index for the hundreds of thousands of points a large area holds.
+ */
 export function areaMask(store: IncidentStore, area: Area): Uint8Array {
-  const mask = new Uint8Array(store.size);
+  const size = store.size;
+  const mask = new Uint8Array(size);
   const [w, s, e, n] = area.bbox;
+  const rings = area.rings;
   const { lon, lat } = store.columns;
-  // The spatial index narrows to the box first; wrapped parts of the box are asked separately.
-  const boxes: [number, number][] = [[Math.max(-180, w), Math.min(180, e)]];
-  if (w < -180) boxes.push([w + 360, 180]);
-  if (e > 180) boxes.push([-180, e - 360]);
-  for (const [x0, x1] of boxes) {
-    if (x0 > x1) continue;
-    for (const i of store.index.range(x0, s, x1, n)) if (mask[i] === 0 && contains(area, lon[i], lat[i])) mask[i] = 1;
+  for (let i = 0; i < size; i++) {
+    const y = lat[i];
+    if (y < s || y > n) continue;
+    const x = lon[i];
+    if ((x >= w && x <= e && insideAt(rings, x, y)) || (x - 360 >= w && insideAt(rings, x - 360, y)) || (x + 360 <= e && insideAt(rings, x + 360, y))) mask[i] = 1;
   }
   return mask;
 }
