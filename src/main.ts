@@ -10,6 +10,7 @@ import { Importer } from './state/importer.svelte.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
+import { parseAreaParam } from './core/area.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
 import { fetchStyle, styleFallbackMessage } from './core/remote-style.ts';
@@ -40,6 +41,9 @@ function restoreFromUrl(atlas: AtlasState): void {
   atlas.camera = parseCamera(location.hash);
   atlas.categories = parseSet(search, 'cat', CATEGORIES);
   atlas.statuses = parseSet(search, 'status', STATUSES);
+  atlas.search = parseParam(search, 'q') ?? '';
+  const area = search.length > 200_000 ? null : new URLSearchParams(search).get('area');
+  if (area !== null && !atlas.setArea(parseAreaParam(area))) atlas.areaError = `The link's area was not used: ${atlas.areaError}`;
   atlas.measure = parseChoice(search, 'measure', ['count', 'killed'] as const, 'count');
   atlas.showChains = parseParam(search, 'chains') === 'on';
   atlas.lang = parseChoice(search, 'lang', LANGS, 'en');

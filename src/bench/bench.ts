@@ -8,13 +8,15 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { booleanPointInPolygon, bboxPolygon } from '@turf/turf';
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import { buildStore, type IncidentColumns, type IncidentStore } from '../core/store.ts';
-import { visibleIndices } from '../core/filter.ts';
+import { facetMask, visibleIndices } from '../core/filter.ts';
+import { areaOfPolygons, type Area } from '../core/area.ts';
 import { CATEGORIES, STATUSES } from '../core/schema.ts';
 import { isoDateOfDay } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
 import { GpuPointsLayer } from '../map/gpu/points-layer.ts';
 import { CATEGORY_COLORS } from '../map/palette.ts';
 import { syntheticColumns, FIRST_DAY } from './synthetic.ts';
+import { miniSearch, oursSearch, syntheticTexts, type SearchFigures } from './search.ts';
 
 setWorkerUrl(workerUrl);
 // Styles through the CSSOM: the Content-Security-Policy allows no inline style attributes.
@@ -157,6 +159,42 @@ const bench = {
       text = JSON.stringify(fc);
     }
     return { ms: performance.now() - t0, bytes: text.length };
+  },
+  /**
+   * Setting an area (a pentagon, moved a little each time) to the frame that shows it, and the
+   * count inside it for the list. Ours: the area facet's mask, the visible set, the next frame.
+   * The baseline: Array.filter with turf's booleanPointInPolygon for the list, and MapLibre's
+   * own 'within' filter for the map, to its idle frame.
+   */
+  async area(k: number): Promise<{ ms: number; count: number }> {
+    const d = k * 0.1;
+    const ring = [[40 + d, 31], [46 + d, 30.5], [49 + d, 34], [44 + d, 37], [39 + d, 35]];
+    const view = viewOf();
+    const days = { from: FIRST_DAY, to: FIRST_DAY + 400 };
+    const t0 = performance.now();
+    let count: number;
+    if (mode === 'ours') {
+      const area = (areaOfPolygons([[ring]]) as { area: Area }).area;
+      const settled = idle();
+      const mask = facetMask(store, { categories: null, statuses: null, area });
+      count = visibleIndices(store, days, view, mask).length;
+      layer.setFilter(days, mask);
+      await rendered();
+      const ms = performance.now() - t0;
+      await settled;
+      return { ms, count };
+    }
+    const polygon = { type: 'Polygon' as const, coordinates: [[...ring, ring[0]]] };
+    const viewPolygon = bboxPolygon(view);
+    count = features.filter((f) => booleanPointInPolygon(f, polygon) && booleanPointInPolygon(f, viewPolygon)).length;
+    map.setFilter('points', ['within', polygon] as unknown as ExpressionSpecification);
+    await idle();
+    return { ms: performance.now() - t0, count };
+  },
+  /** The text index on seeded texts: ours, or MiniSearch as the baseline (see search.ts). */
+  searchIndex(): SearchFigures {
+    const texts = syntheticTexts(n, seed);
+    return mode === 'ours' ? oursSearch(syntheticColumns(n, seed), texts) : miniSearch(texts);
   },
   firstDay: FIRST_DAY,
   isoDateOfDay,

@@ -8,6 +8,7 @@ import { isoDateOfDay } from './time.ts';
 import type { DayRange } from './time.ts';
 import type { Filter } from './filter.ts';
 import type { View } from './geometry.ts';
+import type { MultiPolygon, Polygon } from 'geojson';
 
 export const GEOJSON_MEDIA_TYPE = 'application/geo+json';
 export const CSV_MEDIA_TYPE = 'text/csv';
@@ -23,7 +24,8 @@ export interface Provenance {
   app: { name: 'Incident Atlas'; version: string };
   exported_at: string;
   datasets: Dataset[];
-  filters: { from: string; to: string; categories: Category[] | 'all'; statuses: Status[] | 'all' };
+  /** `search`: the words searched for, as typed; absent when none. */
+  filters: { from: string; to: string; categories: Category[] | 'all'; statuses: Status[] | 'all'; search?: string; area?: Polygon | MultiPolygon };
   /** The map view [west, south, east, north]; west > east when it crosses the antimeridian. */
   view_bbox: View;
   feature_count: number;
@@ -53,6 +55,8 @@ export function provenance(featureCount: number, c: ExportContext): Provenance {
       to: isoDateOfDay(c.days.to),
       categories: c.categories ? [...c.categories].sort() : 'all',
       statuses: c.statuses ? [...c.statuses].sort() : 'all',
+      ...(c.search?.trim() ? { search: c.search } : {}),
+      ...(c.area ? { area: c.area.geometry } : {}),
     },
     view_bbox: c.view,
     feature_count: featureCount,
@@ -91,8 +95,9 @@ export function* geojsonChunks(count: number, at: (k: number) => Incident, conte
   yield context ? `],"provenance":${JSON.stringify(provenance(count, context))}}` : ']}';
 }
 
-export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' | 'html' = 'geojson'): string {
-  return `incidents_${isoDateOfDay(days.from)}_${isoDateOfDay(days.to)}.${extension}`;
+/** `_area` marks a file narrowed to an area, so it is not taken for the whole region's. */
+export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' | 'html' = 'geojson', area = false): string {
+  return `incidents_${isoDateOfDay(days.from)}_${isoDateOfDay(days.to)}${area ? '_area' : ''}.${extension}`;
 }
 
 // ACLED's own vocabulary for our categories, so the CSV opens in tools built for ACLED exports.

@@ -2,7 +2,8 @@
 // export all read. An incident is visible when
 //   - its local days [startDay, endDay] overlap the selected days, both ends inclusive;
 //   - its extent touches the map view (which may cross the antimeridian);
-//   - it passes every facet: its category and its status are among those chosen.
+//   - it passes every facet: its category and its status are among those chosen, and its text
+//     holds every word searched for (text.ts).
 // The facets are evaluated once per change into a per-incident mask; the days and the view are
 // then an indexed query over the store. The GPU layer reads the same two parts: the days as a
 // uniform, the mask as a vertex attribute. A new kind of filter is a new facet here.
@@ -11,12 +12,18 @@ import { CATEGORIES, STATUSES, type Category, type Status } from './schema.ts';
 import type { View } from './geometry.ts';
 import type { DayRange } from './time.ts';
 import type { IncidentStore } from './store.ts';
+import { queryWords } from './text.ts';
+import { areaMask, type Area } from './area.ts';
 
 export interface Facets {
   /** null = all categories. */
   categories: ReadonlySet<Category> | null;
   /** null = all statuses. */
   statuses: ReadonlySet<Status> | null;
+  /** What was typed in the search box; absent or '' = no text search. */
+  search?: string;
+  /** Only incidents whose point is inside it (area.ts); absent or null = anywhere. */
+  area?: Area | null;
 }
 
 export interface Filter extends Facets {
@@ -24,7 +31,7 @@ export interface Filter extends Facets {
   view: View;
 }
 
-/** 1 at a store index whose incident passes every facet, 0 elsewhere; null when no facet narrows. */
+/** 1 at a store index whose incident passes every facet, 0 elsewhere; null when no facet narrows. Read only. */
 export type FacetMask = Uint8Array | null;
 
 /** Bit i set when vocabulary[i] is in the set; all bits for "no filter" (null). Unsigned. */
@@ -42,10 +49,15 @@ export function facetMask(store: IncidentStore, f: Facets): FacetMask {
   const statuses = bits(f.statuses, STATUSES);
   const allStatuses = (1 << STATUSES.length) - 1;
   const everyCategory = CATEGORIES.every((_, c) => store.categoryCounts[c] === 0 || (categories >>> c) & 1);
-  if (everyCategory && (statuses & allStatuses) === allStatuses) return null;
+  const text = store.text.match(queryWords(f.search ?? ''));
+  const area = f.area ? insideOf(store, f.area) : null;
+  // One facet alone narrows: its own mask, as the text index and the area cache keep it (read only).
+  if (everyCategory && (statuses & allStatuses) === allStatuses && !(text && area)) return text ?? area;
   const { category, status } = store.columns;
   const mask = new Uint8Array(store.size);
   for (let i = 0; i < store.size; i++) mask[i] = (categories >>> category[i]) & (statuses >>> status[i]) & 1;
+  if (text) for (let i = 0; i < store.size; i++) mask[i] &= text[i];
+  if (area) for (let i = 0; i < store.size; i++) mask[i] &= area[i];
   return mask;
 }
 
@@ -99,6 +111,16 @@ export function visibleIndices(store: IncidentStore, days: DayRange, view: View,
 /** The visible set under a whole filter: for callers that evaluate it once (the CLI, tests). */
 export function visibleOf(store: IncidentStore, f: Filter): Uint32Array {
   return visibleIndices(store, f.days, f.view, facetMask(store, f));
+}
+
+/** The last area's mask per store: the mask and the legend's counts ask for the same one. */
+const insides = new WeakMap<IncidentStore, { area: Area; mask: Uint8Array }>();
+function insideOf(store: IncidentStore, area: Area): Uint8Array {
+  const last = insides.get(store);
+  if (last?.area === area) return last.mask;
+  const mask = areaMask(store, area);
+  insides.set(store, { area, mask });
+  return mask;
 }
 
 /** A reused output buffer per store: a slider drag does not allocate a million-entry array per step. */

@@ -3,6 +3,8 @@
 
 import { CATEGORY_INDEX, STATUS_INDEX, type Incident } from './schema.ts';
 import { localMsOfIso } from './time.ts';
+import { searchableFields } from './text.ts';
+import { TextIndexBuilder, type RawText } from './text-index.ts';
 import { COLUMN_TYPES, allocateColumns, buildStore, type Bounds, type ColumnName, type IncidentColumns, type IncidentStore } from './store.ts';
 
 const COLUMN_NAMES = Object.keys(COLUMN_TYPES) as ColumnName[];
@@ -12,12 +14,14 @@ export interface RawColumns {
   n: number;
   columns: IncidentColumns;
   bboxes: [number, Bounds][];
+  text: RawText;
 }
 
 export class StoreBuilder {
   private columns: IncidentColumns;
   private n = 0;
   private readonly bboxes = new Map<number, Bounds>();
+  private readonly text = new TextIndexBuilder();
 
   constructor(capacity = 1024) {
     this.columns = allocateColumns(Math.max(1, capacity));
@@ -49,6 +53,7 @@ export class StoreBuilder {
     c.localStart[i] = localMsOfIso(inc.properties.start);
     const b = inc.bbox;
     if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
+    this.text.addTexts(searchableFields(inc));
     return this;
   }
 
@@ -74,6 +79,7 @@ export class StoreBuilder {
       const bbox = store.wideBboxAt(from[j]);
       if (bbox) this.bboxes.set(start + j, bbox);
     }
+    this.text.addFrom(store.text, from);
     this.n += count;
     return this;
   }
@@ -84,7 +90,7 @@ export class StoreBuilder {
    * transferred; the builder is spent.
    */
   raw(): RawColumns {
-    return { n: this.n, columns: this.columns, bboxes: [...this.bboxes] };
+    return { n: this.n, columns: this.columns, bboxes: [...this.bboxes], text: this.text.raw() };
   }
 
   /** Appends raw() of another builder, in its input order. */
@@ -92,6 +98,7 @@ export class StoreBuilder {
     if (this.n + raw.n > this.columns.lon.length) this.grow(this.n + raw.n);
     for (const key of COLUMN_NAMES) (this.columns[key] as Float64Array).set((raw.columns[key] as Float64Array).subarray(0, raw.n), this.n);
     for (const [i, bbox] of raw.bboxes) this.bboxes.set(this.n + i, bbox);
+    this.text.addRaw(raw.text);
     this.n += raw.n;
     return this;
   }
@@ -99,7 +106,7 @@ export class StoreBuilder {
   build(): IncidentStore {
     const n = this.n;
     const trimmed = Object.fromEntries(COLUMN_NAMES.map((key) => [key, this.columns[key].subarray(0, n)])) as unknown as IncidentColumns;
-    return buildStore(trimmed, this.bboxes);
+    return buildStore(trimmed, this.bboxes, this.text);
   }
 
   private grow(needed: number): void {

@@ -6,6 +6,7 @@
 import KDBush from 'kdbush';
 import { CATEGORIES } from './schema.ts';
 import type { DayRange } from './time.ts';
+import { TextIndex, type TextIndexBuilder } from './text-index.ts';
 
 /** The columns of n incidents, one entry per incident. */
 export interface IncidentColumns {
@@ -42,7 +43,7 @@ const COLUMN_NAMES = Object.keys(COLUMN_TYPES) as ColumnName[];
 export type Bounds = [number, number, number, number];
 
 const MAGIC = 0x1a71a5; // "atlas"
-const VERSION = 1;
+const VERSION = 2;
 const NODE_SIZE = 64;
 
 // The header: Float64 slots after the spatial index.
@@ -54,12 +55,16 @@ const H_MAX_SPAN = 4; // the longest incident in days
 const H_SPAN = 5; // [from, to]: local days covered, NaN for none
 const H_EXTENT = 7; // [w, s, e, n] of the points
 const H_COUNTS = 11; // incidents per category, CATEGORIES order
-const HEADER_SLOTS = H_COUNTS + CATEGORIES.length;
+const H_TEXT = H_COUNTS + CATEGORIES.length; // [words, chars, postings] of the text index
+const HEADER_SLOTS = H_TEXT + 3;
 
 const align8 = (bytes: number) => (bytes + 7) & ~7;
 
+type TextSizes = { words: number; chars: number; postings: number };
+const NO_TEXT: TextSizes = { words: 0, chars: 0, postings: 0 };
+
 /** Where each array lies in the buffer, for n incidents of which `wide` have extents. */
-function layout(indexBytes: number, n: number, wide: number) {
+function layout(indexBytes: number, n: number, wide: number, text: TextSizes) {
   let at = align8(indexBytes);
   const header = at;
   at += HEADER_SLOTS * 8;
@@ -76,7 +81,15 @@ function layout(indexBytes: number, n: number, wide: number) {
   at += wide * 4;
   const isWide = at; // Uint8: 1 at a wide incident's store index
   at = align8(at + n);
-  return { header, columns, wideBbox, order, wideIndex, isWide, bytes: at };
+  const wordStart = at; // Uint32: the text index (see text-index.ts)
+  at += (text.words + 1) * 4;
+  const postingStart = at;
+  at += (text.words + 1) * 4;
+  const postings = at;
+  at += text.postings * 4;
+  const chars = at; // Uint16
+  at = align8(at + text.chars * 2);
+  return { header, columns, wideBbox, order, wideIndex, isWide, wordStart, postingStart, postings, chars, bytes: at };
 }
 
 export class IncidentStore {
@@ -100,6 +113,8 @@ export class IncidentStore {
   readonly index: KDBush;
   /** [w, s, e, n] of the points. */
   readonly extent: Bounds;
+  /** The words of each incident's title, summary, actors, place and source names. */
+  readonly text: TextIndex;
   private readonly span: DayRange | null;
   private boundsOnce?: Bounds | null;
 
@@ -111,7 +126,8 @@ export class IncidentStore {
     if (h[H_VERSION] !== VERSION) throw new Error(`Got an incident store of version ${h[H_VERSION]}, expected ${VERSION}.`);
     const n = h[H_SIZE];
     const wide = h[H_WIDE];
-    const at = layout(h.byteOffset, n, wide);
+    const text = { words: h[H_TEXT], chars: h[H_TEXT + 1], postings: h[H_TEXT + 2] };
+    const at = layout(h.byteOffset, n, wide, text);
     this.buffer = buffer;
     this.index = index;
     this.size = n;
@@ -124,6 +140,7 @@ export class IncidentStore {
     this.wide = new Uint32Array(buffer, at.wideIndex, wide);
     this.wideBbox = new Float64Array(buffer, at.wideBbox, wide * 4);
     this.isWide = new Uint8Array(buffer, at.isWide, n);
+    this.text = new TextIndex(textArrays(buffer, at, text), n);
   }
 
   /** The span of local days the incidents cover, or null for none. */
@@ -175,11 +192,20 @@ export class IncidentStore {
   }
 }
 
+function textArrays(buffer: ArrayBuffer, at: ReturnType<typeof layout>, text: TextSizes) {
+  return {
+    chars: new Uint16Array(buffer, at.chars, text.chars),
+    wordStart: new Uint32Array(buffer, at.wordStart, text.words + 1),
+    postingStart: new Uint32Array(buffer, at.postingStart, text.words + 1),
+    postings: new Uint32Array(buffer, at.postings, text.postings),
+  };
+}
+
 /**
  * Sorts and indexes n incidents' columns (any order) into a store. `bboxes` holds the extents
- * of those that are not points, by input position.
+ * of those that are not points, by input position; `text` their words, when searchable.
  */
-export function buildStore(input: IncidentColumns, bboxes: ReadonlyMap<number, Bounds> = new Map()): IncidentStore {
+export function buildStore(input: IncidentColumns, bboxes: ReadonlyMap<number, Bounds> = new Map(), text?: TextIndexBuilder): IncidentStore {
   const n = input.lon.length;
   const order = sortOrder(input);
   // The spatial index over max(1, n) points: kdbush needs one. A store of none never asks it.
@@ -188,7 +214,8 @@ export function buildStore(input: IncidentColumns, bboxes: ReadonlyMap<number, B
   if (n === 0) index.add(0, 0);
   index.finish();
 
-  const at = layout(index.data.byteLength, n, bboxes.size);
+  const textSizes = text?.sizes() ?? NO_TEXT;
+  const at = layout(index.data.byteLength, n, bboxes.size, textSizes);
   const buffer = new ArrayBuffer(at.bytes);
   new Uint8Array(buffer).set(new Uint8Array(index.data as ArrayBuffer));
   for (const name of COLUMN_NAMES) {
@@ -215,6 +242,8 @@ export function buildStore(input: IncidentColumns, bboxes: ReadonlyMap<number, B
   h[H_VERSION] = VERSION;
   h[H_SIZE] = n;
   h[H_WIDE] = wide.length;
+  h.set([textSizes.words, textSizes.chars, textSizes.postings], H_TEXT);
+  if (text) text.write(order, textArrays(buffer, at, textSizes));
   let [w, s, e, no] = [Infinity, Infinity, -Infinity, -Infinity];
   let maxSpan = 0;
   let firstDay = Infinity;

@@ -71,7 +71,8 @@ export function withParams(search: string, entries: Record<string, string | Read
     if (value === null) params.delete(key);
     else params.set(key, typeof value === 'string' ? value : [...value].sort().join(','));
   }
-  const text = params.toString();
+  // Commas, semicolons and bars read as themselves (?area=44,33;45,33;…) and parse the same.
+  const text = params.toString().replace(/%2C/g, ',').replace(/%3B/g, ';').replace(/%7C/g, '|');
   return text ? `?${text}` : '';
 }
 

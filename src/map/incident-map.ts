@@ -64,6 +64,7 @@ const PICK_RADIUS_PX = 8;
 export const ANNOTATE_MAX = 200;
 
 const ANNOTATIONS = 'incident-annotations';
+const AREA = 'area-filter';
 const FOCUS = 'incident-focus';
 const ARCS = 'incident-arcs';
 const ARC_LAYERS = ['incident-arc-lines', 'incident-arc-arrows'] as const;
@@ -113,6 +114,7 @@ export class IncidentMap {
   private focus: FeatureCollection = NONE;
   private hovered: number | null = null;
   private arcs: FeatureCollection = NONE;
+  private area: FeatureCollection = NONE;
   private arcsVisible = true;
   private lang: LabelLang;
   private gpu: GpuPointsLayer | null = null;
@@ -182,6 +184,12 @@ export class IncidentMap {
     const focused = [...new Set([selected, hovered])].filter((i): i is number => i !== null && data !== null && i < data.store.size);
     this.focus = data ? { type: 'FeatureCollection', features: focused.flatMap((i) => annotations(data.incident(i)).map((f) => ({ ...f, properties: { ...f.properties, selected: i === selected } }))) } : NONE;
     (this.map.getSource(FOCUS) as GeoJSONSource | undefined)?.setData(this.focus);
+  }
+
+  /** The area filter's outline (core/area.ts, unwrapped across the antimeridian), or null. */
+  setArea(area: Geometry | null): void {
+    this.area = area ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: area }] } : NONE;
+    (this.map.getSource(AREA) as GeoJSONSource | undefined)?.setData(this.area);
   }
 
   setArcs(arcs: FeatureCollection, visible: boolean): void {
@@ -278,6 +286,10 @@ export class IncidentMap {
     map.addSource(ANNOTATIONS, { type: 'geojson', data: this.annotated });
     map.addSource(FOCUS, { type: 'geojson', data: this.focus });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });
+    map.addSource(AREA, { type: 'geojson', data: this.area });
+    // Under everything of ours: a wash over what is outside is too dark to read the basemap through.
+    map.addLayer({ id: 'area-filter-fill', type: 'fill', source: AREA, paint: { 'fill-color': dark ? '#8ab8f5' : '#1f5fa8', 'fill-opacity': 0.08 } });
+    map.addLayer({ id: 'area-filter-line', type: 'line', source: AREA, paint: { 'line-color': dark ? '#8ab8f5' : '#1f5fa8', 'line-width': 2 } });
     const ink: [number, number, number] = dark ? [230, 230, 230] : [40, 40, 40];
     if (!map.hasImage('arc-arrow')) map.addImage('arc-arrow', arrowImage(16, ink));
     const visibility = this.arcsVisible ? 'visible' : 'none';

@@ -12,6 +12,8 @@ import { buildStore, allocateColumns, type IncidentStore } from '../core/store.t
 import { facetMask, visibleIndices } from '../core/filter.ts';
 import { WORLD, type Bbox, type View } from '../core/geometry.ts';
 import { EMPTY_TABLE, indexOfId, toArray, type IncidentTable } from '../core/table.ts';
+import { queryWords } from '../core/text.ts';
+import type { Area, AreaResult } from '../core/area.ts';
 import type { Camera } from '../core/url-state.ts';
 
 /** The incidents (by input position) and their store (for every count and filter), always replaced together. */
@@ -29,6 +31,12 @@ export class AtlasState {
   camera = $state.raw<Camera | null>(null);
   categories = $state.raw<ReadonlySet<Category> | null>(null);
   statuses = $state.raw<ReadonlySet<Status> | null>(null);
+  /** What was typed in the search box, as typed (the URL and provenance keep it so). */
+  search = $state('');
+  /** Only what lies inside it is shown (core/area.ts), or null. */
+  area = $state.raw<Area | null>(null);
+  /** Why the last area given was refused; the area before it stays. */
+  areaError = $state<string | null>(null);
   /** Store indices of the selected incident, and of the one hovered in the list or on the map. */
   selected = $state<number | null>(null);
   hovered = $state<number | null>(null);
@@ -52,11 +60,13 @@ export class AtlasState {
   span = $derived<DayRange>(this.data.store.daySpan() ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 
   /** Every facet (core/filter.ts) evaluated once per change, per incident: the map draws with it too. */
-  mask = $derived(facetMask(this.store, { categories: this.categories, statuses: this.statuses }));
+  mask = $derived(facetMask(this.store, { categories: this.categories, statuses: this.statuses, search: this.search, area: this.area }));
+  /** The searched words, folded: what the list and the detail panel mark. */
+  words = $derived(queryWords(this.search));
   /** Store indices (ascending: start order) of what is shown: the map, the list, the count and exports share it. */
   visible = $derived(visibleIndices(this.store, this.days, this.view, this.mask));
   /** What the legend counts: as shown, any category. */
-  inViewAnyCategory = $derived(visibleIndices(this.store, this.days, this.view, facetMask(this.store, { categories: null, statuses: this.statuses })));
+  inViewAnyCategory = $derived(visibleIndices(this.store, this.days, this.view, facetMask(this.store, { categories: null, statuses: this.statuses, search: this.search, area: this.area })));
   /** What the histogram stacks: as shown, any date. */
   inViewAnyDate = $derived(visibleIndices(this.store, this.span, this.view, this.mask));
 
@@ -105,6 +115,17 @@ export class AtlasState {
     this.selected = this.indexOfId(selectedId, data);
     this.data = data;
     this.days = days ?? this.span;
+  }
+
+  /** An area checked by core/area.ts: applied, or its error shown with the previous area kept. */
+  setArea(result: AreaResult): boolean {
+    if ('error' in result) {
+      this.areaError = result.error;
+      return false;
+    }
+    this.areaError = null;
+    this.area = result.area;
+    return true;
   }
 
   toggleCategory(c: Category, present: readonly Category[]): void {

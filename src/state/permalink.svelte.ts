@@ -3,6 +3,7 @@
 
 import { isoDateOfDay } from '../core/time.ts';
 import { formatCamera, selectionParam, withParams } from '../core/url-state.ts';
+import { formatAreaParam } from '../core/area.ts';
 import type { AtlasState } from './atlas.svelte.ts';
 
 /** The query string and hash for the state, from the current ones (unknown parameters kept). */
@@ -13,6 +14,8 @@ export function permalink(atlas: AtlasState, search: string, hash: string): { se
       to: isoDateOfDay(atlas.days.to),
       cat: atlas.categories,
       status: atlas.statuses,
+      q: atlas.search.trim() ? atlas.search : null,
+      area: atlas.area ? formatAreaParam(atlas.area) : null,
       sel: selectionParam(atlas.selectedId),
       play: atlas.playback.mode === 'window' ? null : atlas.playback.mode,
       speed: atlas.playback.speed === 1 ? null : String(atlas.playback.speed),

@@ -52,7 +52,7 @@ async function measure(browser, mode, n) {
       // Everything else on the first page, REPS times each, over windows of 7 days across the year.
       rest = await page.evaluate(async (reps) => {
         const b = globalThis.bench;
-        const out = { filter: [], redraw: [], query: [], export: [], counts: [] };
+        const out = { filter: [], redraw: [], query: [], export: [], counts: [], area: [] };
         // Long tasks while filters change: the slider must not freeze the page.
         const longTasks = [];
         const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
@@ -68,6 +68,11 @@ async function measure(browser, mode, n) {
           out.counts.push(q.count);
           out.export.push(b.export(from, from + 6).ms);
         }
+        for (let i = 0; b.area && i < reps; i++) {
+          const a = await b.area(i);
+          out.area.push(a.ms);
+          out.counts.push(a.count);
+        }
         observer.disconnect();
         out.heap = b.heap();
         out.longestTask = longTasks.length ? Math.max(...longTasks) : 0;
@@ -77,7 +82,7 @@ async function measure(browser, mode, n) {
     await page.close();
   }
   const m = (xs) => (xs.length ? median(xs) : null);
-  return { load: median(loads), filter: median(rest.filter), redraw: median(rest.redraw), query: m(rest.query), export: m(rest.export), heap: rest.heap, longestTask: rest.longestTask, counts: rest.counts };
+  return { load: median(loads), filter: median(rest.filter), redraw: median(rest.redraw), query: m(rest.query), export: m(rest.export), area: m(rest.area), heap: rest.heap, longestTask: rest.longestTask, counts: rest.counts };
 }
 
 /** measure, or null (with the reason printed) where the mode's page failed or crashed. */
@@ -104,7 +109,7 @@ try {
     const base = await measure(browser, 'baseline', n);
     const deck = await tryMeasure(browser, 'deck', n);
     if (JSON.stringify(ours.counts) !== JSON.stringify(base.counts)) throw new Error(`size ${n}: our query found ${ours.counts}, the baseline ${base.counts}`);
-    for (const name of ['load', 'filter', 'redraw', 'query', 'export']) {
+    for (const name of ['load', 'filter', 'redraw', 'query', 'export', 'area']) {
       rows.push({ name, size: n, ours_ms: ms(ours[name]), baseline_ms: ms(base[name]), ratio: ratio(base[name], ours[name]), deck_ms: ms(deck?.[name]), ratio_deck: ratio(deck?.[name], ours[name]) });
     }
     rows.push({ name: 'heap', size: n, mb: +ours.heap.toFixed(1), baseline_mb: +base.heap.toFixed(1), deck_mb: deck ? +deck.heap.toFixed(1) : null, ratio_deck: ratio(deck?.heap, ours.heap) });
@@ -114,6 +119,33 @@ try {
 } finally {
   await browser.close();
   server.kill();
+}
+
+// Text search: our index (built as the import worker builds it) against MiniSearch, on the same
+// seeded texts, each on a fresh page; both must find the same incidents at each keystroke.
+const SEARCH_SIZES = (process.env.BENCH_SEARCH_SIZES ?? '100000,1000000').split(',').filter(Boolean).map(Number);
+const searchRows = [];
+{
+  const server1 = await startServer();
+  const browser1 = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  try {
+    for (const n of SEARCH_SIZES) {
+      const figures = {};
+      for (const mode of ['ours', 'baseline']) {
+        const page = await browser1.newPage();
+        await page.goto(`${ORIGIN}/bench/index.html?n=${n}&mode=${mode}&seed=1`);
+        await page.waitForFunction(() => document.body.dataset.ready === 'true');
+        figures[mode] = await page.evaluate(() => globalThis.bench.searchIndex());
+        await page.close();
+      }
+      if (JSON.stringify(figures.ours.counts) !== JSON.stringify(figures.baseline.counts)) throw new Error(`search at ${n}: ours found ${figures.ours.counts}, MiniSearch ${figures.baseline.counts}`);
+      searchRows.push({ n, ours: figures.ours, minisearch: figures.baseline });
+      console.log(`search ${n}: ours ${figures.ours.buildMs.toFixed(0)} ms ${figures.ours.mb.toFixed(1)} MB; MiniSearch ${figures.baseline.buildMs.toFixed(0)} ms ${figures.baseline.mb.toFixed(1)} MB`);
+    }
+  } finally {
+    await browser1.close();
+    server1.kill();
+  }
 }
 
 // Import: an ACLED-style CSV through the app's own Import control (worker parse, validation,
@@ -179,7 +211,23 @@ async function importRuns(browser, path) {
         }),
     );
     const tasks = await page.evaluate(() => globalThis.__tasks);
-    runs.push({ ms, fill: settled - painted, longest: Math.max(0, ...tasks) });
+    // Then typing in the search box, a keystroke at a time: from the input event to the frame
+    // after the count shows the new visible set (the map draws the new mask in that frame).
+    const keystrokes = await page.evaluate(async (typed) => {
+      const box = document.querySelector('input[type="search"]');
+      const count = document.querySelector('[data-testid="count"]');
+      const out = [];
+      for (let k = 1; k <= typed.length; k++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const t0 = performance.now();
+        box.value = typed.slice(0, k);
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+        out.push({ ms: performance.now() - t0, shown: count.textContent.trim() });
+      }
+      return out;
+    }, 'clashes place 42');
+    runs.push({ ms, fill: settled - painted, longest: Math.max(0, ...tasks), keystrokes });
     await page.close();
   }
   return runs;
@@ -203,7 +251,8 @@ async function importRuns(browser, path) {
         const browser2 = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: compositing.args });
         const runs = await importRuns(browser2, path).finally(() => browser2.close());
         const times = runs.map((r) => r.ms).sort((a, b) => a - b);
-        importRows.push({ n, compositing: compositing.name, mb: buffer.length / 1024 ** 2, ms: median(times), range: [times[0], times.at(-1)], fill: median(runs.map((r) => r.fill)), longest: Math.max(...runs.map((r) => r.longest)) });
+        const keys = runs.flatMap((r) => r.keystrokes.map((k) => k.ms));
+        importRows.push({ n, compositing: compositing.name, mb: buffer.length / 1024 ** 2, ms: median(times), range: [times[0], times.at(-1)], fill: median(runs.map((r) => r.fill)), longest: Math.max(...runs.map((r) => r.longest)), keyMedian: median(keys), keyMax: Math.max(...keys), shown: runs[0].keystrokes.map((k) => k.shown.replace(/ incidents? shown/, '')) });
       }
       rmSync(path);
     }
@@ -226,8 +275,12 @@ for (const line of longest) console.log(line);
 for (const r of importRows) {
   const s = (ms) => (ms / 1000).toFixed(2);
   console.log(
-    `import ${r.n.toLocaleString('en')} ACLED-style CSV rows (${r.mb.toFixed(1)} MB), ${r.compositing}: ${s(r.ms)} s to the painted report (median of ${IMPORT_REPS}; ${s(r.range[0])}–${s(r.range[1])} s), ${(r.mb / (r.ms / 1000)).toFixed(1)} MB/s; every point drawn ${s(r.fill)} s later; longest main-thread task until then ${r.longest.toFixed(0)} ms (of all runs)`,
+    `import ${r.n.toLocaleString('en')} ACLED-style CSV rows (${r.mb.toFixed(1)} MB), ${r.compositing}: ${s(r.ms)} s to the painted report (median of ${IMPORT_REPS}; ${s(r.range[0])}–${s(r.range[1])} s), ${(r.mb / (r.ms / 1000)).toFixed(1)} MB/s; every point drawn ${s(r.fill)} s later; longest main-thread task until then ${r.longest.toFixed(0)} ms (of all runs); a search keystroke to its frame: median ${r.keyMedian.toFixed(1)} ms, at most ${r.keyMax.toFixed(1)} ms (shown: ${r.shown.join(' → ')})`,
   );
+}
+for (const r of searchRows) {
+  const line = (name, f) => `${name}: built in ${(f.buildMs / 1000).toFixed(2)} s, ${f.mb.toFixed(1)} MB, a keystroke's mask in ${median(f.keystrokes).toFixed(1)} ms (median), at most ${Math.max(...f.keystrokes).toFixed(1)} ms`;
+  console.log(`text index at ${r.n.toLocaleString('en')} incidents — ${line('ours', r.ours)}; ${line('MiniSearch', r.minisearch)}`);
 }
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(rows, null, 2) + '\n');

@@ -59,6 +59,7 @@ describe('GeoJSON export', () => {
   it('names the file after the dates', () => {
     expect(exportFileName(context.days)).toBe('incidents_2019-12-27_2019-12-31.geojson');
     expect(exportFileName(context.days, 'csv')).toBe('incidents_2019-12-27_2019-12-31.csv');
+    expect(exportFileName(context.days, 'geojson', true)).toBe('incidents_2019-12-27_2019-12-31_area.geojson');
   });
 });
 

@@ -200,7 +200,8 @@ describe('a store as one buffer', () => {
     const broken = store.buffer.slice(0);
     // The spatial index is intact; the store's header after it is not.
     new Float64Array(broken, store.columns.lon.byteOffset - 8, 1)[0] = 0;
-    const header = store.columns.lon.byteOffset - 8 * (11 + store.categoryCounts.length);
+    // The header: 11 slots, a count per category, the text index's 3 sizes.
+    const header = store.columns.lon.byteOffset - 8 * (11 + store.categoryCounts.length + 3);
     new Float64Array(broken, header, 1)[0] = 42;
     expect(() => new IncidentStore(broken)).toThrow('Data does not appear to be an incident store.');
     expect(() => new IncidentStore(new ArrayBuffer(64))).toThrow();
