@@ -1,11 +1,15 @@
 // Start-up: load the basemap and the bundled dataset in parallel, then mount. The dataset is
-// read like any imported file: by the import worker, through core/import.
+// read like any imported file: by the import worker, through core/import. The files this
+// browser kept (state/library.svelte.ts) are then read again, in the order they were imported.
 
 import { mount } from 'svelte';
 import './app.css';
 import App from './components/App.svelte';
 import { AtlasState, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { Importer } from './state/importer.svelte.ts';
+import { Library } from './state/library.svelte.ts';
+import { OpfsLibrary } from './storage/opfs.ts';
+import type { StoredDataset } from './core/library.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
@@ -21,6 +25,27 @@ const DATASET_NAME = 'data/incidents.geojson';
 function remoteStyleUrl(): string | null {
   const asked = new URLSearchParams(location.search).get('style') ?? import.meta.env.VITE_STYLE_URL ?? '';
   return asked ? safeUrl(asked) : null;
+}
+
+/** Each kept file, added or replacing as it was; then the link's view, once all it names are here. */
+async function restoreKept(importer: Importer, atlas: AtlasState, library: Library, stored: Promise<StoredDataset[]>): Promise<void> {
+  library.restoring = true;
+  try {
+    for (const entry of await stored) {
+      let file: File;
+      try {
+        file = await library.read(entry);
+      } catch (e) {
+        atlas.error = `${entry.name} could not be read back from this browser: ${e instanceof Error ? e.message : String(e)}`;
+        continue;
+      }
+      await importer.start(file, { restore: entry });
+    }
+    await importer.whenDigested();
+  } finally {
+    library.restoring = false;
+  }
+  if (library.wanted.length > 0 && library.missing.length === 0) library.applyLink();
 }
 
 async function loadDataset(importer: Importer, atlas: AtlasState): Promise<void> {
@@ -49,13 +74,21 @@ function restoreFromUrl(atlas: AtlasState): void {
 
 async function start() {
   const atlas = new AtlasState();
-  const importer = new Importer(atlas);
+  const library = new Library(atlas);
+  const importer = new Importer(atlas, undefined, library);
   restoreFromUrl(atlas);
+  library.follow(location.search);
+  library.reopen = async () => {
+    await loadDataset(importer, atlas);
+    await restoreKept(importer, atlas, library, library.open(OpfsLibrary.open));
+  };
   const remote = remoteStyleUrl();
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   const offline = () => loadBasemap().then((b) => offlineStyle(b, theme));
   // A remote style is checked first; one that cannot be used falls back to offline, with an alert.
   const styled = remote ? fetchStyle(remote).then((r) => ('style' in r ? { style: r.style as unknown as StyleSpecification } : offline().then((style) => ({ style, error: styleFallbackMessage(remote, r.error) })))) : offline().then((style) => ({ style }));
+  // Kept files are read after the bundled dataset, each with the progress bar.
+  const kept = library.open(OpfsLibrary.open);
   const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, loadDataset(importer, atlas)]);
   if (error) atlas.error = atlas.error ? `${atlas.error}\n${error}` : error;
   // A long id is in the link as its hash (see selectionParam): resolved against the loaded ids.
@@ -65,7 +98,8 @@ async function start() {
     return ids;
   };
   atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds));
-  mount(App, { target: document.getElementById('app')!, props: { atlas, importer, style, theme } });
+  mount(App, { target: document.getElementById('app')!, props: { atlas, importer, library, style, theme } });
+  void restoreKept(importer, atlas, library, kept);
 }
 
 void start();
