@@ -10,6 +10,7 @@ import { Importer } from './state/importer.svelte.ts';
 import { Library } from './state/library.svelte.ts';
 import { OpfsLibrary } from './storage/opfs.ts';
 import type { StoredDataset } from './core/library.ts';
+import type { IncidentMap } from './map/incident-map.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
@@ -87,7 +88,9 @@ async function start() {
   const offline = () => loadBasemap().then((b) => offlineStyle(b, theme));
   // A remote style is checked first; one that cannot be used falls back to offline, with an alert.
   const styled = remote ? fetchStyle(remote).then((r) => ('style' in r ? { style: r.style as unknown as StyleSpecification } : offline().then((style) => ({ style, error: styleFallbackMessage(remote, r.error) })))) : offline().then((style) => ({ style }));
-  // Kept files are read after the bundled dataset, each with the progress bar.
+  // Kept files are read once the map has drawn the bundled dataset, each with the progress bar,
+  // as a fresh import is: parsed while the map starts, a large file made the start's tasks longer.
+  library.restoring = true;
   const kept = library.open(OpfsLibrary.open);
   const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, loadDataset(importer, atlas)]);
   if (error) atlas.error = atlas.error ? `${atlas.error}\n${error}` : error;
@@ -98,8 +101,7 @@ async function start() {
     return ids;
   };
   atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds));
-  mount(App, { target: document.getElementById('app')!, props: { atlas, importer, library, style, theme } });
-  void restoreKept(importer, atlas, library, kept);
+  mount(App, { target: document.getElementById('app')!, props: { atlas, importer, library, style, theme, onmap: (m: IncidentMap) => void m.drawn.then(() => restoreKept(importer, atlas, library, kept)) } });
 }
 
 void start();

@@ -53,6 +53,9 @@ interface Digest {
 
 export type SpawnWorker = () => Worker;
 
+/** Resolves when the page is next idle (at most a few seconds on), or at once where there is no such notion (Node). */
+const idle = () => new Promise<void>((resolve) => ('requestIdleCallback' in globalThis ? requestIdleCallback(() => resolve(), { timeout: 3000 }) : resolve()));
+
 const importWorker: SpawnWorker = () => new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module' });
 
 export class Importer {
@@ -170,6 +173,9 @@ export class Importer {
     const digest = this.digests.get(dataset);
     if (!digest) return;
     const had = dataset.sha256;
+    // Hashing as the first frames of a large import are drawn competes with them for the cores;
+    // once the page is idle it does not (an export asking first starts it at once).
+    if (!digest.running) await idle();
     digest.running ??= digest.compute();
     await digest.running;
     if (!had && dataset.sha256 && this.atlas.datasets.includes(dataset)) this.atlas.datasets = [...this.atlas.datasets];
