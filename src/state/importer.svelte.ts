@@ -18,7 +18,6 @@ import { mergeOffThread } from '../workers/store-merge.ts';
 import type { DigestRequest, ImportMessage, ImportRequest } from '../workers/import.worker.ts';
 import type { AtlasState, Data } from './atlas.svelte.ts';
 import type { Applied, Library } from './library.svelte.ts';
-import type { Draft } from '../storage/opfs.ts';
 import type { StoredDataset } from '../core/library.ts';
 
 export type ImportMode = 'add' | 'replace';
@@ -69,8 +68,6 @@ export class Importer {
   /** Counts imports started and cancelled: a job is current while the count is its own. */
   private job = 0;
   private readonly digests = new Map<Dataset, Digest>();
-  /** The bytes of the file being imported, being written to the library: dropped on Cancel. */
-  private draft: Draft | null = null;
 
   constructor(
     private readonly atlas: AtlasState,
@@ -94,9 +91,6 @@ export class Importer {
     const name = stored?.name ?? options.name ?? file.name;
     const dataset: Dataset = { name, sha256: stored?.sha256 ?? '' };
     let digested = () => {};
-    // A new file's bytes are written while the worker parses it; kept only if it is applied.
-    const draft = options.quiet || stored ? null : (this.library?.begin(file) ?? null);
-    this.draft = draft;
     return new Promise<void>((resolve) => {
       w.onmessage = (e: MessageEvent<ImportMessage>) => {
         const m = e.data;
@@ -113,9 +107,7 @@ export class Importer {
           // the file when an export first needs it, for as long as the file's data is listed.
           if (m.digest) this.worker = null;
           void this.finish(job, file, m.result, dataset, data, m.parts, options).then((applied) => {
-            if (this.draft === draft) this.draft = null;
             resolve();
-            if (!applied) void draft?.discard();
             if (!m.digest) return;
             const sha = new Promise<void>((done) => (digested = done)).finally(() => w.terminate());
             if (!this.atlas.datasets.includes(dataset) || dataset.sha256) digested();
@@ -128,13 +120,12 @@ export class Importer {
                 release: () => digested(),
                 running: null,
               });
-            if (applied) void this.library?.applied(dataset, applied, { draft, stored, bundled: options.quiet, size: file.size }, () => this.digest(dataset));
+            if (applied) void this.library?.applied(dataset, applied, { file, stored, bundled: options.quiet }, () => this.digest(dataset));
           });
         }
       };
       w.onerror = (e) => {
         digested();
-        void draft?.discard();
         resolve();
         if (job !== this.job) return;
         this.stop();
@@ -149,8 +140,6 @@ export class Importer {
     if (this.worker || this.progress !== null) {
       this.job++;
       this.stop();
-      void this.draft?.discard();
-      this.draft = null;
     }
   }
 

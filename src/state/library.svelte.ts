@@ -61,6 +61,8 @@ export class Library {
   /** Re-reads the bundled and kept datasets: after a Remove. Set by the page's start-up. */
   reopen: () => Promise<void> = async () => {};
   private storage: OpfsLibrary | null = null;
+  /** The saves in progress, one after another, so the manifest lists files in the order applied. */
+  private saving: Promise<void> = Promise.resolve();
   /** The opening link's query, applied again once its missing datasets arrive. */
   private linkSearch = '';
 
@@ -89,11 +91,6 @@ export class Library {
     return this.storage.file(entry);
   }
 
-  /** Starts writing an imported file's bytes beside the parse; null when nothing can be kept. */
-  begin(file: File): Draft | null {
-    return this.storage?.begin(file) ?? null;
-  }
-
   /** The opening link: which datasets it needs, and its query to apply once they are here. */
   follow(search: string): void {
     this.linkSearch = search;
@@ -101,34 +98,46 @@ export class Library {
   }
 
   /**
-   * A dataset is on screen. A new import is saved (its draft committed once its SHA-256 is
-   * known); a restored one is listed as saved; the bundled one as bundled.
+   * A dataset is on screen. A new import is saved: hashed, then its bytes written and the
+   * manifest committed, one file at a time in the order applied. Written after it is shown, not
+   * while it is parsed, the file costs the import nothing; a reload meanwhile only loses it.
+   * A restored one is listed as saved; the bundled one as bundled.
    */
-  async applied(dataset: Dataset, applied: Applied, how: { draft?: Draft | null; stored?: StoredDataset; bundled?: boolean; size: number }, sha: () => Promise<void>): Promise<void> {
+  async applied(dataset: Dataset, applied: Applied, how: { file: File; stored?: StoredDataset; bundled?: boolean }, sha: () => Promise<void>): Promise<void> {
     const base = { rows: applied.rows, rejected: applied.rejected, days: applied.days };
     if (how.bundled) this.set(dataset, { ...base, state: 'bundled' });
     else if (how.stored) this.set(dataset, { ...base, state: 'saved', file: how.stored.file });
-    else if (!how.draft) this.set(dataset, { ...base, state: 'not saved', reason: this.unavailable ? 'this browser cannot keep files' : undefined });
+    else if (!this.storage) this.set(dataset, { ...base, state: 'not saved', reason: 'this browser cannot keep files' });
     else {
       this.set(dataset, { ...base, state: 'saving' });
-      const draft = how.draft;
-      try {
-        await sha();
-        if (!dataset.sha256) throw new Error('its SHA-256 could not be computed');
-        const entry: StoredDataset = { file: draft.file, name: dataset.name, size: how.size, sha256: dataset.sha256, importedAt: new Date().toISOString(), accepted: applied.rows, rejected: applied.rejected, mode: applied.mode, days: applied.days };
-        if (applied.mapping) entry.mapping = applied.mapping;
-        await this.storage!.commit(draft, entry);
-        this.set(dataset, { ...base, state: 'saved', file: draft.file });
-      } catch (e) {
-        await draft.discard();
-        const reason = saveFailure(e);
-        this.set(dataset, { ...base, state: 'not saved', reason });
-        this.atlas.error = `${dataset.name} is shown but not saved in this browser: ${reason}. It is gone once this tab closes.`;
-      }
-      void this.refreshUsage();
+      const storage = this.storage;
+      this.saving = this.saving.then(() => this.save(storage, dataset, applied, how.file, sha));
+      await this.saving;
     }
     await sha();
     if (this.wanted.length > 0 && !this.restoring && this.missing.length === 0) this.applyLink();
+  }
+
+  private async save(storage: OpfsLibrary, dataset: Dataset, applied: Applied, file: File, sha: () => Promise<void>): Promise<void> {
+    const base = { rows: applied.rows, rejected: applied.rejected, days: applied.days };
+    let draft: Draft | null = null;
+    try {
+      await sha();
+      // Replaced or removed meanwhile: nothing to keep.
+      if (!this.atlas.datasets.includes(dataset)) return;
+      if (!dataset.sha256) throw new Error('its SHA-256 could not be computed');
+      draft = storage.begin(file);
+      const entry: StoredDataset = { file: draft.file, name: dataset.name, size: file.size, sha256: dataset.sha256, importedAt: new Date().toISOString(), accepted: applied.rows, rejected: applied.rejected, mode: applied.mode, days: applied.days };
+      if (applied.mapping) entry.mapping = applied.mapping;
+      await storage.commit(draft, entry);
+      this.set(dataset, { ...base, state: 'saved', file: draft.file });
+    } catch (e) {
+      await draft?.discard();
+      const reason = saveFailure(e);
+      this.set(dataset, { ...base, state: 'not saved', reason });
+      this.atlas.error = `${dataset.name} is shown but not saved in this browser: ${reason}. It is gone once this tab closes.`;
+    }
+    void this.refreshUsage();
   }
 
   /** Applies the opening link's dates and selection to the data now loaded, and lets the URL follow the state again. */

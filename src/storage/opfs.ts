@@ -1,7 +1,8 @@
 // Imported files kept in the Origin Private File System: each file's own bytes under a name
 // of ours, and manifest.json listing them (core/library.ts). The manifest is the commit: bytes
 // are written first, and a file becomes part of the library only when the manifest names it,
-// so an import cancelled, failed or cut off by a reload leaves nothing a reload would read.
+// so a write that fails or is cut off by a reload leaves nothing a reload would read; the next
+// start deletes such bytes.
 // Every change to the manifest holds one Web Lock, so two tabs never write it over each other.
 
 import { EMPTY_MANIFEST, isStorageName, parseManifest, storageName, withImport, withoutFile, type Manifest, type StoredDataset } from '../core/library.ts';
