@@ -111,8 +111,8 @@ export class Library {
     else {
       this.set(dataset, { ...base, state: 'saving' });
       const storage = this.storage;
+      // save() reports its own failures: the chain never rejects.
       this.saving = this.saving.then(() => this.save(storage, dataset, applied, how.file, sha));
-      await this.saving;
     }
     await sha();
     if (this.wanted.length > 0 && !this.restoring && this.missing.length === 0) this.applyLink();
