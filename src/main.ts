@@ -1,5 +1,6 @@
 // Start-up: load the basemap and the bundled dataset in parallel, then mount. The dataset is
-// read like any imported file, through core/import, into the same table and store.
+// read like any imported file, through core/import, into the same table and store. The files
+// this browser kept (state/library.svelte.ts) are then read again, in the order they were imported.
 
 import { mount } from 'svelte';
 import './app.css';
@@ -7,6 +8,10 @@ import App from './components/App.svelte';
 import Embed from './components/Embed.svelte';
 import { AtlasState, LANGS, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { Importer } from './state/importer.svelte.ts';
+import { Library } from './state/library.svelte.ts';
+import { OpfsLibrary } from './storage/opfs.ts';
+import type { StoredDataset } from './core/library.ts';
+import type { IncidentMap } from './map/incident-map.ts';
 import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
@@ -23,6 +28,27 @@ const DATASET_NAME = 'data/incidents.geojson';
 function remoteStyleUrl(): string | null {
   const asked = new URLSearchParams(location.search).get('style') ?? import.meta.env.VITE_STYLE_URL ?? '';
   return asked ? safeUrl(asked) : null;
+}
+
+/** Each kept file, added or replacing as it was; then the link's view, once all it names are here. */
+async function restoreKept(importer: Importer, atlas: AtlasState, library: Library, stored: Promise<StoredDataset[]>): Promise<void> {
+  library.restoring = true;
+  try {
+    for (const entry of await stored) {
+      let file: File;
+      try {
+        file = await library.read(entry);
+      } catch (e) {
+        atlas.error = `${entry.name} could not be read back from this browser: ${e instanceof Error ? e.message : String(e)}`;
+        continue;
+      }
+      await importer.start(file, { restore: entry });
+    }
+    await importer.whenDigested();
+  } finally {
+    library.restoring = false;
+  }
+  if (library.wanted.length > 0 && library.missing.length === 0) library.applyLink();
 }
 
 async function loadDataset(importer: Importer, atlas: AtlasState): Promise<void> {
@@ -54,13 +80,23 @@ function restoreFromUrl(atlas: AtlasState): void {
 
 async function start() {
   const atlas = new AtlasState();
-  const importer = new Importer(atlas);
+  const library = new Library(atlas);
+  const importer = new Importer(atlas, undefined, library);
   restoreFromUrl(atlas);
+  library.follow(location.search);
+  library.reopen = async () => {
+    await loadDataset(importer, atlas);
+    await restoreKept(importer, atlas, library, library.open(OpfsLibrary.open));
+  };
   const remote = remoteStyleUrl();
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   const offline = () => loadBasemap().then((b) => offlineStyle(b, theme));
   // A remote style is checked first; one that cannot be used falls back to offline, with an alert.
   const styled = remote ? fetchStyle(remote).then((r) => ('style' in r ? { style: r.style as unknown as StyleSpecification } : offline().then((style) => ({ style, error: styleFallbackMessage(remote, r.error) })))) : offline().then((style) => ({ style }));
+  // Kept files are read once the map has drawn the bundled dataset, each with the progress bar,
+  // as a fresh import is: parsed while the map starts, a large file made the start's tasks longer.
+  library.restoring = true;
+  const kept = library.open(OpfsLibrary.open);
   const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, loadDataset(importer, atlas)]);
   if (error) atlas.error = atlas.error ? `${atlas.error}\n${error}` : error;
   // A long id is in the link as its hash (see selectionParam): resolved against the loaded ids.
@@ -73,7 +109,7 @@ async function start() {
   const target = document.getElementById('app')!;
   // The page under embed/ is always the embed, whatever its query: that path may be framed.
   if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme } });
-  else mount(App, { target, props: { atlas, importer, style, theme } });
+  else mount(App, { target, props: { atlas, importer, library, style, theme, onmap: (m: IncidentMap) => void m.drawn.then(() => restoreKept(importer, atlas, library, kept)) } });
 }
 
 void start();

@@ -121,6 +121,8 @@ export class IncidentMap {
   private hoverFrame = 0;
   private readonly hover: Popup;
   private readonly options: IncidentMapOptions;
+  /** Resolves once the first complete frame is drawn. */
+  readonly drawn: Promise<void>;
 
   constructor(options: IncidentMapOptions) {
     this.options = options;
@@ -149,7 +151,12 @@ export class IncidentMap {
     this.map.on('load', this.reportView);
     this.map.on('click', this.onClick);
     // A hook for people and tests alike: the first complete frame has been drawn.
-    this.map.once('idle', () => container.setAttribute('data-ready', 'true'));
+    this.drawn = new Promise((resolve) =>
+      this.map.once('idle', () => {
+        container.setAttribute('data-ready', 'true');
+        resolve();
+      }),
+    );
     this.map.on('mousemove', this.onMove);
     this.map.getCanvas().addEventListener('mouseleave', this.onLeave);
   }

@@ -1,8 +1,9 @@
 // The import job: every file is read through core/import into a table of rows and a store,
 // by the import worker (src/workers/import.worker.ts) or, for the bundled dataset, on the page
 // (see open). This class owns the worker's protocol, adding or replacing, the merge of an
-// "add", Cancel, and each file's SHA-256 for export provenance. The panel (ImportPanel.svelte)
-// only shows it.
+// "add", Cancel, and each file's SHA-256 for export provenance and permalinks. Each dataset
+// applied is handed to the Library, which keeps a new file's bytes in the browser. The panel
+// (ImportPanel.svelte) only shows it.
 
 import { createContext } from 'svelte';
 import { formatIssue, type Issue } from '../core/schema.ts';
@@ -19,6 +20,8 @@ import type { DayRange } from '../core/time.ts';
 import { mergeOffThread } from '../workers/store-merge.ts';
 import type { DigestRequest, ImportMessage, ImportRequest } from '../workers/import.worker.ts';
 import type { AtlasState, Data } from './atlas.svelte.ts';
+import type { Applied, Library } from './library.svelte.ts';
+import type { StoredDataset } from '../core/library.ts';
 
 export type ImportMode = 'add' | 'replace';
 
@@ -39,6 +42,8 @@ export interface ImportOptions {
   quiet?: boolean;
   /** The day range to show once the data's span is known (a permalink's). */
   days?: (span: DayRange) => DayRange;
+  /** A file the browser kept, read again after a reload: its name, columns, mode and SHA-256 are known. */
+  restore?: StoredDataset;
 }
 
 /** How a listed dataset's SHA-256 is computed: by its worker, when an export first names it. */
@@ -49,6 +54,9 @@ interface Digest {
 }
 
 export type SpawnWorker = () => Worker;
+
+/** Resolves when the page is next idle (at most a few seconds on), or at once where there is no such notion (Node). */
+const idle = () => new Promise<void>((resolve) => ('requestIdleCallback' in globalThis ? requestIdleCallback(() => resolve(), { timeout: 3000 }) : resolve()));
 
 const importWorker: SpawnWorker = () => new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module' });
 
@@ -67,6 +75,7 @@ export class Importer {
   constructor(
     private readonly atlas: AtlasState,
     private readonly spawn: SpawnWorker = importWorker,
+    private readonly library: Library | null = null,
   ) {}
 
   /** Reads a file in the worker, then adds it to the data shown or replaces it. Resolves when done, cancelled or failed. */
@@ -81,8 +90,9 @@ export class Importer {
     let batches: RowBatch[] = [];
     let store: IncidentStore | undefined;
     // Its SHA-256 arrives when an export first asks for it (see whenDigested).
-    const name = options.name ?? file.name;
-    const dataset: Dataset = { name, sha256: '' };
+    const stored = options.restore;
+    const name = stored?.name ?? options.name ?? file.name;
+    const dataset: Dataset = { name, sha256: stored?.sha256 ?? '' };
     let digested = () => {};
     return new Promise<void>((resolve) => {
       w.onmessage = (e: MessageEvent<ImportMessage>) => {
@@ -99,11 +109,11 @@ export class Importer {
           // A worker that can hash the file is no longer the import in progress: kept, it hashes
           // the file when an export first needs it, for as long as the file's data is listed.
           if (m.digest) this.worker = null;
-          void this.finish(job, file, m.result, dataset, data, m.parts, options).then(() => {
+          void this.finish(job, file, m.result, dataset, data, m.parts, options).then((applied) => {
             resolve();
             if (!m.digest) return;
             const sha = new Promise<void>((done) => (digested = done)).finally(() => w.terminate());
-            if (!this.atlas.datasets.includes(dataset)) digested();
+            if (!this.atlas.datasets.includes(dataset) || dataset.sha256) digested();
             else
               this.digests.set(dataset, {
                 compute: () => {
@@ -113,6 +123,7 @@ export class Importer {
                 release: () => digested(),
                 running: null,
               });
+            if (applied) void this.library?.applied(dataset, applied, { file, stored, bundled: options.quiet }, () => this.digest(dataset));
           });
         }
       };
@@ -123,7 +134,7 @@ export class Importer {
         this.stop();
         this.atlas.error = `Import of ${name} failed: ${e.message}. The data shown is unchanged.`;
       };
-      w.postMessage({ file, mapping: options.mapping } satisfies ImportRequest);
+      w.postMessage({ file, mapping: stored?.mapping ?? options.mapping } satisfies ImportRequest);
     });
   }
 
@@ -136,7 +147,8 @@ export class Importer {
     const job = ++this.job;
     const { result, data } = importGeoJsonData(new TextDecoder().decode(bytes));
     const dataset: Dataset = { name, sha256: await sha256Hex(bytes) };
-    await this.finish(job, null, result, dataset, data, 1, options);
+    const applied = await this.finish(job, null, result, dataset, data, 1, options);
+    if (applied) await this.library?.applied(dataset, applied, { file: null, bundled: true }, async () => {});
   }
 
   /** Stops the import or merge in progress; the data shown stays as it was. */
@@ -158,49 +170,69 @@ export class Importer {
     await Promise.allSettled(pending);
   }
 
+  /**
+   * Resolves once this dataset's SHA-256 is known, computing it now: a permalink names every
+   * dataset by it, and the library files a new one under it. Consumers of the list then see it.
+   */
+  private async digest(dataset: Dataset): Promise<void> {
+    const digest = this.digests.get(dataset);
+    if (!digest) return;
+    const had = dataset.sha256;
+    // Hashing as the first frames of a large import are drawn competes with them for the cores;
+    // once the page is idle it does not (an export asking first starts it at once).
+    if (!digest.running) await idle();
+    digest.running ??= digest.compute();
+    await digest.running;
+    if (!had && dataset.sha256 && this.atlas.datasets.includes(dataset)) this.atlas.datasets = [...this.atlas.datasets];
+  }
+
   private stop(): void {
     this.worker?.terminate();
     this.worker = null;
     this.progress = null;
   }
 
-  private async finish(job: number, file: File | null, result: ImportResult, dataset: Dataset, data: Data | null, parts: number, options: ImportOptions): Promise<void> {
-    if (job !== this.job) return;
+  /** Shows the result; resolves to what was applied, or null when nothing was (cancelled, failed, nothing valid). */
+  private async finish(job: number, file: File | null, result: ImportResult, dataset: Dataset, data: Data | null, parts: number, options: ImportOptions): Promise<Applied | null> {
+    if (job !== this.job) return null;
     this.stop();
     const atlas = this.atlas;
     if (result.needsMapping && file) {
       this.pending = { file, ...result.needsMapping, mapping: { ...result.needsMapping.guess } };
-      return;
+      return null;
     }
     if (result.fatal) {
       atlas.error = `${dataset.name}: ${result.fatal} The data shown is unchanged.`;
       this.report = null;
-      return;
+      return null;
     }
+    const mode = options.restore?.mode ?? (options.quiet ? 'replace' : this.mode);
     let rejected: Issue[] = [];
     if (data) {
       // Adding merges with the data shown, off the main thread: the bar stays, and Cancel
       // (or another file) drops the merge.
       this.progress = 'merging';
       try {
-        const done = await this.apply(data, options.quiet ? 'replace' : this.mode, dataset, () => job !== this.job, options.days);
-        if (done === null) return;
+        const done = await this.apply(data, mode, dataset, () => job !== this.job, options.days);
+        if (done === null) return null;
         rejected = done;
       } catch (e) {
         atlas.error = `Import of ${dataset.name} failed: ${e instanceof Error ? e.message : String(e)}. The data shown is unchanged.`;
-        return;
+        return null;
       } finally {
         if (job === this.job) this.progress = null;
       }
     }
     const issues = [...result.issues, ...rejected];
     const imported = (data?.table.length ?? 0) - rejected.length;
+    const applied: Applied | null = imported > 0 && data ? { rows: imported, rejected: issues.length, days: data.store.daySpan(), mode, mapping: options.mapping } : null;
     if (options.quiet) {
       atlas.error = issues.length > 0 ? issues.map((i) => formatIssue(i, dataset.name)).join('\n') : null;
-      return;
+      return applied;
     }
     this.report = { name: dataset.name, imported, issues, notes: result.notes, parts };
     atlas.error = imported === 0 ? `${dataset.name}: nothing could be imported (${issues.length.toLocaleString('en')} rejected). The data shown is unchanged.` : null;
+    return applied;
   }
 
   /**

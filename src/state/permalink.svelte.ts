@@ -5,9 +5,10 @@ import { isoDateOfDay } from '../core/time.ts';
 import { formatCamera, selectionParam, withParams } from '../core/url-state.ts';
 import { formatAreaParam } from '../core/area.ts';
 import type { AtlasState } from './atlas.svelte.ts';
+import type { Library } from './library.svelte.ts';
 
 /** The query string and hash for the state, from the current ones (unknown parameters kept). */
-export function permalink(atlas: AtlasState, search: string, hash: string): { search: string; hash: string } {
+export function permalink(atlas: AtlasState, search: string, hash: string, library: Library | null = null): { search: string; hash: string } {
   return {
     search: withParams(search, {
       from: isoDateOfDay(atlas.days.from),
@@ -22,16 +23,19 @@ export function permalink(atlas: AtlasState, search: string, hash: string): { se
       measure: atlas.measure === 'count' ? null : atlas.measure,
       chains: atlas.showChains ? 'on' : null,
       lang: atlas.lang === 'en' ? null : atlas.lang,
+      ds: library ? library.param : null,
     }),
     hash: atlas.camera ? formatCamera(atlas.camera) : hash,
   };
 }
 
 /** Keeps the address bar on the state; replaceState keeps history clean. Call from a component. */
-export function mirrorStateInUrl(atlas: AtlasState): void {
+export function mirrorStateInUrl(atlas: AtlasState, library: Library | null = null): void {
   $effect(() => {
-    if (atlas.table.length === 0) return;
-    const { search, hash } = permalink(atlas, location.search, location.hash);
+    // While a dataset the link names is missing, the URL stays the link: reloading or copying it
+    // still says what it needs.
+    if (atlas.table.length === 0 || (library && library.missing.length > 0)) return;
+    const { search, hash } = permalink(atlas, location.search, location.hash, library);
     if (search !== location.search || hash !== location.hash) history.replaceState(history.state, '', `${location.pathname}${search}${hash}`);
   });
 }

@@ -32,7 +32,7 @@ function start() {
   else atlas.error = `This file holds no incidents${result.fatal ? `: ${result.fatal}` : ''}.`;
   const theme = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   const style = offlineStyle(basemapOf(JSON.parse(basemap)), theme);
-  mount(App, { target: document.getElementById('app')!, props: { atlas, importer: null, style, theme } });
+  mount(App, { target: document.getElementById('app')!, props: { atlas, importer: null, library: null, style, theme } });
 }
 
 start();

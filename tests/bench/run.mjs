@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { persistBench, persistLines } from './persist.mjs';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4176);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
@@ -165,6 +166,23 @@ const COMPOSITING = [
   { name: 'GPU compositing', args: ARGS.filter((a) => a !== '--disable-gpu') },
 ];
 const importRows = [];
+const PERSIST_SIZES = (process.env.BENCH_PERSIST_SIZES ?? '100000').split(',').filter(Boolean).map(Number);
+const PERSIST_REPS = Number(process.env.BENCH_PERSIST_REPS ?? 3);
+let persistRows;
+
+/** A generated ACLED-style CSV of n rows, written to a file: a real file by path, as a user picks one. */
+function csvFile(n) {
+  const lines = ['event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities'];
+  for (let i = 0; i < n; i++) {
+    const d = 1 + (i % 28);
+    lines.push(`IRQ${i},${d} January 2020,2020,1,Battles,Armed clash,Military Forces of Iraq (2018-),Islamic State (Iraq),Iraq,Anbar,Place ${i % 500},${(30 + (i % 700) / 100).toFixed(4)},${(40 + (i % 900) / 100).toFixed(4)},${1 + (i % 3)},Local source; Another source,"Clashes reported near the town, with ${i % 7} casualties.",${i % 5}`);
+  }
+  const buffer = Buffer.from(lines.join('\n'));
+  // The process id in the name: benches of other checkouts on this machine use the same folder.
+  const path = join(os.tmpdir(), `atlas-bench-${process.pid}-${n}.csv`);
+  writeFileSync(path, buffer);
+  return { path, mb: buffer.length / 1024 ** 2, remove: () => rmSync(path) };
+}
 
 /** One import of the file at path per rep, each on a fresh page of browser. */
 async function importRuns(browser, path) {
@@ -237,25 +255,19 @@ async function importRuns(browser, path) {
   const server2 = await startServer();
   try {
     for (const n of IMPORT_SIZES) {
-      const lines = ['event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities'];
-      for (let i = 0; i < n; i++) {
-        const d = 1 + (i % 28);
-        lines.push(`IRQ${i},${d} January 2020,2020,1,Battles,Armed clash,Military Forces of Iraq (2018-),Islamic State (Iraq),Iraq,Anbar,Place ${i % 500},${(30 + (i % 700) / 100).toFixed(4)},${(40 + (i % 900) / 100).toFixed(4)},${1 + (i % 3)},Local source; Another source,"Clashes reported near the town, with ${i % 7} casualties.",${i % 5}`);
-      }
-      const buffer = Buffer.from(lines.join('\n'));
       // A real file by path, as a user picks one: a buffer would be copied into the page by
       // Playwright's own script, a main-thread cost that is not the app's.
-      const path = join(os.tmpdir(), `atlas-bench-${n}.csv`);
-      writeFileSync(path, buffer);
+      const { path, mb, remove } = csvFile(n);
       for (const compositing of COMPOSITING) {
         const browser2 = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: compositing.args });
         const runs = await importRuns(browser2, path).finally(() => browser2.close());
         const times = runs.map((r) => r.ms).sort((a, b) => a - b);
         const keys = runs.flatMap((r) => r.keystrokes.map((k) => k.ms));
-        importRows.push({ n, compositing: compositing.name, mb: buffer.length / 1024 ** 2, ms: median(times), range: [times[0], times.at(-1)], fill: median(runs.map((r) => r.fill)), longest: Math.max(...runs.map((r) => r.longest)), keyMedian: median(keys), keyMax: Math.max(...keys), shown: runs[0].keystrokes.map((k) => k.shown.replace(/ incidents? shown/, '')) });
+        importRows.push({ n, compositing: compositing.name, mb, ms: median(times), range: [times[0], times.at(-1)], fill: median(runs.map((r) => r.fill)), longest: Math.max(...runs.map((r) => r.longest)), keyMedian: median(keys), keyMax: Math.max(...keys), shown: runs[0].keystrokes.map((k) => k.shown.replace(/ incidents? shown/, '')) });
       }
-      rmSync(path);
+      remove();
     }
+    persistRows = await persistBench({ chromium, origin: ORIGIN, args: COMPOSITING[1].args, sizes: PERSIST_SIZES, reps: PERSIST_REPS, csvFile, median });
   } finally {
     server2.kill();
   }
@@ -282,6 +294,7 @@ for (const r of searchRows) {
   const line = (name, f) => `${name}: built in ${(f.buildMs / 1000).toFixed(2)} s, ${f.mb.toFixed(1)} MB, a keystroke's mask in ${median(f.keystrokes).toFixed(1)} ms (median), at most ${Math.max(...f.keystrokes).toFixed(1)} ms`;
   console.log(`text index at ${r.n.toLocaleString('en')} incidents — ${line('ours', r.ours)}; ${line('MiniSearch', r.minisearch)}`);
 }
+for (const line of persistLines(persistRows, PERSIST_REPS)) console.log(line);
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(rows, null, 2) + '\n');
 console.log('\nwrote bench/results.json');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { AtlasState } from '../../../src/state/atlas.svelte.ts';
 import { Importer } from '../../../src/state/importer.svelte.ts';
 import { hostWorker } from '../worker-host.ts';
+import { storageName, type StoredDataset } from '../../../src/core/library.ts';
 
 // The real import worker, run in this thread (see worker-host.ts).
 const spawn = () => hostWorker(() => import('../../../src/workers/import.worker.ts'));
@@ -107,6 +108,30 @@ describe('Importer (the import worker run for real)', () => {
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 500))]);
     expect(importer.progress).toBeNull();
     expect(atlas.table.length).toBe(0);
+  });
+
+  it('reads a kept file back as it was imported: its name, columns, mode and SHA-256, without asking', async () => {
+    const { atlas, importer } = setup();
+    await importer.start(bundled(), { quiet: true });
+    const sha256 = 'f'.repeat(64);
+    const restore: StoredDataset = {
+      file: storageName('0f8fad5b-d9cb-469f-a165-70867728950e'),
+      name: 'my columns.csv',
+      size: 40,
+      sha256,
+      importedAt: '2026-01-01T00:00:00.000Z',
+      accepted: 1,
+      rejected: 0,
+      mode: 'replace',
+      days: null,
+      mapping: { lat: 1, lon: 2, date: 3, id: -1, title: 0 },
+    };
+    // The user's mode is add: the kept file was a replace, and is read back as one.
+    await importer.start(new File(['name,y,x,when\nOne,33.3,44.4,2020-01-01\n'], 'odd.csv'), { restore });
+    expect(importer.pending).toBeNull();
+    expect(atlas.table.length).toBe(1);
+    expect(atlas.datasets).toEqual([{ name: 'my columns.csv', sha256 }]);
+    expect(importer.report).toMatchObject({ name: 'my columns.csv', imported: 1 });
   });
 
   it('hashes a listed file when an export first asks for it', async () => {
