@@ -12,7 +12,7 @@ import { detectColumns } from '../core/import/columns.ts';
 import { wkbToGeometry } from '../core/wkb.ts';
 import type { Geometry } from 'geojson';
 import type { Incident, Issue } from '../core/schema.ts';
-import { streamCsv } from '../workers/csv-stream.ts';
+import { streamCsv } from '../core/import/csv-stream.ts';
 
 export class SourceError extends Error {}
 

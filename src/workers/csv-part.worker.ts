@@ -12,7 +12,7 @@ import type { Mapping } from '../core/import/columns.ts';
 import type { RawColumns } from '../core/store-builder.ts';
 import type { RowBatch } from '../core/table.ts';
 import { batchTransferables } from '../core/table.ts';
-import { streamCsv, type Dialect } from './csv-stream.ts';
+import { streamCsv, type Dialect } from '../core/import/csv-stream.ts';
 import { AcceptedRows } from '../core/import/accepted.ts';
 
 export type PartRequest = { file: File; start: number; headers: string[]; mapping: Mapping; dialect: Required<Dialect> };

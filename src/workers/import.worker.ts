@@ -7,7 +7,7 @@ import type { Mapping } from '../core/import/columns.ts';
 import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
 import { sha256Hex } from '../core/digest.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
-import { streamCsv } from './csv-stream.ts';
+import { streamCsv } from '../core/import/csv-stream.ts';
 import { AcceptedRows } from '../core/import/accepted.ts';
 import type { PartMessage, PartRequest } from './csv-part.worker.ts';
 

@@ -1,8 +1,8 @@
-// What both import workers do with CSV: stream part of a file through papaparse, in chunks,
-// into a CsvImporter whose accepted rows go to an AcceptedRows (core/import/accepted.ts).
+// What the import workers and build-dataset do with CSV: stream part of a file through papaparse,
+// in chunks, into a CsvImporter (whose accepted rows go to an AcceptedRows, accepted.ts).
 
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, TextDecoding, type CsvImporter, type TextEncoding } from '../core/import/index.ts';
+import { CSV_PARSE_CONFIG, TextDecoding, type CsvImporter, type TextEncoding } from './index.ts';
 
 export type Dialect = { delimiter?: string; newline?: '\r' | '\n' | '\r\n' };
 
