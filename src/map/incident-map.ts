@@ -8,7 +8,7 @@ import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl
 import type { ExpressionSpecification, GeoJSONSource, MapMouseEvent, StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
 import { circle } from '@turf/turf';
 import type { Incident } from '../core/schema.ts';
 import type { DayRange } from '../core/time.ts';
@@ -21,6 +21,7 @@ import { COUNTRY_LETTER_SPACING, LABEL_LAYERS, labelText, type LabelLang } from 
 import { GpuPointsLayer } from './gpu/points-layer.ts';
 import { GpuWarmUpLayer } from './gpu/warm-up-layer.ts';
 import { prefersReducedMotion } from './motion.ts';
+import { AreaDrawing, type DrawCallbacks } from './area-draw.ts';
 
 setWorkerUrl(workerUrl);
 
@@ -37,6 +38,11 @@ export interface IncidentMapOptions {
   /** A store index, or null for none. */
   onSelect: (index: number | null) => void;
   onHover: (index: number | null) => void;
+  /**
+   * A vertex of the area dragged: the area's polygons with it moved (core/area-edit.ts). Without
+   * it (the embed), the area is shown but cannot be drawn or edited.
+   */
+  onAreaEdit?: (polygons: number[][][][]) => void;
   theme: 'light' | 'dark';
   lang: LabelLang;
 }
@@ -120,6 +126,7 @@ export class IncidentMap {
   private gpu: GpuPointsLayer | null = null;
   private hoverFrame = 0;
   private readonly hover: Popup;
+  private readonly drawing: AreaDrawing | null;
   private readonly options: IncidentMapOptions;
   /** Resolves once the first complete frame is drawn. */
   readonly drawn: Promise<void>;
@@ -150,6 +157,8 @@ export class IncidentMap {
     this.map.on('moveend', this.reportView);
     this.map.on('load', this.reportView);
     this.map.on('click', this.onClick);
+    // After the map's own click handler, which then sees a click that closes a ring as the drawing's.
+    this.drawing = options.onAreaEdit ? new AreaDrawing(this.map, options.onAreaEdit) : null;
     // A hook for people and tests alike: the first complete frame has been drawn.
     this.drawn = new Promise((resolve) =>
       this.map.once('idle', () => {
@@ -194,9 +203,20 @@ export class IncidentMap {
   }
 
   /** The area filter's outline (core/area.ts, unwrapped across the antimeridian), or null. */
-  setArea(area: Geometry | null): void {
+  setArea(area: Polygon | MultiPolygon | null): void {
     this.area = area ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: area }] } : NONE;
     (this.map.getSource(AREA) as GeoJSONSource | undefined)?.setData(this.area);
+    this.drawing?.setArea(area);
+  }
+
+  /** Draws a new area with the mouse until it is closed or cancelled (map/area-draw.ts). */
+  drawArea(callbacks: DrawCallbacks): void {
+    this.onLeave();
+    this.drawing?.start(callbacks);
+  }
+
+  stopDrawing(): void {
+    this.drawing?.stop();
   }
 
   setArcs(arcs: FeatureCollection, visible: boolean): void {
@@ -249,6 +269,7 @@ export class IncidentMap {
 
   destroy(): void {
     cancelAnimationFrame(this.hoverFrame);
+    this.drawing?.destroy();
     this.map.getCanvas().removeEventListener('mouseleave', this.onLeave);
     this.hover.remove();
     this.map.remove();
@@ -338,6 +359,7 @@ export class IncidentMap {
         paint: { 'text-color': dark ? '#f0f0f0' : '#1a1a1a', 'text-halo-color': dark ? '#16191d' : '#ffffff', 'text-halo-width': 1.4 },
       });
     }
+    this.drawing?.install(dark);
     this.installGpu();
   };
 
@@ -348,12 +370,13 @@ export class IncidentMap {
   };
 
   private readonly onClick = (e: MapMouseEvent) => {
+    if (this.drawing?.active) return;
     this.options.onSelect(this.pick(e.point.x, e.point.y));
   };
 
   /** Hover, picked through the store's index once per animation frame. */
   private readonly onMove = (e: MapMouseEvent) => {
-    if (this.hoverFrame) return;
+    if (this.hoverFrame || this.drawing?.active) return;
     this.hoverFrame = requestAnimationFrame(() => {
       this.hoverFrame = 0;
       const hit = this.pick(e.point.x, e.point.y);

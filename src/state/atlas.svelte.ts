@@ -37,6 +37,8 @@ export class AtlasState {
   area = $state.raw<Area | null>(null);
   /** Why the last area given was refused; the area before it stays. */
   areaError = $state<string | null>(null);
+  /** While an area is drawn on the map, the points placed so far; null when not drawing. */
+  drawing = $state<number | null>(null);
   /** Store indices of the selected incident, and of the one hovered in the list or on the map. */
   selected = $state<number | null>(null);
   hovered = $state<number | null>(null);
