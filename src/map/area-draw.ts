@@ -17,6 +17,7 @@ export interface DrawCallbacks {
 }
 
 const DRAFT = 'area-draft';
+const LAYERS = ['area-draft-line', 'area-draft-points'] as const;
 /** How near, in pixels, a click must be to the first point to close on it, or to a vertex to grab it. */
 const HIT_PX = 8;
 /** A click this near the last point is a double-click's second, not a new point. */
@@ -54,9 +55,9 @@ export class AreaDrawing {
   install(dark: boolean): void {
     const ink = dark ? '#8ab8f5' : '#1f5fa8';
     this.map.addSource(DRAFT, { type: 'geojson', data: this.features() });
-    this.map.addLayer({ id: 'area-draft-line', type: 'line', source: DRAFT, filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': ink, 'line-width': 2, 'line-dasharray': [2, 1.5] } });
+    this.map.addLayer({ id: LAYERS[0], type: 'line', source: DRAFT, filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': ink, 'line-width': 2, 'line-dasharray': [2, 1.5] } });
     this.map.addLayer({
-      id: 'area-draft-points',
+      id: LAYERS[1],
       type: 'circle',
       source: DRAFT,
       filter: ['==', ['geometry-type'], 'Point'],
@@ -91,6 +92,11 @@ export class AreaDrawing {
   setArea(area: Polygon | MultiPolygon | null): void {
     this.area = area;
     this.render();
+  }
+
+  /** Shows or hides the handles and the ring being drawn (hidden for a picture of the map). */
+  setShown(shown: boolean): void {
+    for (const id of LAYERS) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', shown ? 'visible' : 'none');
   }
 
   destroy(): void {

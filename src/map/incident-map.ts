@@ -254,7 +254,13 @@ export class IncidentMap {
    */
   captureFrame(draw: (canvas: HTMLCanvasElement) => void): void {
     // A large window fills in over several frames (gpu/points-layer.ts): capture the complete one.
-    const capture = () => (this.gpu && !this.gpu.complete ? this.map.once('render', capture) : draw(this.map.getCanvas()));
+    // The area's outline is part of the picture; its drag handles are not.
+    this.drawing?.setShown(false);
+    const capture = () => {
+      if (this.gpu && !this.gpu.complete) return this.map.once('render', capture);
+      draw(this.map.getCanvas());
+      this.drawing?.setShown(true);
+    };
     this.map.once('render', capture);
     this.map.triggerRepaint();
   }
