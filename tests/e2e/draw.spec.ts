@@ -118,8 +118,12 @@ test('Escape cancels a drawing, Enter closes one, a ring that crosses itself is 
     await page.mouse.click(x, y);
   };
 
-  await draw.click();
+  // Started from the keyboard, the drawing takes the keys: Escape reaches it.
+  await draw.focus();
+  await page.keyboard.press('Enter');
   await expect(draw).toHaveAttribute('aria-pressed', 'true');
+  await expect(status(page)).toHaveText('Drawing area: 0 points. Enter to close, Escape to cancel.');
+  await expect(page.getByTestId('map').locator('canvas')).toBeFocused();
   await click(BOX[0]);
   await click(BOX[1]);
   await expect(status(page)).toContainText('2 points');
