@@ -239,6 +239,24 @@ export class IncidentMap {
     this.map.triggerRepaint();
   }
 
+  /**
+   * captureFrame once every source has loaded what was last set: a video frame shows the
+   * annotations of its own dates, not those of the frame before, however slow the machine.
+   */
+  captureSettledFrame(draw: (canvas: HTMLCanvasElement) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const capture = (canvas: HTMLCanvasElement) => {
+        try {
+          resolve(draw(canvas));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      this.map.once('idle', () => this.captureFrame(capture));
+      this.map.triggerRepaint();
+    });
+  }
+
   /** The attribution of the current style's sources, as plain text. */
   attribution(): string {
     const sources = Object.values(this.map.getStyle()?.sources ?? {});
