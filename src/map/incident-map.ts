@@ -252,7 +252,8 @@ export class IncidentMap {
           reject(e);
         }
       };
-      this.map.once('idle', () => this.captureFrame(capture));
+      // 'idle' comes at the end of the frame that settled, in its task: that frame can be read as it is.
+      this.map.once('idle', () => (this.gpu && !this.gpu.complete ? this.captureFrame(capture) : capture(this.map.getCanvas())));
       this.map.triggerRepaint();
     });
   }
