@@ -265,6 +265,25 @@ export class IncidentMap {
     this.map.triggerRepaint();
   }
 
+  /**
+   * captureFrame once every source has loaded what was last set: a video frame shows the
+   * annotations of its own dates, not those of the frame before, however slow the machine.
+   */
+  captureSettledFrame(draw: (canvas: HTMLCanvasElement) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const capture = (canvas: HTMLCanvasElement) => {
+        try {
+          resolve(draw(canvas));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      // 'idle' comes at the end of the frame that settled, in its task: that frame can be read as it is.
+      this.map.once('idle', () => (this.gpu && !this.gpu.complete ? this.captureFrame(capture) : capture(this.map.getCanvas())));
+      this.map.triggerRepaint();
+    });
+  }
+
   /** The attribution of the current style's sources, as plain text. */
   attribution(): string {
     const sources = Object.values(this.map.getStyle()?.sources ?? {});

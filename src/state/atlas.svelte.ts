@@ -15,6 +15,7 @@ import { EMPTY_TABLE, indexOfId, toArray, type IncidentTable } from '../core/tab
 import { queryWords } from '../core/text.ts';
 import type { Area, AreaResult } from '../core/area.ts';
 import type { Camera } from '../core/url-state.ts';
+import { playbackStart, playbackStep, type PlayMode } from '../core/playback.ts';
 
 /** The incidents (by input position) and their store (for every count and filter), always replaced together. */
 export interface Data {
@@ -146,28 +147,22 @@ export class AtlasState {
   }
 
   /**
-   * One playback step: the window moves a day (its width kept), or the cumulative end grows a
+   * One playback step (core/playback.ts): the window moves a day, or the cumulative end grows a
    * day. Returns false, and stops, at the end of the data.
    */
   step(): boolean {
-    const { from, to } = this.days;
-    if (to >= this.span.to) {
+    const next = playbackStep(this.days, this.span, this.playback.mode);
+    if (!next) {
       this.playback.playing = false;
       return false;
     }
-    this.days = this.playback.mode === 'window' ? { from: from + 1, to: to + 1 } : { from, to: to + 1 };
+    this.days = next;
     return true;
   }
 
   /** Starts playback; from the beginning when already at the end. */
   play(): void {
-    const width = this.days.to - this.days.from;
-    if (this.playback.mode === 'cumulative') {
-      if (this.days.to >= this.span.to) this.days = { from: this.span.from, to: this.span.from };
-    } else if (this.days.to >= this.span.to) {
-      const w = width >= this.span.to - this.span.from ? 0 : width;
-      this.days = { from: this.span.from, to: this.span.from + w };
-    }
+    this.days = playbackStart(this.days, this.span, this.playback.mode);
     this.playback.playing = true;
   }
 
@@ -193,8 +188,6 @@ export class AtlasState {
 export type Lang = 'en' | 'ar';
 export const LANGS: readonly Lang[] = ['en', 'ar'];
 
-export type PlayMode = 'window' | 'cumulative';
-export const PLAY_MODES: readonly PlayMode[] = ['window', 'cumulative'];
-export const SPEEDS = [0.5, 1, 2, 4] as const;
+export { PLAY_MODES, SPEEDS, type PlayMode } from '../core/playback.ts';
 
 export const [getAtlas, setAtlas] = createContext<AtlasState>();
