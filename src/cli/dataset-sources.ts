@@ -41,7 +41,7 @@ export interface SourceResult {
 }
 
 /** Columns the builder derives and writes beside the schema's fields; a source read back drops them. */
-export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'extra', 'geometry'];
+export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'extra', 'geometry', 'src', 'src_index'];
 /** File metadata key that marks a Parquet file written by the builder. */
 export const BUILDER_KEY = 'incident_atlas';
 
@@ -235,20 +235,7 @@ async function readParquet(path: string, db: DuckDBConnection, accept: Accept): 
         table.push(part.map((o) => headers.map((h) => cell(o[h]))));
         continue;
       }
-      const features = part.map((o, k) => {
-        // fromEntries defines each key, "__proto__" too; Object.assign would set the prototype.
-        const extra = geo.ours && typeof o.extra === 'string' ? Object.entries(JSON.parse(o.extra) as object) : [];
-        const properties: Record<string, unknown> = Object.fromEntries([...headers.map((h) => [h, o[h]]), ...extra]);
-        const bytes = (wkb![start + k] as { bytes?: Uint8Array } | null)?.bytes;
-        let geometry: Geometry | null;
-        try {
-          geometry = bytes ? wkbToGeometry(bytes) : null;
-        } catch {
-          // The validator then rejects the row for its missing geometry, with its row number.
-          geometry = null;
-        }
-        return { type: 'Feature', id: properties.id ?? undefined, geometry, properties };
-      });
+      const features = part.map((o, k) => parquetFeature(o, headers, geo.ours, (wkb![start + k] as { bytes?: Uint8Array } | null)?.bytes));
       validateAll(features, 'feature', row, out, seen, { onAccept: (_i, n, incident) => accept(incident, 'row', n + 1), retain: false });
       row += part.length;
     }
@@ -259,6 +246,24 @@ async function readParquet(path: string, db: DuckDBConnection, accept: Accept): 
   }
   // A Parquet file has rows, numbered from 1 as a spreadsheet would show them without a header.
   return { total: out.total, issues: out.issues.map((i) => ({ ...i, index: i.index + 1, unit: 'row' })), notes: out.notes };
+}
+
+/**
+ * A Parquet row (as JSON values, by column name) as a GeoJSON feature for the validator: the
+ * `headers` columns as its properties, then, in a file of ours, the foreign ones kept in `extra`.
+ */
+export function parquetFeature(o: Record<string, unknown>, headers: readonly string[], ours: boolean, wkb: Uint8Array | undefined) {
+  // fromEntries defines each key, "__proto__" too; Object.assign would set the prototype.
+  const extra = ours && typeof o.extra === 'string' ? Object.entries(JSON.parse(o.extra) as object) : [];
+  const properties: Record<string, unknown> = Object.fromEntries([...headers.map((h) => [h, o[h]]), ...extra]);
+  let geometry: Geometry | null;
+  try {
+    geometry = wkb ? wkbToGeometry(wkb) : null;
+  } catch {
+    // The validator then rejects the row for its missing geometry, with its row number.
+    geometry = null;
+  }
+  return { type: 'Feature', id: properties.id ?? undefined, geometry, properties };
 }
 
 function cell(v: unknown): string {

@@ -254,8 +254,13 @@ const STAGE_COLUMNS: Record<string, string> = {
   src_index: 'src_index',
 };
 
-/** The columns of the GeoParquet files, in their order: the schema's fields, then what readers index. */
-const OUTPUT_COLUMNS = Object.keys(STAGE_COLUMNS).filter((c) => !['geometry_type', 'src', 'src_unit', 'src_index'].includes(c));
+/**
+ * The columns of the GeoParquet files, in their order: the schema's fields, then what readers
+ * index, then where each row came from (the source's position in the manifest and the row,
+ * feature or line number): the app orders incidents that start at the same time as they were
+ * read, and an export from the dataset (src/cli/export.ts) orders them so too.
+ */
+const OUTPUT_COLUMNS = Object.keys(STAGE_COLUMNS).filter((c) => !['geometry_type', 'src_unit'].includes(c));
 
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
