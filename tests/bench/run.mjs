@@ -9,6 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { persistBench, persistLines } from './persist.mjs';
+import { buildBench, buildLine } from './dataset.mjs';
+
+// BENCH_ONLY=build: only the build-dataset line (BENCH_BUILD_ROWS rows), no browser.
+const BUILD_ROWS = Number(process.env.BENCH_BUILD_ROWS ?? 200_000);
+if (process.env.BENCH_ONLY === 'build') {
+  console.log(buildLine(buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3))));
+  process.exit(0);
+}
 
 const PORT = Number(process.env.BENCH_PORT ?? 4176);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
@@ -296,6 +304,7 @@ for (const r of searchRows) {
   console.log(`text index at ${r.n.toLocaleString('en')} incidents — ${line('ours', r.ours)}; ${line('MiniSearch', r.minisearch)}`);
 }
 for (const line of persistLines(persistRows, PERSIST_REPS)) console.log(line);
+console.log(buildLine(buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3))));
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(rows, null, 2) + '\n');
 console.log('\nwrote bench/results.json');
