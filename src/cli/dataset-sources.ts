@@ -14,8 +14,7 @@ import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-ap
 import { CSV_PARSE_CONFIG, CsvImporter, MAX_HEADER_BYTES, combineCsvParts, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
 import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
 import { detectColumns } from '../core/import/columns.ts';
-import { wkbToGeometry } from '../core/wkb.ts';
-import type { Geometry } from 'geojson';
+import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import type { Incident, Issue } from '../core/schema.ts';
 import { Stage, mergeStats, type MonthStats } from './dataset-writer.ts';
 import type { PartJob, PartMessage } from './dataset-part.worker.ts';
@@ -40,8 +39,8 @@ export interface SourceResult {
   parts: number;
 }
 
-/** Columns the builder derives and writes beside the schema's fields; a source read back drops them. */
-export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'extra', 'geometry', 'src', 'src_index'];
+// In core: the app's dataset worker reads rows back the same way.
+export { DERIVED_COLUMNS, parquetFeature };
 /** File metadata key that marks a Parquet file written by the builder. */
 export const BUILDER_KEY = 'incident_atlas';
 
@@ -246,24 +245,6 @@ async function readParquet(path: string, db: DuckDBConnection, accept: Accept): 
   }
   // A Parquet file has rows, numbered from 1 as a spreadsheet would show them without a header.
   return { total: out.total, issues: out.issues.map((i) => ({ ...i, index: i.index + 1, unit: 'row' })), notes: out.notes };
-}
-
-/**
- * A Parquet row (as JSON values, by column name) as a GeoJSON feature for the validator: the
- * `headers` columns as its properties, then, in a file of ours, the foreign ones kept in `extra`.
- */
-export function parquetFeature(o: Record<string, unknown>, headers: readonly string[], ours: boolean, wkb: Uint8Array | undefined) {
-  // fromEntries defines each key, "__proto__" too; Object.assign would set the prototype.
-  const extra = ours && typeof o.extra === 'string' ? Object.entries(JSON.parse(o.extra) as object) : [];
-  const properties: Record<string, unknown> = Object.fromEntries([...headers.map((h) => [h, o[h]]), ...extra]);
-  let geometry: Geometry | null;
-  try {
-    geometry = wkb ? wkbToGeometry(wkb) : null;
-  } catch {
-    // The validator then rejects the row for its missing geometry, with its row number.
-    geometry = null;
-  }
-  return { type: 'Feature', id: properties.id ?? undefined, geometry, properties };
 }
 
 function cell(v: unknown): string {

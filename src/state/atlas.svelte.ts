@@ -60,7 +60,9 @@ export class AtlasState {
   /** Built once per data change (in the import worker); every filter change is then an indexed query. */
   store = $derived(this.data.store);
 
-  span = $derived<DayRange>(this.data.store.daySpan() ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
+  /** A prepared dataset's days (its manifest's), when the data loaded is only the part a view needs. */
+  private wholeSpan = $state.raw<DayRange | null>(null);
+  span = $derived<DayRange>(this.wholeSpan ?? this.data.store.daySpan() ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 
   /** Every facet (core/filter.ts) evaluated once per change, per incident: the map draws with it too. */
   mask = $derived(facetMask(this.store, { categories: this.categories, statuses: this.statuses, search: this.search, area: this.area }));
@@ -110,12 +112,14 @@ export class AtlasState {
 
   /**
    * Replaces the data. The day range is the one given, else kept where it still fits, else
-   * widened to the new span; the selection follows its incident by id.
+   * widened to the new span; the selection follows its incident by id. `span`: the slider's
+   * bounds when the data is part of a prepared dataset, else the data's own.
    */
-  setData(data: Data, days?: DayRange): void {
+  setData(data: Data, days?: DayRange, span: DayRange | null = null): void {
     const selectedId = this.selectedId;
     this.hovered = null;
     this.selected = this.indexOfId(selectedId, data);
+    this.wholeSpan = span;
     this.data = data;
     this.days = days ?? this.span;
   }
