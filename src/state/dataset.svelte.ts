@@ -82,6 +82,7 @@ export class DatasetSource {
   want(days: DayRange, view: View): void {
     if (!this.worker) return;
     if (this.timer) clearTimeout(this.timer);
+    this.loading = true;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.ask(this.worker!, days, view);

@@ -51,7 +51,8 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   const toRead = needed.filter((g) => !grouped.has(g.id));
   const read = await Promise.all(toRead.map((g) => reader!.read(g)));
   const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
-  const { buffer } = grouped.hold(ids, fresh);
+  // A copy goes to the page: the next view's store is built from this one's columns.
+  const buffer = grouped.hold(ids, fresh).buffer.slice(0);
   const rows = read.map((g) => ({ id: g.id, batches: g.batches }));
   const transfer = [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))];
   const rejected = read.reduce((n, g) => n + g.rejected, 0);
