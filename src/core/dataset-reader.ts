@@ -16,6 +16,7 @@ import type { DayRange } from './time.ts';
 import type { View } from './geometry.ts';
 import type { RowBatch } from './table.ts';
 import type { IncidentStore } from './store.ts';
+import { CellSums, type OverviewCells } from './overview.ts';
 
 /** A problem with the dataset's files (missing, malformed, truncated, no range requests): said as the alert says it. */
 export class DatasetError extends Error {}
@@ -101,6 +102,7 @@ export function rowToFeature(row: Record<string, unknown>): ReturnType<typeof pa
 
 export class DatasetReader {
   private readonly footers = new Map<number, Promise<FileMetaData>>();
+  private readonly overviewFooters = new Map<number, Promise<FileMetaData>>();
 
   private constructor(
     readonly files: DatasetFiles,
@@ -179,5 +181,46 @@ export class DatasetReader {
     validateAll(rows.map(rowToFeature), 'feature', ref.rowStart + 1, result, seen, accepted.options);
     accepted.flush();
     return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
+  }
+
+  /**
+   * The overview cells of this zoom in these days, summed over the days: only the row groups
+   * whose `day` statistics overlap them are read (rows run by day).
+   */
+  async overview(zoom: number, days: DayRange): Promise<OverviewCells> {
+    const k = this.manifest.overviews.findIndex((o) => o.zoom === zoom);
+    if (k < 0) throw new DatasetError(`${this.files.label}: manifest.json lists no overview at zoom ${zoom}`);
+    const o = this.manifest.overviews[k];
+    const file = this.files.ranged(o.path, o.bytes);
+    let footer = this.overviewFooters.get(k);
+    if (!footer) {
+      footer = parquetMetadataAsync(file, { parsers: PARSERS, initialFetchSize: Math.min(FOOTER_BYTES, o.bytes) }).catch((e: unknown) => {
+        this.overviewFooters.delete(k);
+        throw e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${o.path} is not a readable Parquet file (${(e as Error).message}); it may be truncated.`);
+      });
+      this.overviewFooters.set(k, footer);
+    }
+    const metadata = await footer;
+    const sums = new CellSums(zoom);
+    let rowStart = 0;
+    for (const [group, g] of metadata.row_groups.entries()) {
+      const rows = Number(g.num_rows);
+      const from = statistic(metadata, group, 'day', 'min');
+      const to = statistic(metadata, group, 'day', 'max');
+      // Without statistics a group is read: skipping it could hide incidents.
+      if (rows > 0 && !(to < days.from || from > days.to)) {
+        const data = await new Promise<unknown[][]>((resolve, reject) => {
+          parquetRead({ file, metadata, rowStart, rowEnd: rowStart + rows, columns: ['x', 'y', 'day', 'category', 'status', 'count'], compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch((e: unknown) =>
+            reject(new DatasetError(`${this.files.label}: ${o.path}, row group ${group}: ${(e as Error).message}`)),
+          );
+        });
+        for (const [x, y, day, category, status, count] of data) {
+          const d = asNumber(day);
+          if (d >= days.from && d <= days.to) sums.add(asNumber(x), asNumber(y), String(category), String(status), asNumber(count));
+        }
+      }
+      rowStart += rows;
+    }
+    return sums.cells();
   }
 }

@@ -16,6 +16,7 @@ import type { IncidentStore } from '../core/store.ts';
 import { visibleIndices, type FacetMask } from '../core/filter.ts';
 import { normalizeView, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
+import type { DensityCell } from '../core/overview.ts';
 import { CATEGORY_COLORS } from './palette.ts';
 import { COUNTRY_LETTER_SPACING, LABEL_LAYERS, labelText, type LabelLang } from './style.ts';
 import { GpuPointsLayer } from './gpu/points-layer.ts';
@@ -75,6 +76,7 @@ const FOCUS = 'incident-focus';
 const ARCS = 'incident-arcs';
 const ARC_LAYERS = ['incident-arc-lines', 'incident-arc-arrows'] as const;
 const NONE: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const DENSITY = 'incident-density';
 
 /** A right-pointing arrowhead as raw RGBA pixels: no canvas needed, so no font or DOM quirks. */
 function arrowImage(size: number, color: [number, number, number]) {
@@ -121,6 +123,7 @@ export class IncidentMap {
   private hovered: number | null = null;
   private arcs: FeatureCollection = NONE;
   private area: FeatureCollection = NONE;
+  private density: FeatureCollection = NONE;
   private arcsVisible = true;
   private lang: LabelLang;
   private gpu: GpuPointsLayer | null = null;
@@ -200,6 +203,25 @@ export class IncidentMap {
     const focused = [...new Set([selected, hovered])].filter((i): i is number => i !== null && data !== null && i < data.store.size);
     this.focus = data ? { type: 'FeatureCollection', features: focused.flatMap((i) => annotations(data.incident(i)).map((f) => ({ ...f, properties: { ...f.properties, selected: i === selected } }))) } : NONE;
     (this.map.getSource(FOCUS) as GeoJSONSource | undefined)?.setData(this.focus);
+  }
+
+  /**
+   * Overview cells of a prepared dataset (core/overview.ts), drawn when a view holds too many
+   * incidents to load: each tile in its most frequent category's colour, more opaque with more
+   * incidents. Null: none.
+   */
+  setDensity(cells: readonly DensityCell[] | null): void {
+    this.density = cells
+      ? {
+          type: 'FeatureCollection',
+          features: cells.map(({ bbox: [w, s, e, n], count, category }) => ({
+            type: 'Feature',
+            properties: { category, count },
+            geometry: { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] },
+          })),
+        }
+      : NONE;
+    (this.map.getSource(DENSITY) as GeoJSONSource | undefined)?.setData(this.density);
   }
 
   /** The area filter's outline (core/area.ts, unwrapped across the antimeridian), or null. */
@@ -340,6 +362,13 @@ export class IncidentMap {
     map.addSource(FOCUS, { type: 'geojson', data: this.focus });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });
     map.addSource(AREA, { type: 'geojson', data: this.area });
+    map.addSource(DENSITY, { type: 'geojson', data: this.density });
+    map.addLayer({
+      id: DENSITY,
+      type: 'fill',
+      source: DENSITY,
+      paint: { 'fill-color': colorByCategory, 'fill-opacity': ['interpolate', ['linear'], ['ln', ['max', 1, ['get', 'count']]], 0, 0.25, 9, 0.85] },
+    });
     // Under everything of ours: a wash over what is outside is too dark to read the basemap through.
     map.addLayer({ id: 'area-filter-fill', type: 'fill', source: AREA, paint: { 'fill-color': dark ? '#8ab8f5' : '#1f5fa8', 'fill-opacity': 0.08 } });
     map.addLayer({ id: 'area-filter-line', type: 'line', source: AREA, paint: { 'line-color': dark ? '#8ab8f5' : '#1f5fa8', 'line-width': 2 } });

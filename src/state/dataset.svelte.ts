@@ -13,7 +13,8 @@ import { bboxIntersectsView, type View } from '../core/geometry.ts';
 import type { Manifest } from '../core/dataset-manifest.ts';
 import type { PickedFile } from '../core/dataset-files.ts';
 import type { DatasetMessage, DatasetRequest } from '../workers/dataset.worker.ts';
-import type { AtlasState } from './atlas.svelte.ts';
+import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
+import { densityInView, type OverviewCells } from '../core/overview.ts';
 
 export type SpawnWorker = () => Worker;
 
@@ -45,6 +46,10 @@ export class DatasetSource {
   loading = $state(false);
   /** Rows the view needs when they exceed the worker's budget: nothing was loaded for it. */
   tooMany = $state<number | null>(null);
+  /** The overview cells drawn instead, while tooMany is set. */
+  overview = $state.raw<OverviewCells | null>(null);
+  /** The overview in the view, with the category and status toggles: the map's cells and the "about N". */
+  density = $derived.by(() => (this.overview ? densityInView(this.overview, this.atlas.view, this.atlas.categories, this.atlas.statuses) : null));
   /** Bytes fetched since the dataset was opened. */
   bytes = $state(0);
   private worker: Worker | null = null;
@@ -79,13 +84,13 @@ export class DatasetSource {
   }
 
   /** The days and view changed: the worker is asked for them once they stop changing. */
-  want(days: DayRange, view: View): void {
+  want(days: DayRange, view: View, zoom: number): void {
     if (!this.worker) return;
     if (this.timer) clearTimeout(this.timer);
     this.loading = true;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.ask(this.worker!, days, view);
+      this.ask(this.worker!, days, view, zoom);
     }, this.debounceMs);
   }
 
@@ -95,6 +100,8 @@ export class DatasetSource {
     this.worker?.terminate();
     this.worker = null;
     this.opened = null;
+    this.overview = null;
+    this.tooMany = null;
     this.batches.clear();
   }
 
@@ -106,9 +113,9 @@ export class DatasetSource {
     this.pending = null;
   }
 
-  private ask(w: Worker, days: DayRange, view: View): void {
+  private ask(w: Worker, days: DayRange, view: View, zoom: number): void {
     this.loading = true;
-    const request: DatasetRequest = { type: 'view', seq: ++this.seq, days: { from: days.from, to: days.to }, view: [view[0], view[1], view[2], view[3]] };
+    const request: DatasetRequest = { type: 'view', seq: ++this.seq, days: { from: days.from, to: days.to }, view: [view[0], view[1], view[2], view[3]], zoom };
     w.postMessage(request);
   }
 
@@ -121,7 +128,7 @@ export class DatasetSource {
       pending.opened = { manifest: m.manifest, label: m.label, sha256: m.sha256, span };
       pending.startDays = pending.days ? pending.days(span) : span;
       if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
-      this.ask(w, pending.startDays, atlas.view);
+      this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0);
       return;
     }
     if (m.type === 'error') {
@@ -145,7 +152,15 @@ export class DatasetSource {
       this.opened = pending.opened;
     }
     if (m.type === 'too-many') {
+      // The rows of an earlier view would give a count that looks exact and is not: the cells are drawn instead.
+      const opened = this.opened!;
       this.tooMany = m.rows;
+      this.overview = m.cells;
+      atlas.setData(NO_DATA, pending ? pending.startDays : atlas.days, opened.span);
+      if (pending) {
+        atlas.datasets = [{ name: opened.label, sha256: opened.sha256 }];
+        atlas.error = null;
+      }
       pending?.resolve(true);
       return;
     }
@@ -163,6 +178,7 @@ export class DatasetSource {
       atlas.error = null;
     }
     this.tooMany = null;
+    this.overview = null;
     pending?.resolve(true);
   }
 }

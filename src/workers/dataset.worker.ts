@@ -11,12 +11,13 @@ import type { Manifest } from '../core/dataset-manifest.ts';
 import type { IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
+import { overviewZoomFor, type OverviewCells } from '../core/overview.ts';
 
 export type DatasetRequest =
   | { type: 'open'; url: string; budget?: number }
   | { type: 'open'; files: PickedFile[]; budget?: number }
   /** The page's days and view; `seq` comes back with the answer. */
-  | { type: 'view'; seq: number; days: DayRange; view: View };
+  | { type: 'view'; seq: number; days: DayRange; view: View; zoom: number };
 
 export type DatasetMessage =
   | { type: 'opened'; manifest: Manifest; label: string; sha256: string }
@@ -25,8 +26,11 @@ export type DatasetMessage =
    * does not have yet (transferred). `bytes`: fetched since the dataset was opened.
    */
   | { type: 'data'; seq: number; held: string[]; rows: { id: string; batches: RowBatch[] }[]; buffer: ArrayBuffer; bytes: number; rejected: number }
-  /** The view needs more rows than the budget: nothing was read. */
-  | { type: 'too-many'; seq: number; rows: number; bytes: number }
+  /**
+   * The view needs more rows than the budget: no rows were read, and the overview cells of
+   * the days (transferred; null when the dataset has no overviews) are drawn instead.
+   */
+  | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null }
   | { type: 'error'; seq: number | null; message: string };
 
 const post = (m: DatasetMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
@@ -45,7 +49,10 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   const needed = await reader.rowGroups(request.days, request.view);
   const ids = groupsToHold(needed, grouped.recent, budget);
   if (!ids) {
-    post({ type: 'too-many', seq: request.seq, rows: needed.reduce((n, g) => n + g.rows, 0), bytes: files.fetched });
+    const zoom = overviewZoomFor(request.zoom, reader.manifest.overviews.map((o) => o.zoom));
+    const cells = zoom === null ? null : await reader.overview(zoom, request.days);
+    const transfer = cells ? [cells.x.buffer, cells.y.buffer, cells.category.buffer, cells.status.buffer, cells.count.buffer] : [];
+    post({ type: 'too-many', seq: request.seq, rows: needed.reduce((n, g) => n + g.rows, 0), bytes: files.fetched, cells }, transfer);
     return;
   }
   const toRead = needed.filter((g) => !grouped.has(g.id));

@@ -169,6 +169,21 @@ describe('DatasetReader', () => {
     expect(skipped).toBeGreaterThan(0);
   }, 120_000);
 
+  it('sums the overview cells of a date window to the incidents whose first day is in it', async () => {
+    const reader = await DatasetReader.open(new FolderFiles(picked(dir)));
+    const span = { from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) };
+    const { store } = await readAll(reader, span, [-180, -90, 180, 90]);
+    const window = { from: dayOfIsoDate('2021-01-20'), to: dayOfIsoDate('2021-02-03') };
+    let expected = 0;
+    for (let i = 0; i < store.size; i++) if (store.columns.startDay[i] >= window.from && store.columns.startDay[i] <= window.to) expected++;
+    expect(expected).toBeGreaterThan(0);
+    for (const zoom of [6, 12]) {
+      const cells = await reader.overview(zoom, window);
+      expect(cells.count.reduce((n, c) => n + c, 0), `zoom ${zoom}`).toBe(expected);
+    }
+    expect((await reader.overview(6, span)).count.reduce((n, c) => n + c, 0)).toBe(manifest.rows);
+  }, 60_000);
+
   it('reads a dataset from a server by range requests, fetching less than the whole for a small view', async () => {
     const { server, url } = await serve(true);
     try {

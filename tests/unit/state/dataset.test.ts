@@ -82,7 +82,7 @@ describe('DatasetSource (the dataset worker run for real)', () => {
     const jan = { from: dayOfIsoDate('2020-01-01'), to: span.to };
     const bounds = atlas.store.bounds();
     atlas.days = jan;
-    source.want(jan, atlas.view);
+    source.want(jan, atlas.view, 5);
     await until(() => !source.loading);
     // The groups held before come back from the worker's store as they were.
     expect(atlas.store.size).toBe(manifest.rows);
@@ -91,6 +91,20 @@ describe('DatasetSource (the dataset worker run for real)', () => {
     expect(atlas.span).toEqual(span);
     expect(atlas.selectedId).toBe(id);
     expect(source.bytes).toBe(bytes);
+    source.close();
+  });
+
+  it('draws the overview instead of rows when the view needs more than the budget, with an "about" count', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5)).toBe(true);
+    expect(source.tooMany).toBe(manifest.rows);
+    expect(atlas.table.length).toBe(0);
+    expect(atlas.span).toEqual({ from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) });
+    expect(source.density?.total).toBe(manifest.rows);
+    expect(source.density?.cells.length).toBeGreaterThan(0);
+    atlas.statuses = new Set(['disputed']);
+    expect(source.density?.total).toBe(manifest.vocabularies.status.disputed);
     source.close();
   });
 
