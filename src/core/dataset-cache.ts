@@ -49,6 +49,12 @@ export class GroupedStore {
     return this.starts.has(id);
   }
 
+  /** The same groups, needed in this order now (most recent first): the store stays as it is. */
+  touch(ids: readonly string[]): void {
+    const bySize = new Map(this.held.map((g) => [g.id, g]));
+    this.recent = ids.map((id) => bySize.get(id)!);
+  }
+
   /**
    * Holds the groups `ids` (most recently needed first): those held already are taken from
    * the current store, the others from `fresh` (each group's own store). Returns the new store.

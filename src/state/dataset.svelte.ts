@@ -151,6 +151,7 @@ export class DatasetSource {
       this.worker = w;
       this.opened = pending.opened;
     }
+    if (m.type === 'same') return;
     if (m.type === 'too-many') {
       // The rows of an earlier view would give a count that looks exact and is not: the cells are drawn instead.
       const opened = this.opened!;

@@ -31,6 +31,8 @@ export type DatasetMessage =
    * the days (transferred; null when the dataset has no overviews) are drawn instead.
    */
   | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null }
+  /** The groups held already hold everything the request needs, and the page shows them: its data stays. */
+  | { type: 'same'; seq: number; bytes: number }
   | { type: 'error'; seq: number | null; message: string };
 
 const post = (m: DatasetMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
@@ -41,6 +43,8 @@ let budget = ROW_BUDGET;
 const grouped = new GroupedStore();
 let waiting: Extract<DatasetRequest, { type: 'view' }> | null = null;
 let busy = false;
+/** Whether the page shows the store of the groups held (not an overview, nor nothing yet). */
+let storeShown = false;
 
 const message = (e: unknown) => (e instanceof DatasetError ? e.message : `The dataset could not be read: ${e instanceof Error ? e.message : String(e)}`);
 
@@ -52,10 +56,17 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     const zoom = overviewZoomFor(request.zoom, reader.manifest.overviews.map((o) => o.zoom));
     const cells = zoom === null ? null : await reader.overview(zoom, request.days);
     const transfer = cells ? [cells.x.buffer, cells.y.buffer, cells.category.buffer, cells.status.buffer, cells.count.buffer] : [];
+    storeShown = false;
     post({ type: 'too-many', seq: request.seq, rows: needed.reduce((n, g) => n + g.rows, 0), bytes: files.fetched, cells }, transfer);
     return;
   }
   const toRead = needed.filter((g) => !grouped.has(g.id));
+  if (storeShown && toRead.length === 0 && ids.length === grouped.held.length && ids.every((id) => grouped.has(id))) {
+    // The page holds all this view needs already: nothing to read, and the store stays.
+    grouped.touch(ids);
+    post({ type: 'same', seq: request.seq, bytes: files.fetched });
+    return;
+  }
   const read = await Promise.all(toRead.map((g) => reader!.read(g)));
   const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
   // A copy goes to the page: the next view's store is built from this one's columns.
@@ -63,6 +74,7 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   const rows = read.map((g) => ({ id: g.id, batches: g.batches }));
   const transfer = [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))];
   const rejected = read.reduce((n, g) => n + g.rejected, 0);
+  storeShown = true;
   post({ type: 'data', seq: request.seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files.fetched, rejected }, transfer);
 }
 

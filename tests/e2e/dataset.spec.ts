@@ -2,6 +2,7 @@
 // real range requests: at each step (slider by keyboard, zoom from world to city) the count and
 // an export's ids are DuckDB's answer for the same Parquet, days and view.
 import { test, expect, openApp } from './fixtures.ts';
+import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,6 +78,8 @@ test('opens a prepared dataset by URL: counts and exports match DuckDB at each s
   };
   const world = await record('world, Jan–Mar 2020');
   expect(world).toBeGreaterThan(0);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
   // Provenance names the manifest and its SHA-256.
   const fc = await exported(page);
   expect(fc.provenance!.datasets).toEqual([{ name: expect.stringContaining(URL_PATH), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);

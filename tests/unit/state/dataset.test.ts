@@ -108,6 +108,27 @@ describe('DatasetSource (the dataset worker run for real)', () => {
     source.close();
   });
 
+  it('shows rows again when a view fits the budget after one that did not, twice over', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    const jan = manifest.partitions[1];
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, jan.rows);
+    expect(source.tooMany).toBe(manifest.rows);
+    const last = { from: dayOfIsoDate(jan.days.to), to: dayOfIsoDate(jan.days.to) };
+    for (let k = 0; k < 2; k++) {
+      source.want(last, atlas.view, 5);
+      await until(() => !source.loading);
+      expect(source.tooMany).toBeNull();
+      expect(source.overview).toBeNull();
+      expect(atlas.table.length).toBe(jan.rows);
+      source.want(atlas.span, atlas.view, 5);
+      await until(() => !source.loading);
+      expect(source.tooMany).toBe(manifest.rows);
+      expect(atlas.table.length).toBe(0);
+    }
+    source.close();
+  });
+
   it('keeps the data shown and says why when a manifest is of a later version', async () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
