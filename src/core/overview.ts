@@ -74,27 +74,41 @@ export interface DensityCell {
   category: Category;
 }
 
-/** The cells in the view with the toggles applied, one per tile; and their total, the "about N". */
-export function densityInView(cells: OverviewCells, view: View, categories: ReadonlySet<Category> | null, statuses: ReadonlySet<Status> | null): { cells: DensityCell[]; total: number } {
-  const tiles = new Map<number, { count: number; perCategory: Float64Array }>();
+/**
+ * The cells in the view with the toggles applied, one per tile; their total, the "about N";
+ * and per category what the legend counts: as shown, any category.
+ */
+export function densityInView(
+  cells: OverviewCells,
+  view: View,
+  categories: ReadonlySet<Category> | null,
+  statuses: ReadonlySet<Status> | null,
+): { cells: DensityCell[]; total: number; perCategory: Float64Array } {
+  const tiles = new Map<number, Float64Array>();
   for (let k = 0; k < cells.count.length; k++) {
-    if (categories && !categories.has(CATEGORIES[cells.category[k]])) continue;
     if (statuses && !statuses.has(STATUSES[cells.status[k]])) continue;
     const key = cells.y[k] * 2 ** cells.zoom + cells.x[k];
     let tile = tiles.get(key);
-    if (!tile) tiles.set(key, (tile = { count: 0, perCategory: new Float64Array(CATEGORIES.length) }));
-    tile.count += cells.count[k];
-    tile.perCategory[cells.category[k]] += cells.count[k];
+    if (!tile) tiles.set(key, (tile = new Float64Array(CATEGORIES.length)));
+    tile[cells.category[k]] += cells.count[k];
   }
   const out: DensityCell[] = [];
+  const perCategory = new Float64Array(CATEGORIES.length);
   let total = 0;
   for (const [key, tile] of tiles) {
     const bbox = tileBbox(cells.zoom, key % 2 ** cells.zoom, Math.floor(key / 2 ** cells.zoom));
     if (!bboxIntersectsView(bbox, view)) continue;
-    let top = 0;
-    for (let c = 1; c < CATEGORIES.length; c++) if (tile.perCategory[c] > tile.perCategory[top]) top = c;
-    out.push({ bbox, count: tile.count, category: CATEGORIES[top] });
-    total += tile.count;
+    let count = 0;
+    let top = -1;
+    for (let c = 0; c < CATEGORIES.length; c++) {
+      perCategory[c] += tile[c];
+      if (categories && !categories.has(CATEGORIES[c])) continue;
+      count += tile[c];
+      if (tile[c] > 0 && (top < 0 || tile[c] > tile[top])) top = c;
+    }
+    if (top < 0) continue;
+    out.push({ bbox, count, category: CATEGORIES[top] });
+    total += count;
   }
-  return { cells: out, total };
+  return { cells: out, total, perCategory };
 }

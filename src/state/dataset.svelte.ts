@@ -184,4 +184,4 @@ export class DatasetSource {
   }
 }
 
-export const [getDatasetSource, setDatasetSource] = createContext<DatasetSource>();
+export const [getDatasetSource, setDatasetSource, hasDatasetSource] = createContext<DatasetSource>();

@@ -48,7 +48,11 @@ describe('CellSums and densityInView', () => {
     const disputed = densityInView(sums(), [-180, -90, 180, 90], null, new Set(['disputed']));
     expect(disputed.total).toBe(4);
     expect(disputed.cells).toMatchObject([{ count: 4, category: 'armed clash' }]);
-    expect(densityInView(sums(), [-180, -90, 180, 90], new Set(['other']), null).total).toBe(7);
+    const other = densityInView(sums(), [-180, -90, 180, 90], new Set(['other']), null);
+    expect(other.total).toBe(7);
+    expect(other.cells).toMatchObject([{ count: 7, category: 'other' }]);
+    // The legend counts any category, as shown: the category toggles leave them be.
+    expect([other.perCategory[0], other.perCategory[5], other.perCategory[7]]).toEqual([5, 4, 7]);
   });
 
   it('keeps only the tiles that touch the view', () => {
