@@ -119,3 +119,14 @@ test('a bad manifest is refused with an alert, and the data shown stays', async 
   await expect(page.getByRole('alert')).toContainText('manifest.json is not valid JSON');
   await expect(page.getByTestId('count')).toHaveText(count!);
 });
+
+test('opens a dataset folder picked from disk, and names the folder in the export', async ({ page }) => {
+  await openApp(page, '/#map=1.2/20/10');
+  await page.getByLabel('Open dataset folder').setInputFiles(DIR);
+  await expect(status(page)).toContainText('e2e synthetic: ');
+  await settled(page);
+  const fc = await exported(page);
+  const p = fc.provenance!;
+  expect(p.datasets).toEqual([{ name: 'e2e-dataset', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+  expect(fc.features.map((f) => String(f.properties.id)).sort()).toEqual(await duckIds(p.filters.from, p.filters.to, p.view_bbox));
+});
