@@ -16,7 +16,7 @@ import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/spli
 import { detectColumns } from '../core/import/columns.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import type { Incident, Issue } from '../core/schema.ts';
-import { Stage, mergeStats, type MonthStats } from './dataset-writer.ts';
+import { BUILDER_KEY, Stage, mergeStats, type MonthStats } from './dataset-writer.ts';
 import type { PartJob, PartMessage } from './dataset-part.worker.ts';
 import { streamCsv } from '../core/import/csv-stream.ts';
 
@@ -39,10 +39,6 @@ export interface SourceResult {
   parts: number;
 }
 
-// In core: the app's dataset worker reads rows back the same way.
-export { DERIVED_COLUMNS, parquetFeature };
-/** File metadata key that marks a Parquet file written by the builder. */
-export const BUILDER_KEY = 'incident_atlas';
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 /** Parquet rows handed to the validator per batch. */

@@ -14,8 +14,9 @@ import { FIELDS, type Incident } from '../core/schema.ts';
 import { geometryToWkb } from '../core/wkb.ts';
 import { hilbertKey } from '../core/hilbert.ts';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type Overview, type Partition, type SourceFile } from '../core/dataset-manifest.ts';
-import { BUILDER_KEY } from './dataset-sources.ts';
 
+/** File metadata key that marks a Parquet file written by the builder. */
+export const BUILDER_KEY = 'incident_atlas';
 /**
  * Rows per row group: about 1–2 MB of Parquet for incidents with short texts, so one range
  * request fetches a group, and a city-sized view skips most groups of a month.

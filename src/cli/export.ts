@@ -14,7 +14,7 @@ import { storeOfIncidents } from '../core/store-builder.ts';
 import { visibleOf } from '../core/filter.ts';
 import { dayOfIsoDate, isoDateOfDay, type DayRange } from '../core/time.ts';
 import { partitionStats, piecesToRead, validateManifest } from '../core/dataset-manifest.ts';
-import { DERIVED_COLUMNS, parquetFeature } from './dataset-sources.ts';
+import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import { WORLD, type View } from '../core/geometry.ts';
 import { serializeCsv, serializeGeoJson } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
