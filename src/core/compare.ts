@@ -82,50 +82,118 @@ export interface CellCounts {
   maxChange: number;
 }
 
+/** Up to this many cells around the incidents, counts go in flat arrays; beyond, in a Map. */
+const MAX_DENSE_CELLS = 1 << 20;
+
 /**
  * Counts each period's incidents (store indices, from visibleIndices) per cell of zoom z, by
- * each incident's representative point. Cells are in order of first appearance.
+ * each incident's representative point. A cell holds its west and north edges. Cells are in
+ * row-major order (north to south, west to east).
  */
 export function countCells(store: IncidentStore, selected: ArrayLike<number>, comparison: ArrayLike<number>, z: number): CellCounts {
   const { lon, lat } = store.columns;
   const size = 2 ** z;
-  // A cell's key (y · 2^z + x, exact below 2^53) → its slot in the arrays below.
-  const slot = new Map<number, number>();
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const counts: [number[], number[]] = [[], []];
-  const add = (indices: ArrayLike<number>, which: 0 | 1) => {
-    const mine = counts[which];
-    const other = counts[1 - which];
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k];
-      // Web Mercator x and y in [0, 1), times the grid's size; inline, as it runs per incident.
-      const sin = Math.sin((Math.max(-MAX_LAT, Math.min(MAX_LAT, lat[i])) * Math.PI) / 180);
-      const x = Math.min(size - 1, Math.max(0, Math.floor(((lon[i] + 180) / 360) * size)));
-      const y = Math.min(size - 1, Math.max(0, Math.floor((0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * size)));
-      const key = y * size + x;
-      let s = slot.get(key);
-      if (s === undefined) {
-        s = xs.length;
-        slot.set(key, s);
-        xs.push(x);
-        ys.push(y);
-        mine.push(0);
-        other.push(0);
-      }
-      mine[s]++;
+  const lists = [selected, comparison] as const;
+  // The incidents' extent first: the cells around them, not the world's, are counted.
+  let w = Infinity;
+  let s = Infinity;
+  let e = -Infinity;
+  let n = -Infinity;
+  for (const list of lists) {
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      const x = lon[i];
+      const y = lat[i];
+      if (x < w) w = x;
+      if (x > e) e = x;
+      if (y < s) s = y;
+      if (y > n) n = y;
     }
-  };
-  add(selected, 0);
-  add(comparison, 1);
-  const cells = new Uint32Array(xs.length * 2);
-  let maxChange = 0;
-  for (let s = 0; s < xs.length; s++) {
-    cells[2 * s] = xs[s];
-    cells[2 * s + 1] = ys[s];
-    maxChange = Math.max(maxChange, Math.abs(counts[0][s] - counts[1][s]));
   }
-  return { z, cells, selected: Uint32Array.from(counts[0]), comparison: Uint32Array.from(counts[1]), maxChange };
+  if (w > e) return { z, cells: new Uint32Array(0), selected: new Uint32Array(0), comparison: new Uint32Array(0), maxChange: 0 };
+  const column = (x: number) => Math.min(size - 1, Math.max(0, Math.floor(((x + 180) / 360) * size)));
+  const row = (y: number) => {
+    const sin = Math.sin((Math.max(-MAX_LAT, Math.min(MAX_LAT, y)) * Math.PI) / 180);
+    return Math.min(size - 1, Math.max(0, Math.floor((0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * size)));
+  };
+  // A row more each side: the edges below decide a point that lies on one.
+  const x0 = column(w);
+  const cols = column(e) - x0 + 1;
+  const y0 = Math.max(0, row(n) - 1);
+  const rows = Math.min(size - 1, row(s) + 1) - y0 + 1;
+  if (rows * cols > MAX_DENSE_CELLS) return sparseCells(store, selected, comparison, z);
+  // The rows' north edges, descending, and the last one's south edge: a point's row is then
+  // a binary search instead of a logarithm per incident.
+  const edges = new Float64Array(rows + 1);
+  for (let r = 0; r < rows; r++) edges[r] = cellBounds(0, y0 + r, z)[3];
+  edges[rows] = cellBounds(0, y0 + rows - 1, z)[1];
+  const counts = [new Uint32Array(rows * cols), new Uint32Array(rows * cols)];
+  lists.forEach((list, which) => {
+    const out = counts[which];
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      const y = lat[i];
+      // The last row whose north edge is at or above the point.
+      let lo = 0;
+      let hi = rows - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (edges[mid] >= y) lo = mid;
+        else hi = mid - 1;
+      }
+      const x = Math.min(size - 1, Math.max(0, Math.floor(((lon[i] + 180) / 360) * size)));
+      out[lo * cols + (x - x0)]++;
+    }
+  });
+  let cells = 0;
+  for (let c = 0; c < rows * cols; c++) if (counts[0][c] + counts[1][c] > 0) cells++;
+  const result = { z, cells: new Uint32Array(cells * 2), selected: new Uint32Array(cells), comparison: new Uint32Array(cells), maxChange: 0 };
+  let k = 0;
+  for (let c = 0; c < rows * cols; c++) {
+    const [a, b] = [counts[0][c], counts[1][c]];
+    if (a + b === 0) continue;
+    result.cells[2 * k] = x0 + (c % cols);
+    result.cells[2 * k + 1] = y0 + Math.floor(c / cols);
+    result.selected[k] = a;
+    result.comparison[k] = b;
+    result.maxChange = Math.max(result.maxChange, Math.abs(a - b));
+    k++;
+  }
+  return result;
+}
+
+/** countCells for incidents spread over more cells than flat arrays should hold (far apart, zoomed in). */
+function sparseCells(store: IncidentStore, selected: ArrayLike<number>, comparison: ArrayLike<number>, z: number): CellCounts {
+  const { lon, lat } = store.columns;
+  const size = 2 ** z;
+  // A cell's key, y · 2^z + x (exact below 2^53), → [selected, comparison].
+  const byKey = new Map<number, [number, number]>();
+  [selected, comparison].forEach((list, which) => {
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      const sin = Math.sin((Math.max(-MAX_LAT, Math.min(MAX_LAT, lat[i])) * Math.PI) / 180);
+      let y = Math.min(size - 1, Math.max(0, Math.floor((0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * size)));
+      // On an edge the formula can land a row off: the edges decide, as in countCells.
+      if (y > 0 && lat[i] > cellBounds(0, y, z)[3]) y--;
+      else if (y < size - 1 && lat[i] <= cellBounds(0, y, z)[1]) y++;
+      const x = Math.min(size - 1, Math.max(0, Math.floor(((lon[i] + 180) / 360) * size)));
+      const key = y * size + x;
+      const c = byKey.get(key) ?? [0, 0];
+      c[which]++;
+      byKey.set(key, c);
+    }
+  });
+  const keys = [...byKey.keys()].sort((a, b) => a - b);
+  const result = { z, cells: new Uint32Array(keys.length * 2), selected: new Uint32Array(keys.length), comparison: new Uint32Array(keys.length), maxChange: 0 };
+  keys.forEach((key, k) => {
+    const [a, b] = byKey.get(key)!;
+    result.cells[2 * k] = key % size;
+    result.cells[2 * k + 1] = Math.floor(key / size);
+    result.selected[k] = a;
+    result.comparison[k] = b;
+    result.maxChange = Math.max(result.maxChange, Math.abs(a - b));
+  });
+  return result;
 }
 
 /** Classes of change either side of "no change": the palette has 2 × CHANGE_STEPS + 1 colours. */

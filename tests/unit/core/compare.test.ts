@@ -202,6 +202,30 @@ describe('cells', () => {
       expect(counts.maxChange).toBe(Math.max(0, ...changes));
     }
   });
+  it('count incidents far apart at a fine grid (more cells than flat arrays hold) as the brute force does', () => {
+    for (let seed = 1; seed <= 3; seed++) {
+      const rand = mulberry32(seed);
+      const points = Array.from({ length: 8 }, (): [number, number] => [rand() * 360 - 180, rand() * 170 - 85]);
+      // One on the equator and one on a meridian edge: the cases the formula could get a row off.
+      points.push([0, 0], [-90, 0.5]);
+      const store = storeOf(points);
+      const all = Uint32Array.from(points.keys());
+      const half = all.filter((i) => i % 2 === 0);
+      const z = 18;
+      expect(asMap(countCells(store, all, half, z)), `seed ${seed}`).toEqual(bruteCounts(store, all, half, z));
+    }
+  });
+  it('lists cells north to south, then west to east', () => {
+    const store = storeOf([
+      [10, -10],
+      [-10, -10],
+      [10, 10],
+    ]);
+    const counts = countCells(store, [0, 1, 2], [], 3);
+    const order = Array.from({ length: counts.selected.length }, (_, k) => [counts.cells[2 * k + 1], counts.cells[2 * k]]);
+    expect(order).toEqual([...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+    expect(order).toHaveLength(3);
+  });
   it('does not throw on no incidents', () => {
     const counts = countCells(storeOf([]), new Uint32Array(0), new Uint32Array(0), 5);
     expect(counts.cells.length).toBe(0);
