@@ -206,13 +206,13 @@ export function changeClass(selected: number, comparison: number, maxChange: num
   return Math.sign(diff) * Math.min(CHANGE_STEPS, Math.ceil((Math.abs(diff) / maxChange) * CHANGE_STEPS));
 }
 
-/** The range of |change| each class stands for, for the map's legend: [least, most] per step 1…CHANGE_STEPS. */
-export function changeSteps(maxChange: number): [number, number][] {
-  const steps: [number, number][] = [];
-  for (let k = 1; k <= CHANGE_STEPS; k++) {
-    const least = Math.floor(((k - 1) * maxChange) / CHANGE_STEPS) + 1;
-    const most = Math.floor((k * maxChange) / CHANGE_STEPS);
-    if (most >= least) steps.push([least, most]);
+/** The classes 1…CHANGE_STEPS that a change up to maxChange can fall in, each with the range of |change| it stands for: the map's key. */
+export function changeSteps(maxChange: number): { step: number; least: number; most: number }[] {
+  const steps: { step: number; least: number; most: number }[] = [];
+  for (let step = 1; step <= CHANGE_STEPS; step++) {
+    const least = Math.floor(((step - 1) * maxChange) / CHANGE_STEPS) + 1;
+    const most = Math.floor((step * maxChange) / CHANGE_STEPS);
+    if (most >= least) steps.push({ step, least, most });
   }
   return steps;
 }

@@ -136,16 +136,15 @@ describe('the change', () => {
     expect(changeClass(10, 11, 10)).toBe(-1);
     expect(changeClass(1, 0, 0)).toBe(0);
   });
-  it("each class's legend range holds exactly the changes of that class", () => {
+  it("each class's key entry holds exactly the changes of that class", () => {
     for (let max = 1; max <= 40; max++) {
       const steps = changeSteps(max);
       for (let d = 1; d <= max; d++) {
-        const k = changeClass(d, 0, max);
-        const [least, most] = steps.find(([l, m]) => d >= l && d <= m)!;
-        expect(changeClass(least, 0, max)).toBe(k);
-        expect(changeClass(most, 0, max)).toBe(k);
+        const entry = steps.find(({ least, most }) => d >= least && d <= most)!;
+        expect(changeClass(d, 0, max), `${d} of ${max}`).toBe(entry.step);
+        expect(changeClass(0, d, max)).toBe(-entry.step);
       }
-      expect(steps.at(-1)![1]).toBe(max);
+      expect(steps.at(-1)!.most).toBe(max);
     }
   });
 });
