@@ -149,3 +149,11 @@ test('axe finds no serious or critical violations while comparing', async ({ pag
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(bad).toEqual([]);
 });
+
+test('an embed of a comparing link keeps the comparison and the key to the map cells, with no export', async ({ page }) => {
+  await openApp(page, '/?embed=1&from=2020-01-03&to=2020-01-08&cmp=2019-12-28..2020-01-02');
+  await expect(page.getByTestId('compared-total')).toHaveText(String(idsOverlapping('2019-12-28', '2020-01-02').length));
+  await expect(page.getByRole('list', { name: /Map cells/ }).getByRole('listitem').filter({ hasText: 'no change' })).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Export comparison (CSV)' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Open in Incident Atlas' })).toHaveAttribute('href', /[?&]cmp=2019-12-28\.\.2020-01-02/);
+});
