@@ -3,7 +3,7 @@
 // for each period on its own, not against the app's comparison code.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { test, expect, dataset, openApp, countShown, idsOverlapping } from './fixtures.ts';
+import { test, expect, dataset, openApp, countShown, idsOverlapping, project } from './fixtures.ts';
 
 // The date fields' segments are typed in the locale's order: month, day, year.
 test.use({ locale: 'en-US' });
@@ -156,4 +156,49 @@ test('an embed of a comparing link keeps the comparison and the key to the map c
   await expect(page.getByRole('list', { name: /Map cells/ }).getByRole('listitem').filter({ hasText: 'no change' })).toHaveCount(1);
   await expect(page.getByRole('button', { name: 'Export comparison (CSV)' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Open in Incident Atlas' })).toHaveAttribute('href', /[?&]cmp=2019-12-28\.\.2020-01-02/);
+});
+
+/** The colour of one pixel of the page as drawn, decoded by the page itself (no PNG library here). */
+async function pixel(page: Page, x: number, y: number): Promise<number[]> {
+  const png = await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 1;
+    const g = canvas.getContext('2d')!;
+    g.drawImage(img, 0, 0);
+    return [...g.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  }, png.toString('base64'));
+}
+
+test('the map colours a cell where incidents rose orange and one where they fell purple, and clears them', async ({ page }) => {
+  const camera = { zoom: 6.1, lat: 33.6, lon: 44 };
+  await openApp(page, `/?from=2020-01-03&to=2020-01-08&cmp=2019-12-28..2020-01-02#map=${camera.zoom}/${camera.lat}/${camera.lon}`);
+  const { text } = await download(page, 'Export comparison (CSV)');
+  const cells = text
+    .slice(1)
+    .trimEnd()
+    .split('\r\n')
+    .map((line) => line.split(','))
+    .filter((r) => r[0] === 'cell')
+    .map((r) => ({ bounds: r.slice(2, 6).map(Number), change: Number(r[8]) }));
+  const box = (await page.getByTestId('map').boundingBox())!;
+  // A point just inside the cell's north-west corner: away from the incidents' dots and labels.
+  const corner = ({ bounds: [w, s, e, n] }: (typeof cells)[number]) => project(camera, box, w + (e - w) * 0.12, n - (n - s) * 0.12);
+  const onMap = (p: { x: number; y: number }) => p.x > 5 && p.y > 80 && p.x < box.width - 60 && p.y < box.height - 40;
+  const rose = cells.find((c) => c.change > 0 && onMap(corner(c)));
+  const fell = cells.find((c) => c.change < 0 && onMap(corner(c)));
+  expect(rose && fell, 'a cell that rose and one that fell, in view').toBeTruthy();
+  // Drawn once MapLibre's worker has tiled the cells.
+  await expect.poll(async () => (([red, , blue]) => red - blue)(await pixel(page, corner(rose!).x, corner(rose!).y)), { message: 'rose: orange' }).toBeGreaterThan(40);
+  const [r, g, b] = await pixel(page, corner(rose!).x, corner(rose!).y);
+  const [r2, g2, b2] = await pixel(page, corner(fell!).x, corner(fell!).y);
+  expect(b2 - g2, `fell: rgb(${r2},${g2},${b2}) is purple`).toBeGreaterThan(20);
+
+  await page.getByRole('checkbox', { name: 'Compare with…' }).uncheck();
+  await expect.poll(async () => (await pixel(page, corner(rose!).x, corner(rose!).y)).join(), { timeout: 10_000 }).not.toBe([r, g, b].join());
+  const [r3, , b3] = await pixel(page, corner(rose!).x, corner(rose!).y);
+  expect(r3 - b3, 'the basemap again, not orange').toBeLessThan(r - b);
 });
