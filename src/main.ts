@@ -9,6 +9,7 @@ import Embed from './components/Embed.svelte';
 import { AtlasState, LANGS, PLAY_MODES, SPEEDS } from './state/atlas.svelte.ts';
 import { Importer } from './state/importer.svelte.ts';
 import { Library } from './state/library.svelte.ts';
+import { DatasetSource } from './state/dataset.svelte.ts';
 import { OpfsLibrary } from './storage/opfs.ts';
 import type { StoredDataset } from './core/library.ts';
 import type { IncidentMap } from './map/incident-map.ts';
@@ -62,6 +63,18 @@ async function loadDataset(importer: Importer, atlas: AtlasState): Promise<void>
   }
 }
 
+/** A prepared dataset named by the link (?dataset=, relative to the page): read instead of the bundled one. */
+async function openPrepared(dataset: DatasetSource, atlas: AtlasState, param: string): Promise<void> {
+  let url: string;
+  try {
+    url = new URL(param, location.href).href;
+  } catch {
+    atlas.error = `The link's dataset address ${JSON.stringify(param.slice(0, 200))} is not a URL.`;
+    return;
+  }
+  await dataset.open({ url }, (span) => parseDayRange(location.search, span));
+}
+
 /** Everything but the dates (which need the data's span) from the URL; invalid values are ignored. */
 function restoreFromUrl(atlas: AtlasState): void {
   const search = location.search;
@@ -90,6 +103,8 @@ async function start() {
   const atlas = new AtlasState();
   const library = new Library(atlas);
   const importer = new Importer(atlas, undefined, library);
+  const dataset = new DatasetSource(atlas);
+  const prepared = parseParam(location.search, 'dataset');
   restoreFromUrl(atlas);
   library.follow(location.search);
   library.reopen = async () => {
@@ -103,9 +118,11 @@ async function start() {
   const styled = remote ? fetchStyle(remote).then((r) => ('style' in r ? { style: r.style as unknown as StyleSpecification } : offline().then((style) => ({ style, error: styleFallbackMessage(remote, r.error) })))) : offline().then((style) => ({ style }));
   // Kept files are read once the map has drawn the bundled dataset, each with the progress bar,
   // as a fresh import is: parsed while the map starts, a large file made the start's tasks longer.
-  library.restoring = true;
-  const kept = library.open(OpfsLibrary.open);
-  const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, loadDataset(importer, atlas)]);
+  // A link to a prepared dataset shows that dataset alone: neither the bundled one nor kept files.
+  library.restoring = prepared === null;
+  const kept = prepared === null ? library.open(OpfsLibrary.open) : null;
+  const data = prepared === null ? loadDataset(importer, atlas) : openPrepared(dataset, atlas, prepared);
+  const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, data]);
   if (error) atlas.error = atlas.error ? `${atlas.error}\n${error}` : error;
   // A long id is in the link as its hash (see selectionParam): resolved against the loaded ids.
   const allIds = () => {
@@ -117,7 +134,7 @@ async function start() {
   const target = document.getElementById('app')!;
   // The page under embed/ is always the embed, whatever its query: that path may be framed.
   if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme } });
-  else mount(App, { target, props: { atlas, importer, library, style, theme, onmap: (m: IncidentMap) => void m.drawn.then(() => restoreKept(importer, atlas, library, kept)) } });
+  else mount(App, { target, props: { atlas, importer, library, dataset, style, theme, onmap: (m: IncidentMap) => void (kept && m.drawn.then(() => restoreKept(importer, atlas, library, kept))) } });
 }
 
 void start();

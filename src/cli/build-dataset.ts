@@ -11,7 +11,7 @@ import { formatIssue, type Issue } from '../core/schema.ts';
 import { csvCell } from '../core/export.ts';
 import { validateManifest, type SourceFile } from '../core/dataset-manifest.ts';
 import { readSource, SourceError } from './dataset-sources.ts';
-import { Stage, describe, loadStage, writeOverviews, writePartitions } from './dataset-writer.ts';
+import { describe, findDuplicates, mergeStats, writeOverviews, writePartitions, type MonthStats } from './dataset-writer.ts';
 
 const USAGE = `Usage: npm run build-dataset -- --data FILE... --out DIR [--name NAME]
   --data FILE...  GeoJSON, NDJSON, CSV/TSV (ACLED columns) or Parquet/GeoParquet; repeat --data
@@ -25,6 +25,8 @@ export interface BuildOptions {
   data: string[];
   out: string;
   name: string;
+  /** CSV files from this size are read in two parts at once (see readSource). */
+  parallelBytes?: number;
 }
 
 export function parseBuildArgs(argv: string[]): BuildOptions {
@@ -61,34 +63,43 @@ export async function build(options: BuildOptions, tmp: string, now: Date, say: 
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: resolve(tmp, '.spill') });
   const db = await instance.connect();
   try {
-    const stage = new Stage(resolve(tmp, '.stage.ndjson'));
+    const stageDir = resolve(tmp, '.stage');
+    const staged = new Map<string, MonthStats>();
     const sources: SourceFile[] = [];
-    const rejected: { file: string; issue: Issue }[] = [];
+    const rejected: { src: number; file: string; issue: Issue }[] = [];
+    let accepted = 0;
     for (const [src, file] of options.data.entries()) {
       let last = -1;
-      const result = await readSource(file, db, (incident, unit, index) => stage.add(incident, src, unit, index), (f) => {
+      const progress = (f: number) => {
         const pct = Math.floor(f * 10) * 10;
         if (pct !== last && pct < 100) say(`reading ${file}: ${pct}%`);
         last = pct;
-      });
+      };
+      const result = await readSource(file, src, stageDir, db, progress, options.parallelBytes);
+      mergeStats(staged, result.months);
+      accepted += result.accepted;
       for (const note of result.notes) say(`note: ${file}: ${note}`);
-      for (const issue of result.issues) rejected.push({ file, issue });
+      for (const issue of result.issues) rejected.push({ src, file, issue });
       sources.push({ file: basename(file), sha256: result.sha256, bytes: result.bytes, rows: result.total, rejected: result.issues.length });
-      say(`read ${file}: ${(result.total - result.issues.length).toLocaleString('en')} accepted, ${result.issues.length.toLocaleString('en')} rejected`);
+      say(`read ${file}${result.parts > 1 ? ` in ${result.parts} parts at once` : ''}: ${(result.total - result.issues.length).toLocaleString('en')} accepted, ${result.issues.length.toLocaleString('en')} rejected`);
     }
-    stage.close();
-    say(`loading ${stage.rows.toLocaleString('en')} incidents into DuckDB`);
-    for (const d of await loadStage(db, stage)) {
+    say(`sorting and writing ${accepted.toLocaleString('en')} incidents`);
+    const duplicates = accepted > 0 ? await findDuplicates(db, stageDir) : [];
+    for (const d of duplicates) {
       const file = options.data[d.src];
-      rejected.push({ file, issue: { index: d.index, unit: d.unit as Issue['unit'], field: 'id', reason: `duplicate id "${d.id}", already in ${options.data[d.firstSrc]}` } });
+      // The same id twice in one file, in two parts read apart: what the importer says of a repeat.
+      const reason = d.src === d.firstSrc ? `duplicate id "${d.id}"` : `duplicate id "${d.id}", already in ${options.data[d.firstSrc]}`;
+      rejected.push({ src: d.src, file, issue: { index: d.index, unit: d.unit as Issue['unit'], field: 'id', reason } });
       sources[d.src].rejected++;
     }
-    rmSync(stage.path);
+    // By file and row, wherever a row was found wanting: duplicates are found after reading.
+    rejected.sort((a, b) => a.src - b.src || a.issue.index - b.issue.index);
     writeFileSync(resolve(tmp, 'rejected.csv'), rejectedCsv(rejected));
-    const partitions = await writePartitions(db, tmp, say);
+    const partitions = await writePartitions(db, tmp, stageDir, staged, duplicates, say);
+    rmSync(stageDir, { recursive: true, force: true });
     if (partitions.length === 0) throw new SourceError(`no valid incident in ${options.data.join(', ')}${rejected.length ? ` (${rejected.length} rejected: see the warnings)` : ''}`);
     const overviews = await writeOverviews(db, tmp, say);
-    const manifest = await describe(db, options.name, now, sources, partitions, overviews);
+    const manifest = await describe(db, tmp, options.name, now, sources, partitions, overviews);
     const check = validateManifest(JSON.parse(JSON.stringify(manifest)));
     if (check.error) throw new Error(`the manifest written does not validate: ${check.error}`);
     writeFileSync(resolve(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -100,6 +111,7 @@ export async function build(options: BuildOptions, tmp: string, now: Date, say: 
     db.closeSync();
     instance.closeSync();
     rmSync(resolve(tmp, '.spill'), { recursive: true, force: true });
+    rmSync(resolve(tmp, '.stage'), { recursive: true, force: true });
   }
 }
 

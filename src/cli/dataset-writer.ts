@@ -1,18 +1,22 @@
-// The DuckDB half of npm run build-dataset: validated incidents are staged as NDJSON, loaded
-// into one table, then written as Hive-style GeoParquet (one folder per month, rows along a
-// Hilbert curve) and overview aggregates. DuckDB sorts and writes out of core, so the size of
-// a dataset is bounded by the disk, not by Node's heap.
+// The DuckDB half of npm run build-dataset: validated incidents are staged as CSV, one file
+// per month (and per reader: see dataset-part.worker.ts), then each month's files are read,
+// sorted along a Hilbert curve and written as one GeoParquet file of the Hive-style folder,
+// and the overview aggregates are read back from those. No table of the whole dataset is
+// built: each month is read once and sorted on its own, out of core when it must be, so the
+// size of a dataset is bounded by the disk, not by memory.
 
 import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
-import { FIELDS, type Incident } from '../core/schema.ts';
 import { isoDateOfDay } from '../core/time.ts';
+import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
+import type { Geometry } from 'geojson';
+import { FIELDS, type Incident } from '../core/schema.ts';
 import { geometryToWkb } from '../core/wkb.ts';
 import { hilbertKey } from '../core/hilbert.ts';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type Overview, type Partition, type SourceFile } from '../core/dataset-manifest.ts';
-import { BUILDER_KEY } from './dataset-sources.ts';
 
+/** File metadata key that marks a Parquet file written by the builder. */
+export const BUILDER_KEY = 'incident_atlas';
 /**
  * Rows per row group: about 1–2 MB of Parquet for incidents with short texts, so one range
  * request fetches a group, and a city-sized view skips most groups of a month.
@@ -21,74 +25,169 @@ export const ROW_GROUP_ROWS = 10_240;
 /** Overview cells are the Web Mercator tiles of these zooms: world, region and city views. */
 export const OVERVIEW_ZOOMS = [6, 9, 12];
 
-/** Staged lines written per system call. */
-const STAGE_BATCH = 4_096;
+/** Staged bytes written per system call, per month: a dataset may span hundreds of months. */
+const STAGE_BUFFER = 1 << 18;
 
 const FIELD_SET = new Set<string>(FIELDS);
 
-/** Incidents to an NDJSON file DuckDB reads back with the column types of STAGE_COLUMNS. */
+/** A string as a CSV field: always quoted, so an empty string is not read back as NULL. */
+function quoted(s: string): string {
+  return s.indexOf('"') < 0 ? `"${s}"` : `"${s.replaceAll('"', '""')}"`;
+}
+
+/** The foreign properties as one JSON object, in their order; '' (NULL) when there are none. */
+function extraJson(p: Record<string, unknown>): string {
+  let json = '';
+  for (const key in p) {
+    if (FIELD_SET.has(key) || !Object.prototype.hasOwnProperty.call(p, key)) continue;
+    const value = JSON.stringify(p[key]);
+    if (value === undefined) continue;
+    json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:${value}`;
+  }
+  return json === '' ? '' : quoted(json + '}');
+}
+
+/**
+ * An imported file names the same few sources on most rows and the importer shares one frozen
+ * list between them (see core/import/rows.ts): their JSON is written once per list.
+ */
+const sourcesJson = new WeakMap<object, string>();
+function listJson(list: readonly object[]): string {
+  if (list.length === 0) return '"[]"';
+  let json = sourcesJson.get(list);
+  if (json === undefined) {
+    json = quoted(JSON.stringify(list));
+    if (Object.isFrozen(list)) sourcesJson.set(list, json);
+  }
+  return json;
+}
+
+/** A point's WKB, written directly: the common case, and the cost of the general writer's setup. */
+const pointWkb = Buffer.alloc(21);
+pointWkb[0] = 1;
+pointWkb.writeUInt32LE(1, 1);
+function wkbHex(g: Geometry): string {
+  if (g.type === 'Point' && g.coordinates.length === 2) {
+    pointWkb.writeDoubleLE(g.coordinates[0], 5);
+    pointWkb.writeDoubleLE(g.coordinates[1], 13);
+    return pointWkb.toString('hex');
+  }
+  return Buffer.from(geometryToWkb(g)).toString('hex');
+}
+
+/** What the stage saw of one month's incidents: the partition's figures, before duplicates go. */
+export interface MonthStats {
+  rows: number;
+  /** Day numbers: the first start day and the last end day. */
+  first: number;
+  last: number;
+  bbox: [number, number, number, number];
+  types: string[];
+}
+
+export function mergeStats(into: Map<string, MonthStats>, from: Iterable<[string, MonthStats]>): void {
+  for (const [month, m] of from) {
+    const s = into.get(month);
+    if (!s) {
+      into.set(month, { ...m, bbox: [...m.bbox], types: [...m.types] });
+      continue;
+    }
+    s.rows += m.rows;
+    s.first = Math.min(s.first, m.first);
+    s.last = Math.max(s.last, m.last);
+    s.bbox = [Math.min(s.bbox[0], m.bbox[0]), Math.min(s.bbox[1], m.bbox[1]), Math.max(s.bbox[2], m.bbox[2]), Math.max(s.bbox[3], m.bbox[3])];
+    s.types = [...new Set([...s.types, ...m.types])].sort();
+  }
+}
+
+/** Per month: its file, the bytes not yet written, and its figures. */
+interface MonthFile {
+  fd: number;
+  buffer: Buffer;
+  at: number;
+  stats: MonthStats;
+}
+
+/**
+ * Incidents to CSV files of flat columns (STAGE_CSV) that DuckDB reads in parallel, one file
+ * per month of the first day, named `dir/month=YYYY-MM/NAME.csv`: ranges and the bbox as
+ * plain numbers, lists as JSON, days as day numbers, geometry as WKB in hex. One line costs a
+ * few string joins, where a JSON object per row cost its build and its stringify, and DuckDB's
+ * JSON reader several times its CSV reader.
+ */
 export class Stage {
-  private readonly fd: number;
-  private lines: string[] = [];
+  private readonly months = new Map<string, MonthFile>();
   rows = 0;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+  constructor(
+    readonly dir: string,
+    readonly name: string,
+  ) {}
+
+  private month(day: number): MonthFile {
+    const key = isoDateOfDay(day).slice(0, 7);
+    let m = this.months.get(key);
+    if (!m) {
+      mkdirSync(join(this.dir, `month=${key}`), { recursive: true });
+      m = { fd: openSync(join(this.dir, `month=${key}`, `${this.name}.csv`), 'w'), buffer: Buffer.allocUnsafe(STAGE_BUFFER), at: 0, stats: { rows: 0, first: Infinity, last: -Infinity, bbox: [Infinity, Infinity, -Infinity, -Infinity], types: [] } };
+      this.months.set(key, m);
+    }
+    return m;
   }
 
   add(incident: Incident, source: number, unit: string, index: number): void {
     const p = incident.properties;
-    const extra = Object.keys(p).filter((k) => !FIELD_SET.has(k));
     const [xmin, ymin, xmax, ymax] = incident.bbox;
-    this.lines.push(
-      JSON.stringify({
-        id: incident.id,
-        title: p.title,
-        summary: p.summary,
-        category: incident.category,
-        status: incident.status,
-        start: p.start,
-        end: p.end,
-        start_day: isoDateOfDay(incident.startDay),
-        end_day: isoDateOfDay(incident.endDay),
-        time_precision: p.time_precision,
-        place: p.place,
-        geo_precision: p.geo_precision,
-        uncertainty_m: p.uncertainty_m,
-        killed: p.killed,
-        wounded: p.wounded,
-        actors: p.actors,
-        sources: p.sources,
-        related: p.related,
-        extra: extra.length > 0 ? JSON.stringify(Object.fromEntries(extra.map((k) => [k, p[k]]))) : null,
-        lon: incident.lon,
-        lat: incident.lat,
-        bbox: { xmin, ymin, xmax, ymax },
-        geometry: Buffer.from(geometryToWkb(incident.geometry)).toString('hex'),
-        geometry_type: incident.geometry.type,
-        hilbert: hilbertKey(incident.lon, incident.lat),
-        src: source,
-        src_unit: unit,
-        src_index: index,
-      }),
-    );
+    // Each line to bytes at once: one long string of many lines was a rope that the collector
+    // promoted and the write then had to flatten.
+    const line =
+      `${quoted(incident.id)},${quoted(p.title)},${quoted(p.summary)},${quoted(incident.category)},${quoted(incident.status)},` +
+      `${quoted(p.start)},${quoted(p.end)},${incident.startDay},${incident.endDay},${quoted(p.time_precision)},${quoted(p.place)},${quoted(p.geo_precision)},` +
+      `${p.uncertainty_m},${p.killed.min},${p.killed.max},${p.wounded.min},${p.wounded.max},${quoted(JSON.stringify(p.actors))},${listJson(p.sources)},${listJson(p.related)},` +
+      `${extraJson(p)},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
+      `${hilbertKey(incident.lon, incident.lat)},${source},${unit},${index}\n`;
     this.rows++;
-    if (this.lines.length >= STAGE_BATCH) this.flush();
+    const m = this.month(incident.startDay);
+    const s = m.stats;
+    s.rows++;
+    if (incident.startDay < s.first) s.first = incident.startDay;
+    if (incident.endDay > s.last) s.last = incident.endDay;
+    if (xmin < s.bbox[0]) s.bbox[0] = xmin;
+    if (ymin < s.bbox[1]) s.bbox[1] = ymin;
+    if (xmax > s.bbox[2]) s.bbox[2] = xmax;
+    if (ymax > s.bbox[3]) s.bbox[3] = ymax;
+    if (!s.types.includes(incident.geometry.type)) s.types = [...s.types, incident.geometry.type].sort();
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (m.at + line.length * 3 > m.buffer.length) {
+      this.flush(m);
+      if (line.length * 3 > m.buffer.length) m.buffer = Buffer.allocUnsafe(line.length * 3);
+    }
+    m.at += m.buffer.write(line, m.at);
   }
 
-  flush(): void {
-    if (this.lines.length > 0) writeSync(this.fd, this.lines.join('\n') + '\n');
-    this.lines = [];
+  private flush(m: MonthFile): void {
+    if (m.at > 0) writeSync(m.fd, m.buffer, 0, m.at);
+    m.at = 0;
   }
 
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
+  /** Writes what is left and closes the files; returns each month's figures. */
+  close(): Map<string, MonthStats> {
+    const stats = new Map<string, MonthStats>();
+    for (const [key, m] of this.months) {
+      this.flush(m);
+      closeSync(m.fd);
+      stats.set(key, m.stats);
+    }
+    this.months.clear();
+    return stats;
   }
 }
 
 const RANGE = 'STRUCT("min" INTEGER, "max" INTEGER)';
-const STAGE_COLUMNS: Record<string, string> = {
+const SOURCES = 'STRUCT(title VARCHAR, publisher VARCHAR, url VARCHAR, published VARCHAR)[]';
+const RELATED = 'STRUCT("type" VARCHAR, id VARCHAR)[]';
+/** The staged CSV's columns, in the order Stage.add writes them. */
+const STAGE_CSV: Record<string, string> = {
   id: 'VARCHAR',
   title: 'VARCHAR',
   summary: 'VARCHAR',
@@ -96,21 +195,26 @@ const STAGE_COLUMNS: Record<string, string> = {
   status: 'VARCHAR',
   start: 'VARCHAR',
   end: 'VARCHAR',
-  start_day: 'DATE',
-  end_day: 'DATE',
+  start_day: 'INTEGER',
+  end_day: 'INTEGER',
   time_precision: 'VARCHAR',
   place: 'VARCHAR',
   geo_precision: 'VARCHAR',
   uncertainty_m: 'DOUBLE',
-  killed: RANGE,
-  wounded: RANGE,
-  actors: 'VARCHAR[]',
-  sources: 'STRUCT(title VARCHAR, publisher VARCHAR, url VARCHAR, published VARCHAR)[]',
-  related: 'STRUCT("type" VARCHAR, id VARCHAR)[]',
+  killed_min: 'INTEGER',
+  killed_max: 'INTEGER',
+  wounded_min: 'INTEGER',
+  wounded_max: 'INTEGER',
+  actors: 'VARCHAR',
+  sources: 'VARCHAR',
+  related: 'VARCHAR',
   extra: 'VARCHAR',
   lon: 'DOUBLE',
   lat: 'DOUBLE',
-  bbox: 'STRUCT(xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE)',
+  xmin: 'DOUBLE',
+  ymin: 'DOUBLE',
+  xmax: 'DOUBLE',
+  ymax: 'DOUBLE',
   geometry: 'VARCHAR',
   geometry_type: 'VARCHAR',
   hilbert: 'UBIGINT',
@@ -119,8 +223,45 @@ const STAGE_COLUMNS: Record<string, string> = {
   src_index: 'BIGINT',
 };
 
-/** The columns of the GeoParquet files, in their order: the schema's fields, then what readers index. */
-const OUTPUT_COLUMNS = Object.keys(STAGE_COLUMNS).filter((c) => !['geometry_type', 'src', 'src_unit', 'src_index'].includes(c));
+/** The table's columns: the staged ones, nested back into the schema's shapes. */
+const STAGE_COLUMNS: Record<string, string> = {
+  id: 'id',
+  title: 'title',
+  summary: 'summary',
+  category: 'category',
+  status: 'status',
+  start: 'start',
+  end: '"end"',
+  start_day: "DATE '1970-01-01' + start_day",
+  end_day: "DATE '1970-01-01' + end_day",
+  time_precision: 'time_precision',
+  place: 'place',
+  geo_precision: 'geo_precision',
+  uncertainty_m: 'uncertainty_m',
+  killed: `{'min': killed_min, 'max': killed_max}::${RANGE}`,
+  wounded: `{'min': wounded_min, 'max': wounded_max}::${RANGE}`,
+  actors: `from_json(actors, '["VARCHAR"]')`,
+  sources: `from_json(sources, '[{"title": "VARCHAR", "publisher": "VARCHAR", "url": "VARCHAR", "published": "VARCHAR"}]')::${SOURCES}`,
+  related: `from_json(related, '[{"type": "VARCHAR", "id": "VARCHAR"}]')::${RELATED}`,
+  extra: 'extra',
+  lon: 'lon',
+  lat: 'lat',
+  bbox: "{'xmin': xmin, 'ymin': ymin, 'xmax': xmax, 'ymax': ymax}",
+  geometry: 'from_hex(geometry)',
+  geometry_type: 'geometry_type',
+  hilbert: 'hilbert',
+  src: 'src',
+  src_unit: 'src_unit',
+  src_index: 'src_index',
+};
+
+/**
+ * The columns of the GeoParquet files, in their order: the schema's fields, then what readers
+ * index, then where each row came from (the source's position in the manifest and the row,
+ * feature or line number): the app orders incidents that start at the same time as they were
+ * read, and an export from the dataset (src/cli/export.ts) orders them so too.
+ */
+const OUTPUT_COLUMNS = Object.keys(STAGE_COLUMNS).filter((c) => !['geometry_type', 'src_unit'].includes(c));
 
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
@@ -138,26 +279,33 @@ export interface Duplicate {
   unit: string;
   index: number;
   firstSrc: number;
+  /** The stage's month it was in. */
+  month: string;
+}
+
+/** The staged CSV files `files` (a path or a glob) as DuckDB reads them, with the table's columns. */
+function stageSql(files: string): string {
+  const types = `{${Object.entries(STAGE_CSV)
+    .map(([k, v]) => `${ident(k)}: ${sqlString(v)}`)
+    .join(', ')}}`;
+  return `read_csv(${sqlString(files)}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, hive_partitioning = false, columns = ${types})`;
 }
 
 /**
- * Loads the staged incidents into the table `incidents`, dropping those whose id an earlier
- * file already holds (each file's importer rejected repeats within it), and returns them.
+ * Finds the staged incidents whose id an earlier row already holds (of an earlier file, or of
+ * another part of the same file: each part's importer rejected repeats within it), keeps them
+ * in the table `dups` for writePartitions to leave out, and returns them.
  */
-export async function loadStage(db: DuckDBConnection, stage: Stage): Promise<Duplicate[]> {
-  const columns = `{${Object.entries(STAGE_COLUMNS)
-    .map(([k, v]) => `${ident(k)}: ${sqlString(v)}`)
-    .join(', ')}}`;
-  await db.run(`CREATE TABLE incidents AS SELECT * REPLACE (from_hex(geometry) AS geometry), strftime(start_day, '%Y-%m') AS month
-    FROM read_json(${sqlString(stage.path)}, format = 'newline_delimited', columns = ${columns}, maximum_object_size = 67108864)`);
-  const dup = await rows(db, `SELECT id, src, src_unit AS unit, src_index AS "index", first_src AS "firstSrc" FROM (
-      SELECT id, src, src_unit, src_index, row_number() OVER w AS n, first_value(src) OVER w AS first_src FROM incidents
-      WINDOW w AS (PARTITION BY id ORDER BY src, src_index)) WHERE n > 1 ORDER BY src, src_index`);
-  if (dup.length > 0) {
-    await db.run(`DELETE FROM incidents WHERE (id, src, src_index) IN (SELECT (id, src, src_index) FROM (
-      SELECT id, src, src_index, row_number() OVER (PARTITION BY id ORDER BY src, src_index) AS n FROM incidents) WHERE n > 1)`);
-  }
-  return dup.map((d) => ({ id: String(d.id), src: Number(d.src), unit: String(d.unit), index: Number(d.index), firstSrc: Number(d.firstSrc) }));
+export async function findDuplicates(db: DuckDBConnection, stageDir: string): Promise<Duplicate[]> {
+  const staged = `(SELECT id, src, src_unit, src_index, regexp_extract(filename, 'month=([^/]+)/', 1) AS month FROM ${stageSql(join(stageDir, 'month=*', '*.csv')).replace(/\)$/, ', filename = true)')})`;
+  await db.run(`CREATE TEMP TABLE staged_ids AS ${staged}`);
+  // A hash aggregate finds the ids that repeat; the window then says which came first.
+  await db.run(`CREATE TEMP TABLE dups AS SELECT id, src, src_unit, src_index, month, first_src FROM (
+      SELECT *, row_number() OVER w AS n, first_value(src) OVER w AS first_src FROM staged_ids
+      WHERE id IN (SELECT id FROM staged_ids GROUP BY id HAVING count(*) > 1) WINDOW w AS (PARTITION BY id ORDER BY src, src_index)) WHERE n > 1`);
+  await db.run('DROP TABLE staged_ids');
+  const dup = await rows(db, 'SELECT id, src, src_unit AS unit, src_index AS "index", first_src AS "firstSrc", month FROM dups ORDER BY src, src_index');
+  return dup.map((d) => ({ id: String(d.id), src: Number(d.src), unit: String(d.unit), index: Number(d.index), firstSrc: Number(d.firstSrc), month: String(d.month) }));
 }
 
 /** GeoParquet 1.1 file metadata: WKB geometry, its types and bbox, and the bbox covering column. */
@@ -180,23 +328,43 @@ const BBOX_SQL = 'min(bbox.xmin) AS w, min(bbox.ymin) AS s, max(bbox.xmax) AS e,
 const DAYS_SQL = "strftime(min(start_day), '%Y-%m-%d') AS first, strftime(max(end_day), '%Y-%m-%d') AS last";
 const bboxOf = (r: Record<string, unknown>) => [r.w, r.s, r.e, r.n].map(Number) as [number, number, number, number];
 
-/** Writes one GeoParquet file per month under `dir`, and says what each holds. */
-export async function writePartitions(db: DuckDBConnection, dir: string, progress: (message: string) => void): Promise<Partition[]> {
-  const months = await rows(db, `SELECT month, count(*) AS rows, ${DAYS_SQL}, ${BBOX_SQL}, list(DISTINCT geometry_type ORDER BY geometry_type) AS types FROM incidents GROUP BY month ORDER BY month`);
+/**
+ * Writes one GeoParquet file per month under `dir` from the staged months (without the
+ * duplicates findDuplicates kept), and says what each holds.
+ */
+export async function writePartitions(db: DuckDBConnection, dir: string, stageDir: string, staged: Map<string, MonthStats>, duplicates: readonly Duplicate[], progress: (message: string) => void): Promise<Partition[]> {
+  const months = [...staged.keys()].sort();
   const partitions: Partition[] = [];
-  for (const [k, m] of months.entries()) {
-    const path = `month=${String(m.month)}/part-0.parquet`;
-    progress(`writing ${path} (${Number(m.rows).toLocaleString('en')} rows, ${k + 1} of ${months.length})`);
+  const day = (d: number) => isoDateOfDay(d);
+  for (const [k, month] of months.entries()) {
+    const source = `(SELECT * FROM ${stageSql(join(stageDir, `month=${month}`, '*.csv'))} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
+    let m = staged.get(month)!;
+    let first = day(m.first);
+    let last = day(m.last);
+    if (duplicates.some((d) => d.month === month)) {
+      // Without its duplicates the month may hold less: its figures come from what is left.
+      const [r] = await rows(db, `SELECT count(*) AS rows, strftime(DATE '1970-01-01' + min(start_day), '%Y-%m-%d') AS first, strftime(DATE '1970-01-01' + max(end_day), '%Y-%m-%d') AS last,
+        min(xmin) AS w, min(ymin) AS s, max(xmax) AS e, max(ymax) AS n, list(DISTINCT geometry_type ORDER BY geometry_type) AS types FROM ${source}`);
+      if (Number(r.rows) === 0) continue;
+      m = { ...m, rows: Number(r.rows), bbox: bboxOf(r), types: r.types as string[] };
+      first = String(r.first);
+      last = String(r.last);
+    }
+    const path = `month=${month}/part-0.parquet`;
+    progress(`writing ${path} (${m.rows.toLocaleString('en')} rows, ${k + 1} of ${months.length})`);
     mkdirSync(dirname(join(dir, path)), { recursive: true });
-    const bbox = bboxOf(m);
-    const metadata = `{geo: ${sqlString(geoMetadata(m.types as string[], bbox))}, ${BUILDER_KEY}: ${sqlString(String(MANIFEST_VERSION))}}`;
-    await db.run(`COPY (SELECT ${OUTPUT_COLUMNS.map(ident).join(', ')} FROM incidents WHERE month = ${sqlString(String(m.month))} ORDER BY hilbert, id)
+    const metadata = `{geo: ${sqlString(geoMetadata(m.types, m.bbox))}, ${BUILDER_KEY}: ${sqlString(String(MANIFEST_VERSION))}}`;
+    const select = OUTPUT_COLUMNS.map((c) => `${STAGE_COLUMNS[c]} AS ${ident(c)}`).join(', ');
+    await db.run(`COPY (SELECT ${select} FROM ${source} ORDER BY hilbert, id)
       TO ${sqlString(join(dir, path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, KV_METADATA ${metadata})`);
     const [meta] = await rows(db, `SELECT count(*) AS groups FROM parquet_metadata(${sqlString(join(dir, path))}) WHERE column_id = 0`);
-    partitions.push({ path, rows: Number(m.rows), rowGroups: Number(meta.groups), days: { from: String(m.first), to: String(m.last) }, bbox, bytes: statSync(join(dir, path)).size });
+    partitions.push({ path, rows: m.rows, rowGroups: Number(meta.groups), days: { from: first, to: last }, bbox: m.bbox, bytes: statSync(join(dir, path)).size });
   }
   return partitions;
 }
+
+/** The partitions written, as DuckDB reads them. */
+const written = (dir: string) => `read_parquet(${sqlString(join(dir, 'month=*', '*.parquet'))}, hive_partitioning = false)`;
 
 /** Web Mercator tile x and y of lon/lat at zoom z, in SQL, clamped to the tile grid. */
 function tileSql(z: number): { x: string; y: string } {
@@ -220,7 +388,7 @@ export async function writeOverviews(db: DuckDBConnection, dir: string, progress
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     const { x, y } = tileSql(zoom);
     await db.run(`COPY (SELECT ${x} AS x, ${y} AS y, start_day AS day, category, status, count(*)::UINTEGER AS count, sum(killed.max)::UBIGINT AS killed
-      FROM incidents GROUP BY ALL ORDER BY day, x, y, category, status)
+      FROM ${written(dir)} GROUP BY ALL ORDER BY day, x, y, category, status)
       TO ${sqlString(join(dir, path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS * 4})`);
     const [r] = await rows(db, `SELECT count(*) AS n FROM read_parquet(${sqlString(join(dir, path))})`);
     out.push({ zoom, path, rows: Number(r.n), bytes: statSync(join(dir, path)).size });
@@ -229,9 +397,9 @@ export async function writeOverviews(db: DuckDBConnection, dir: string, progress
 }
 
 /** The manifest of the table as written. */
-export async function describe(db: DuckDBConnection, name: string, created: Date, sources: SourceFile[], partitions: Partition[], overviews: Overview[]): Promise<Manifest> {
-  const [all] = await rows(db, `SELECT count(*) AS rows, ${DAYS_SQL}, ${BBOX_SQL} FROM incidents`);
-  const counts = async (column: string) => Object.fromEntries((await rows(db, `SELECT ${column} AS k, count(*) AS n FROM incidents GROUP BY 1 ORDER BY 1`)).map((r) => [String(r.k), Number(r.n)]));
+export async function describe(db: DuckDBConnection, dir: string, name: string, created: Date, sources: SourceFile[], partitions: Partition[], overviews: Overview[]): Promise<Manifest> {
+  const [all] = await rows(db, `SELECT count(*) AS rows, ${DAYS_SQL}, ${BBOX_SQL} FROM ${written(dir)}`);
+  const counts = async (column: string) => Object.fromEntries((await rows(db, `SELECT ${column} AS k, count(*) AS n FROM ${written(dir)} GROUP BY 1 ORDER BY 1`)).map((r) => [String(r.k), Number(r.n)]));
   return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,

@@ -1,21 +1,28 @@
-// npm run export -- --data FILE [--from DATE] [--to DATE] [--bbox w,s,e,n] [--category C,…]
-//                   [--status S,…] [--format geojson|csv] [--out FILE]
+// npm run export -- (--data FILE | --dataset DIR) [--from DATE] [--to DATE] [--bbox w,s,e,n]
+//                   [--category C,…] [--status S,…] [--format geojson|csv] [--out FILE]
 // The same core as the browser: import (every format the app reads), the visible-set rule,
-// the serialisers with provenance.
+// the serialisers with provenance. From a prepared dataset (npm run build-dataset), DuckDB
+// reads only the partitions and row groups the filter can match, under the same rule in SQL.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
 import { parseArgs } from 'node:util';
-import { CATEGORIES, STATUSES, formatIssue, type Category, type Status } from '../core/schema.ts';
+import { CATEGORIES, STATUSES, formatIssue, validateFeature, type Category, type Incident, type Status } from '../core/schema.ts';
 import { importText, sniffBinary } from '../core/import/index.ts';
 import { storeOfIncidents } from '../core/store-builder.ts';
 import { visibleOf } from '../core/filter.ts';
-import { dayOfIsoDate } from '../core/time.ts';
+import { dayOfIsoDate, isoDateOfDay, type DayRange } from '../core/time.ts';
+import { partitionStats, piecesToRead, validateManifest } from '../core/dataset-manifest.ts';
+import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import { WORLD, type View } from '../core/geometry.ts';
 import { serializeCsv, serializeGeoJson } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
 
 const USAGE = `Usage: npm run export -- --data FILE [options]
-  --data FILE        GeoJSON, NDJSON or CSV/TSV (ACLED columns), as the app imports (required)
+       npm run export -- --dataset DIR [options]
+  --data FILE        GeoJSON, NDJSON or CSV/TSV (ACLED columns), as the app imports
+  --dataset DIR      a folder prepared by npm run build-dataset (its manifest.json)
   --from YYYY-MM-DD  first day, inclusive (default: the data's first day)
   --to YYYY-MM-DD    last day, inclusive (default: the data's last day)
   --bbox w,s,e,n     view in degrees; w > e crosses the antimeridian (default: the world)
@@ -67,6 +74,7 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
       strict: true,
       options: {
         data: { type: 'string' },
+        dataset: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
         bbox: { type: 'string' },
@@ -79,26 +87,31 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (!values.data) throw new UsageError('--data FILE is required');
+  if (!values.data === !values.dataset) throw new UsageError(values.data ? 'give --data FILE or --dataset DIR, not both' : '--data FILE or --dataset DIR is required');
   if (values.format !== 'geojson' && values.format !== 'csv') throw new UsageError(`--format: "${values.format}" is not geojson or csv`);
   const view = parseBbox(values.bbox);
   const categories = parseList<Category>('category', values.category, CATEGORIES);
   const statuses = parseList<Status>('status', values.status, STATUSES);
 
+  if (values.dataset) {
+    const format = values.format;
+    return { ...(await exportDataset(values.dataset, { from: values.from, to: values.to }, view, categories, statuses, format, read, version, now)), out: values.out };
+  }
+  const data = values.data!;
   let bytes: Buffer;
   try {
-    bytes = read(values.data);
+    bytes = read(data);
   } catch (e) {
-    throw new UsageError(`--data: cannot read ${values.data}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`--data: cannot read ${data}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const binary = sniffBinary(new Uint8Array(bytes.subarray(0, 4096)));
-  if (binary) throw new UsageError(`--data: ${values.data}: ${binary}`);
-  const result = importText(bytes.toString('utf8'), values.data);
-  if (result.fatal) throw new UsageError(`--data: ${values.data}: ${result.fatal}`);
-  if (result.needsMapping) throw new UsageError(`--data: ${values.data}: which columns hold the latitude, longitude and date is ambiguous; name them latitude, longitude and event_date`);
+  if (binary) throw new UsageError(`--data: ${data}: ${binary}`);
+  const result = importText(bytes.toString('utf8'), data);
+  if (result.fatal) throw new UsageError(`--data: ${data}: ${result.fatal}`);
+  if (result.needsMapping) throw new UsageError(`--data: ${data}: which columns hold the latitude, longitude and date is ambiguous; name them latitude, longitude and event_date`);
   const { incidents } = result;
-  const warnings = [...result.notes, ...result.issues.map((i) => formatIssue(i, values.data))];
-  if (incidents.length === 0) throw new UsageError(`--data: ${values.data} holds no valid incident${warnings.length ? `:\n${warnings.join('\n')}` : ''}`);
+  const warnings = [...result.notes, ...result.issues.map((i) => formatIssue(i, data))];
+  if (incidents.length === 0) throw new UsageError(`--data: ${data} holds no valid incident${warnings.length ? `:\n${warnings.join('\n')}` : ''}`);
   // The browser's own store and rule, so the CLI exports the same incidents in the same (day) order.
   const store = storeOfIncidents(incidents);
   const span = store.daySpan()!;
@@ -108,8 +121,87 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
   const output =
     values.format === 'csv'
       ? serializeCsv(visible)
-      : serializeGeoJson(visible, { days, view, categories, statuses, datasets: [{ name: values.data, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now }) + '\n';
+      : serializeGeoJson(visible, { days, view, categories, statuses, datasets: [{ name: data, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now }) + '\n';
   return { output, warnings, out: values.out };
+}
+
+/** The incidents of a prepared dataset that the filter keeps, in the app's order, serialised as the app exports them. */
+async function exportDataset(dir: string, dayText: { from?: string; to?: string }, view: View, categories: Set<Category> | null, statuses: Set<Status> | null, format: 'geojson' | 'csv', read: (path: string) => Buffer, version: string, now: Date): Promise<Omit<CliResult, 'out'>> {
+  const manifestPath = join(dir, 'manifest.json');
+  let bytes: Buffer;
+  try {
+    bytes = read(manifestPath);
+  } catch (e) {
+    throw new UsageError(`--dataset: cannot read ${manifestPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new UsageError(`--dataset: ${manifestPath} is not valid JSON: ${(e as Error).message}`);
+  }
+  const check = validateManifest(json);
+  if (check.error !== undefined) throw new UsageError(`--dataset: ${dir}: ${check.error}`);
+  const { manifest } = check;
+  const days = { from: parseDay('from', dayText.from, dayOfIsoDate(manifest.days.from)), to: parseDay('to', dayText.to, dayOfIsoDate(manifest.days.to)) };
+  if (days.from > days.to) throw new UsageError('--from is after --to');
+  const files = piecesToRead(manifest.partitions.map(partitionStats), days, view).map((k) => join(dir, manifest.partitions[k].path));
+  const incidents = files.length > 0 ? await readVisible(files, days, view, categories, statuses) : [];
+  const output =
+    format === 'csv'
+      ? serializeCsv(incidents)
+      : serializeGeoJson(incidents, { days, view, categories, statuses, datasets: [{ name: manifestPath, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now }) + '\n';
+  return { output, warnings: [] };
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const sqlDay = (day: number) => `DATE ${sqlString(isoDateOfDay(day))}`;
+const sqlList = (values: Iterable<string>) => [...values].map(sqlString).join(', ');
+
+/**
+ * The rule of core/filter.ts in SQL: days [start_day, end_day] overlap [from, to]; the extent
+ * (the bbox column; a point's is the point) touches the view, which crosses the antimeridian
+ * when w > e; category and status among those chosen. Ordered as the store orders incidents:
+ * by first day, start time, then as they were read.
+ */
+async function readVisible(files: string[], days: DayRange, view: View, categories: Set<Category> | null, statuses: Set<Status> | null): Promise<Incident[]> {
+  const [w, s, e, n] = view;
+  const where = [
+    `start_day <= ${sqlDay(days.to)}`,
+    `end_day >= ${sqlDay(days.from)}`,
+    `bbox.ymin <= ${n}`,
+    `bbox.ymax >= ${s}`,
+    w <= e ? `bbox.xmax >= ${w} AND bbox.xmin <= ${e}` : `(bbox.xmax >= ${w} OR bbox.xmin <= ${e})`,
+    ...(categories ? [`category IN (${sqlList(categories) || 'NULL'})`] : []),
+    ...(statuses ? [`status IN (${sqlList(statuses) || 'NULL'})`] : []),
+  ];
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  try {
+    // The geometry as the file's WKB bytes (core/wkb.ts reads them), not DuckDB's GEOMETRY.
+    await db.run('SET enable_geoparquet_conversion = false');
+    const result = await db.stream(`SELECT * FROM read_parquet([${sqlList(files)}], hive_partitioning = false)
+      WHERE ${where.join(' AND ')} ORDER BY start_day, epoch_ms(start::TIMESTAMPTZ), src, src_index`);
+    const names = result.deduplicatedColumnNames();
+    const geometry = names.indexOf('geometry');
+    const headers = names.filter((c) => !DERIVED_COLUMNS.includes(c));
+    const incidents: Incident[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const wkb = chunk.getColumnValues(geometry);
+      chunk.convertRows(JsonDuckDBValueConverter).forEach((r, k) => {
+        const o = Object.fromEntries(names.map((c, i) => [c, r[i]])) as Record<string, unknown>;
+        const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb[k] as { bytes?: Uint8Array } | null)?.bytes), incidents.length);
+        if (!incident) throw new UsageError(`--dataset: row ${String(o.id)} of the dataset does not validate: ${issues[0]?.reason}`);
+        incidents.push(incident);
+      });
+    }
+    return incidents;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
 }
 
 async function main(): Promise<number> {

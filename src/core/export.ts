@@ -96,7 +96,7 @@ export function* geojsonChunks(count: number, at: (k: number) => Incident, conte
 }
 
 /** `_area` marks a file narrowed to an area, so it is not taken for the whole region's. */
-export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' | 'html' = 'geojson', area = false): string {
+export function exportFileName(days: DayRange, extension: 'geojson' | 'csv' | 'png' | 'html' | 'webm' = 'geojson', area = false): string {
   return `incidents_${isoDateOfDay(days.from)}_${isoDateOfDay(days.to)}${area ? '_area' : ''}.${extension}`;
 }
 

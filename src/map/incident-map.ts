@@ -8,7 +8,7 @@ import { Map as MapLibreMap, NavigationControl, ScaleControl, AttributionControl
 import type { ExpressionSpecification, GeoJSONSource, MapMouseEvent, StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
 import { circle } from '@turf/turf';
 import type { Incident } from '../core/schema.ts';
 import type { DayRange } from '../core/time.ts';
@@ -16,11 +16,13 @@ import type { IncidentStore } from '../core/store.ts';
 import { visibleIndices, type FacetMask } from '../core/filter.ts';
 import { normalizeView, type View } from '../core/geometry.ts';
 import type { Camera } from '../core/url-state.ts';
+import type { DensityCell } from '../core/overview.ts';
 import { CATEGORY_COLORS } from './palette.ts';
 import { COUNTRY_LETTER_SPACING, LABEL_LAYERS, labelText, type LabelLang } from './style.ts';
 import { GpuPointsLayer } from './gpu/points-layer.ts';
 import { GpuWarmUpLayer } from './gpu/warm-up-layer.ts';
 import { prefersReducedMotion } from './motion.ts';
+import { AreaDrawing, type DrawCallbacks } from './area-draw.ts';
 
 setWorkerUrl(workerUrl);
 
@@ -37,6 +39,11 @@ export interface IncidentMapOptions {
   /** A store index, or null for none. */
   onSelect: (index: number | null) => void;
   onHover: (index: number | null) => void;
+  /**
+   * A vertex of the area dragged: the area's polygons with it moved (core/area-edit.ts). Without
+   * it (the embed), the area is shown but cannot be drawn or edited.
+   */
+  onAreaEdit?: (polygons: number[][][][]) => void;
   theme: 'light' | 'dark';
   lang: LabelLang;
 }
@@ -69,6 +76,7 @@ const FOCUS = 'incident-focus';
 const ARCS = 'incident-arcs';
 const ARC_LAYERS = ['incident-arc-lines', 'incident-arc-arrows'] as const;
 const NONE: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const DENSITY = 'incident-density';
 
 /** A right-pointing arrowhead as raw RGBA pixels: no canvas needed, so no font or DOM quirks. */
 function arrowImage(size: number, color: [number, number, number]) {
@@ -115,11 +123,13 @@ export class IncidentMap {
   private hovered: number | null = null;
   private arcs: FeatureCollection = NONE;
   private area: FeatureCollection = NONE;
+  private density: FeatureCollection = NONE;
   private arcsVisible = true;
   private lang: LabelLang;
   private gpu: GpuPointsLayer | null = null;
   private hoverFrame = 0;
   private readonly hover: Popup;
+  private readonly drawing: AreaDrawing | null;
   private readonly options: IncidentMapOptions;
   /** Resolves once the first complete frame is drawn. */
   readonly drawn: Promise<void>;
@@ -150,6 +160,8 @@ export class IncidentMap {
     this.map.on('moveend', this.reportView);
     this.map.on('load', this.reportView);
     this.map.on('click', this.onClick);
+    // After the map's own click handler, which then sees a click that closes a ring as the drawing's.
+    this.drawing = options.onAreaEdit ? new AreaDrawing(this.map, options.onAreaEdit) : null;
     // A hook for people and tests alike: the first complete frame has been drawn.
     this.drawn = new Promise((resolve) =>
       this.map.once('idle', () => {
@@ -193,10 +205,40 @@ export class IncidentMap {
     (this.map.getSource(FOCUS) as GeoJSONSource | undefined)?.setData(this.focus);
   }
 
+  /**
+   * Overview cells of a prepared dataset (core/overview.ts), drawn when a view holds too many
+   * incidents to load: each tile in its most frequent category's colour, more opaque with more
+   * incidents. Null: none.
+   */
+  setDensity(cells: readonly DensityCell[] | null): void {
+    this.density = cells
+      ? {
+          type: 'FeatureCollection',
+          features: cells.map(({ bbox: [w, s, e, n], count, category }) => ({
+            type: 'Feature',
+            properties: { category, count },
+            geometry: { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] },
+          })),
+        }
+      : NONE;
+    (this.map.getSource(DENSITY) as GeoJSONSource | undefined)?.setData(this.density);
+  }
+
   /** The area filter's outline (core/area.ts, unwrapped across the antimeridian), or null. */
-  setArea(area: Geometry | null): void {
+  setArea(area: Polygon | MultiPolygon | null): void {
     this.area = area ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: area }] } : NONE;
     (this.map.getSource(AREA) as GeoJSONSource | undefined)?.setData(this.area);
+    this.drawing?.setArea(area);
+  }
+
+  /** Draws a new area with the mouse until it is closed or cancelled (map/area-draw.ts). */
+  drawArea(callbacks: DrawCallbacks): void {
+    this.onLeave();
+    this.drawing?.start(callbacks);
+  }
+
+  stopDrawing(): void {
+    this.drawing?.stop();
   }
 
   setArcs(arcs: FeatureCollection, visible: boolean): void {
@@ -234,9 +276,34 @@ export class IncidentMap {
    */
   captureFrame(draw: (canvas: HTMLCanvasElement) => void): void {
     // A large window fills in over several frames (gpu/points-layer.ts): capture the complete one.
-    const capture = () => (this.gpu && !this.gpu.complete ? this.map.once('render', capture) : draw(this.map.getCanvas()));
+    // The area's outline is part of the picture; its drag handles are not.
+    this.drawing?.setShown(false);
+    const capture = () => {
+      if (this.gpu && !this.gpu.complete) return this.map.once('render', capture);
+      draw(this.map.getCanvas());
+      this.drawing?.setShown(true);
+    };
     this.map.once('render', capture);
     this.map.triggerRepaint();
+  }
+
+  /**
+   * captureFrame once every source has loaded what was last set: a video frame shows the
+   * annotations of its own dates, not those of the frame before, however slow the machine.
+   */
+  captureSettledFrame(draw: (canvas: HTMLCanvasElement) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const capture = (canvas: HTMLCanvasElement) => {
+        try {
+          resolve(draw(canvas));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      // 'idle' comes at the end of the frame that settled, in its task: that frame can be read as it is.
+      this.map.once('idle', () => (this.gpu && !this.gpu.complete ? this.captureFrame(capture) : capture(this.map.getCanvas())));
+      this.map.triggerRepaint();
+    });
   }
 
   /** The attribution of the current style's sources, as plain text. */
@@ -249,6 +316,7 @@ export class IncidentMap {
 
   destroy(): void {
     cancelAnimationFrame(this.hoverFrame);
+    this.drawing?.destroy();
     this.map.getCanvas().removeEventListener('mouseleave', this.onLeave);
     this.hover.remove();
     this.map.remove();
@@ -294,6 +362,13 @@ export class IncidentMap {
     map.addSource(FOCUS, { type: 'geojson', data: this.focus });
     map.addSource(ARCS, { type: 'geojson', data: this.arcs });
     map.addSource(AREA, { type: 'geojson', data: this.area });
+    map.addSource(DENSITY, { type: 'geojson', data: this.density });
+    map.addLayer({
+      id: DENSITY,
+      type: 'fill',
+      source: DENSITY,
+      paint: { 'fill-color': colorByCategory, 'fill-opacity': ['interpolate', ['linear'], ['ln', ['max', 1, ['get', 'count']]], 0, 0.25, 9, 0.85] },
+    });
     // Under everything of ours: a wash over what is outside is too dark to read the basemap through.
     map.addLayer({ id: 'area-filter-fill', type: 'fill', source: AREA, paint: { 'fill-color': dark ? '#8ab8f5' : '#1f5fa8', 'fill-opacity': 0.08 } });
     map.addLayer({ id: 'area-filter-line', type: 'line', source: AREA, paint: { 'line-color': dark ? '#8ab8f5' : '#1f5fa8', 'line-width': 2 } });
@@ -338,6 +413,7 @@ export class IncidentMap {
         paint: { 'text-color': dark ? '#f0f0f0' : '#1a1a1a', 'text-halo-color': dark ? '#16191d' : '#ffffff', 'text-halo-width': 1.4 },
       });
     }
+    this.drawing?.install(dark);
     this.installGpu();
   };
 
@@ -348,12 +424,13 @@ export class IncidentMap {
   };
 
   private readonly onClick = (e: MapMouseEvent) => {
+    if (this.drawing?.active) return;
     this.options.onSelect(this.pick(e.point.x, e.point.y));
   };
 
   /** Hover, picked through the store's index once per animation frame. */
   private readonly onMove = (e: MapMouseEvent) => {
-    if (this.hoverFrame) return;
+    if (this.hoverFrame || this.drawing?.active) return;
     this.hoverFrame = requestAnimationFrame(() => {
       this.hoverFrame = 0;
       const hit = this.pick(e.point.x, e.point.y);

@@ -1,6 +1,6 @@
-// A PNG of the map as the user sees it, with what a reader needs to cite it: the date range,
-// a legend of the categories shown, and the basemap attribution. Canvas 2D only: text is drawn
-// with fillText, never parsed as markup.
+// A picture of the map as the user sees it, with what a reader needs to cite it: the date range,
+// a legend of the categories shown, and the basemap attribution. Export PNG draws one, Export
+// video one per frame. Canvas 2D only: text is drawn with fillText, never parsed as markup.
 
 import type { Category } from '../core/schema.ts';
 import { CATEGORY_COLORS } from './palette.ts';
@@ -13,12 +13,15 @@ export interface SnapshotText {
   dark: boolean;
 }
 
-export function composeSnapshot(map: HTMLCanvasElement, t: SnapshotText): HTMLCanvasElement {
+/**
+ * Draws the map and its captions onto `out`, a new canvas of the map's size unless given one
+ * (a video's frames are cut to even sizes: the captions keep to its edges).
+ */
+export function composeSnapshot(map: HTMLCanvasElement, t: SnapshotText, out = canvasOfSize(map.width, map.height)): HTMLCanvasElement {
   const scale = map.width / Math.max(1, map.clientWidth || map.width);
-  const out = document.createElement('canvas');
-  out.width = map.width;
-  out.height = map.height;
   const g = out.getContext('2d')!;
+  g.setTransform(1, 0, 0, 1, 0, 0);
+  g.clearRect(0, 0, out.width, out.height);
   g.drawImage(map, 0, 0);
   g.scale(scale, scale);
   const ink = t.dark ? '#f0f0f0' : '#1b1b1b';
@@ -50,4 +53,11 @@ export function composeSnapshot(map: HTMLCanvasElement, t: SnapshotText): HTMLCa
   g.fillStyle = ink;
   g.fillText(t.attribution, width - w + 2, height - 9);
   return out;
+}
+
+function canvasOfSize(width: number, height: number): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  return canvas;
 }

@@ -16,6 +16,7 @@ import { queryWords } from '../core/text.ts';
 import type { Area, AreaResult } from '../core/area.ts';
 import type { Camera } from '../core/url-state.ts';
 import { cellZoom, countCells, previousPeriod } from '../core/compare.ts';
+import { playbackStart, playbackStep, type PlayMode } from '../core/playback.ts';
 
 /** The incidents (by input position) and their store (for every count and filter), always replaced together. */
 export interface Data {
@@ -42,6 +43,8 @@ export class AtlasState {
   comparison = $state.raw<DayRange | null>(null);
   /** Why the link's comparison period was not used. */
   comparisonError = $state<string | null>(null);
+  /** While an area is drawn on the map, the points placed so far; null when not drawing. */
+  drawing = $state<number | null>(null);
   /** Store indices of the selected incident, and of the one hovered in the list or on the map. */
   selected = $state<number | null>(null);
   hovered = $state<number | null>(null);
@@ -62,7 +65,9 @@ export class AtlasState {
   /** Built once per data change (in the import worker); every filter change is then an indexed query. */
   store = $derived(this.data.store);
 
-  span = $derived<DayRange>(this.data.store.daySpan() ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
+  /** A prepared dataset's days (its manifest's), when the data loaded is only the part a view needs. */
+  private wholeSpan = $state.raw<DayRange | null>(null);
+  span = $derived<DayRange>(this.wholeSpan ?? this.data.store.daySpan() ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 
   /** Every facet (core/filter.ts) evaluated once per change, per incident: the map draws with it too. */
   mask = $derived(facetMask(this.store, { categories: this.categories, statuses: this.statuses, search: this.search, area: this.area }));
@@ -120,12 +125,14 @@ export class AtlasState {
 
   /**
    * Replaces the data. The day range is the one given, else kept where it still fits, else
-   * widened to the new span; the selection follows its incident by id.
+   * widened to the new span; the selection follows its incident by id. `span`: the slider's
+   * bounds when the data is part of a prepared dataset, else the data's own.
    */
-  setData(data: Data, days?: DayRange): void {
+  setData(data: Data, days?: DayRange, span: DayRange | null = null): void {
     const selectedId = this.selectedId;
     this.hovered = null;
     this.selected = this.indexOfId(selectedId, data);
+    this.wholeSpan = span;
     this.data = data;
     this.days = days ?? this.span;
   }
@@ -171,28 +178,22 @@ export class AtlasState {
   }
 
   /**
-   * One playback step: the window moves a day (its width kept), or the cumulative end grows a
+   * One playback step (core/playback.ts): the window moves a day, or the cumulative end grows a
    * day. Returns false, and stops, at the end of the data.
    */
   step(): boolean {
-    const { from, to } = this.days;
-    if (to >= this.span.to) {
+    const next = playbackStep(this.days, this.span, this.playback.mode);
+    if (!next) {
       this.playback.playing = false;
       return false;
     }
-    this.days = this.playback.mode === 'window' ? { from: from + 1, to: to + 1 } : { from, to: to + 1 };
+    this.days = next;
     return true;
   }
 
   /** Starts playback; from the beginning when already at the end. */
   play(): void {
-    const width = this.days.to - this.days.from;
-    if (this.playback.mode === 'cumulative') {
-      if (this.days.to >= this.span.to) this.days = { from: this.span.from, to: this.span.from };
-    } else if (this.days.to >= this.span.to) {
-      const w = width >= this.span.to - this.span.from ? 0 : width;
-      this.days = { from: this.span.from, to: this.span.from + w };
-    }
+    this.days = playbackStart(this.days, this.span, this.playback.mode);
     this.playback.playing = true;
   }
 
@@ -218,8 +219,6 @@ export class AtlasState {
 export type Lang = 'en' | 'ar';
 export const LANGS: readonly Lang[] = ['en', 'ar'];
 
-export type PlayMode = 'window' | 'cumulative';
-export const PLAY_MODES: readonly PlayMode[] = ['window', 'cumulative'];
-export const SPEEDS = [0.5, 1, 2, 4] as const;
+export { PLAY_MODES, SPEEDS, type PlayMode } from '../core/playback.ts';
 
 export const [getAtlas, setAtlas] = createContext<AtlasState>();

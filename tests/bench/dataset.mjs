@@ -2,7 +2,10 @@
 //   node tests/bench/dataset.mjs synth N FILE      seeded ACLED-style CSV, N rows over 24 months and the world
 //   node tests/bench/dataset.mjs duckdb FILE DIR   the baseline: DuckDB alone reads the CSV and writes Parquet
 //                                                  by month, sorted — no validation, no geometry, no overviews
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 function mulberry32(seed) {
@@ -14,6 +17,48 @@ function mulberry32(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Bytes under a folder. */
+function bytesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? bytesUnder(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+}
+
+/**
+ * npm run bench's build line: build-dataset on a seeded n-row CSV, whole process, beside DuckDB
+ * alone on the same file, run in turn (ours, DuckDB, ours, …); medians of reps.
+ */
+export function buildBench(n, reps = 3) {
+  const dir = mkdtempSync(join(tmpdir(), 'atlas-build-bench-'));
+  try {
+    const csv = join(dir, 'in.csv');
+    spawnSync(process.execPath, [new URL(import.meta.url).pathname, 'synth', String(n), csv], { stdio: 'inherit' });
+    const run = (args, out) => {
+      rmSync(out, { recursive: true, force: true });
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+      return (performance.now() - t0) / 1000;
+    };
+    const ours = [];
+    const duck = [];
+    let bytes = 0;
+    for (let rep = 0; rep < reps; rep++) {
+      ours.push(run(['--import', 'tsx', 'src/cli/build-dataset.ts', '--data', csv, '--out', join(dir, 'ours')], join(dir, 'ours')));
+      bytes = bytesUnder(join(dir, 'ours'));
+      duck.push(run([new URL(import.meta.url).pathname, 'duckdb', csv, join(dir, 'duck')], join(dir, 'duck')));
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { n, ours: median(ours), duckdb: median(duck), bytes, csvBytes: statSync(csv).size };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The line npm run bench prints, extrapolated linearly to 100M rows. */
+export function buildLine(r) {
+  const hundredM = (r.ours / r.n) * 1e8;
+  return `build-dataset ${r.n.toLocaleString('en')} ACLED-style CSV rows (${(r.csvBytes / 1e6).toFixed(1)} MB): ${r.ours.toFixed(2)} s (${Math.round(r.n / r.ours).toLocaleString('en')} rows/s); DuckDB alone ${r.duckdb.toFixed(2)} s; ours / DuckDB ${(r.ours / r.duckdb).toFixed(1)}; ${(r.bytes / r.n).toFixed(0)} bytes a row on disk; 100M rows at this rate: ${(hundredM / 60).toFixed(0)} min, ${((r.bytes / r.n) * 1e8 / 1e9).toFixed(1)} GB`;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -35,7 +80,7 @@ if (mode === 'synth') {
   const db = await (await DuckDBInstance.create(':memory:')).connect();
   await db.run(`COPY (SELECT *, strftime(strptime(event_date, '%d %B %Y'), '%Y-%m') AS month FROM read_csv('${a}') ORDER BY month, latitude, longitude)
     TO '${b}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`);
-} else {
+} else if (mode !== undefined || process.argv[1] === new URL(import.meta.url).pathname) {
   process.stderr.write('usage: node tests/bench/dataset.mjs synth N FILE | duckdb FILE DIR\n');
   process.exitCode = 2;
 }

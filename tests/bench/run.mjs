@@ -9,6 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { persistBench, persistLines } from './persist.mjs';
+import { buildBench, buildLine } from './dataset.mjs';
+import { preparedBench, preparedLines } from './prepared.mjs';
+
+// BENCH_ONLY=build: only the build-dataset line (BENCH_BUILD_ROWS rows), no browser.
+const BUILD_ROWS = Number(process.env.BENCH_BUILD_ROWS ?? 200_000);
+if (process.env.BENCH_ONLY === 'build') {
+  console.log(buildLine(buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3))));
+  process.exit(0);
+}
 
 const PORT = Number(process.env.BENCH_PORT ?? 4176);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
@@ -178,6 +187,9 @@ const COMPOSITING = [
 const importRows = [];
 const PERSIST_SIZES = (process.env.BENCH_PERSIST_SIZES ?? '100000').split(',').filter(Boolean).map(Number);
 const PERSIST_REPS = Number(process.env.BENCH_PERSIST_REPS ?? 3);
+/** Rows of the prepared datasets (build-dataset reads a few thousand a second here). */
+const PREPARED_SIZES = (process.env.BENCH_DATASET_ROWS ?? '100000').split(',').filter(Boolean).map(Number);
+let preparedRows;
 let persistRows;
 
 /** A generated ACLED-style CSV of n rows, written to a file: a real file by path, as a user picks one. */
@@ -278,6 +290,7 @@ async function importRuns(browser, path) {
       remove();
     }
     persistRows = await persistBench({ chromium, origin: ORIGIN, args: COMPOSITING[1].args, sizes: PERSIST_SIZES, reps: PERSIST_REPS, csvFile, median });
+    preparedRows = await preparedBench({ chromium, origin: ORIGIN, args: ARGS, sizes: PREPARED_SIZES });
   } finally {
     server2.kill();
   }
@@ -305,6 +318,8 @@ for (const r of searchRows) {
   console.log(`text index at ${r.n.toLocaleString('en')} incidents — ${line('ours', r.ours)}; ${line('MiniSearch', r.minisearch)}`);
 }
 for (const line of persistLines(persistRows, PERSIST_REPS)) console.log(line);
+console.log(buildLine(buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3))));
+for (const line of preparedLines(preparedRows)) console.log(line);
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(rows, null, 2) + '\n');
 console.log('\nwrote bench/results.json');

@@ -42,7 +42,7 @@ describe('npm run export', () => {
     await expect(run(...args)).rejects.toThrow(message);
   });
   it('requires --data and reports an unreadable or broken file', async () => {
-    await expect(runExport([], read, '1', now)).rejects.toThrow('--data FILE is required');
+    await expect(runExport([], read, '1', now)).rejects.toThrow('--data FILE or --dataset DIR is required');
     await expect(runExport(['--data', 'no/such.geojson'], read, '1', now)).rejects.toThrow('ENOENT');
     await expect(runExport(['--data', 'package-lock.json'], read, '1', now)).rejects.toThrow('is not GeoJSON');
     await expect(runExport(['--data', 'tests/fixtures/import/image.csv'], read, '1', now)).rejects.toThrow('This file is a PNG image');

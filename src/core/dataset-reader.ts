@@ -1,0 +1,226 @@
+// Reads a prepared dataset (npm run build-dataset) a piece at a time: the manifest, then the
+// footers of the partitions a view and date window touch, then only the row groups whose
+// statistics may match — by the skipping rule of dataset-manifest.ts. Rows become incidents
+// through the importer's own validator and AcceptedRows, so what reaches the page is what an
+// import of the same features would give. Bytes come from a DatasetFiles: a server (range
+// requests) in the browser, a folder the user picked, or the disk in a Node test.
+
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type Compressors, type FileMetaData, type ParquetParsers } from 'hyparquet';
+import { decompress as zstd } from 'fzstd';
+import { partitionStats, pieceMayMatch, validateManifest, type Manifest, type PieceStats } from './dataset-manifest.ts';
+import { validateAll, type ImportResult, type SeenIds } from './import/index.ts';
+import { AcceptedRows } from './import/accepted.ts';
+import { DERIVED_COLUMNS, parquetFeature } from './dataset-rows.ts';
+import { sha256Hex } from './digest.ts';
+import type { DayRange } from './time.ts';
+import type { View } from './geometry.ts';
+import type { RowBatch } from './table.ts';
+import type { IncidentStore } from './store.ts';
+import { CellSums, type OverviewCells } from './overview.ts';
+
+/** A problem with the dataset's files (missing, malformed, truncated, no range requests): said as the alert says it. */
+export class DatasetError extends Error {}
+
+/** Where a dataset's bytes come from; paths are relative to the folder of manifest.json. */
+export interface DatasetFiles {
+  /** What provenance calls the dataset's place: the manifest's URL, or the folder's name. */
+  readonly label: string;
+  /** A whole small file (manifest.json). */
+  whole(path: string): Promise<ArrayBuffer>;
+  /** A file of `bytes` bytes (as the manifest says), read by ranges. */
+  ranged(path: string, bytes: number): AsyncBuffer;
+}
+
+/** DuckDB writes zstd pages; hyparquet decodes snappy itself and takes other codecs as functions. */
+const COMPRESSORS: Compressors = { ZSTD: (input, length) => zstd(input, new Uint8Array(length)) };
+
+/**
+ * DATE as its day number, as the filter counts days; geometry as its WKB bytes, which
+ * parquetFeature reads as every reader of a dataset does.
+ */
+const PARSERS: Partial<ParquetParsers> = {
+  dateFromDays: (days: number) => days,
+  geometryFromBytes: (bytes: Uint8Array) => bytes,
+};
+
+/** The footer is read with one request of this many bytes from the end, when it fits. */
+const FOOTER_BYTES = 64 * 1024;
+
+/** A row group of a partition, with what its statistics say. */
+export interface RowGroupRef extends PieceStats {
+  /** 'partition:group', stable for the dataset: the page's cache key. */
+  id: string;
+  partition: number;
+  group: number;
+  rows: number;
+  /** First row of the group in its file. */
+  rowStart: number;
+}
+
+/** The rows of one row group, as an import would hand them over: encoded rows and their store. */
+export interface GroupRows {
+  id: string;
+  batches: RowBatch[];
+  store: IncidentStore;
+  /** Rows the validator refused (a file changed by hand, or written by another tool). */
+  rejected: number;
+}
+
+const asNumber = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : NaN);
+
+/** Min (or max) statistic of the column at this path in a row group, or NaN when absent. */
+function statistic(metadata: FileMetaData, group: number, path: string, which: 'min' | 'max'): number {
+  const column = metadata.row_groups[group].columns.find((c) => c.meta_data?.path_in_schema.join('.') === path);
+  const s = column?.meta_data?.statistics;
+  return asNumber(which === 'min' ? (s?.min_value ?? s?.min) : (s?.max_value ?? s?.max));
+}
+
+/**
+ * What a row group's statistics say of its incidents, or, without statistics, the partition's
+ * own days and bbox: never narrower than the truth, so a group is skipped only when no row of
+ * it can match.
+ */
+export function rowGroupStats(metadata: FileMetaData, group: number, fallback: PieceStats): PieceStats {
+  const days = { from: statistic(metadata, group, 'start_day', 'min'), to: statistic(metadata, group, 'end_day', 'max') };
+  const bbox = [statistic(metadata, group, 'bbox.xmin', 'min'), statistic(metadata, group, 'bbox.ymin', 'min'), statistic(metadata, group, 'bbox.xmax', 'max'), statistic(metadata, group, 'bbox.ymax', 'max')] as const;
+  return {
+    days: Number.isFinite(days.from) && Number.isFinite(days.to) ? days : fallback.days,
+    bbox: bbox.every(Number.isFinite) ? [bbox[0], bbox[1], bbox[2], bbox[3]] : fallback.bbox,
+  };
+}
+
+/**
+ * A Parquet row of a prepared dataset back into the GeoJSON feature it was built from, as the
+ * command line reads it (core/dataset-rows.ts). DuckDB hands that path JSON numbers; 64-bit
+ * integers come from hyparquet as bigint, which JSON cannot hold.
+ */
+export function rowToFeature(row: Record<string, unknown>): ReturnType<typeof parquetFeature> {
+  const headers = Object.keys(row).filter((k) => !DERIVED_COLUMNS.includes(k));
+  for (const h of headers) if (typeof row[h] === 'bigint') row[h] = Number(row[h]);
+  return parquetFeature(row, headers, true, row.geometry instanceof Uint8Array ? row.geometry : undefined);
+}
+
+export class DatasetReader {
+  private readonly footers = new Map<number, Promise<FileMetaData>>();
+  private readonly overviewFooters = new Map<number, Promise<FileMetaData>>();
+
+  private constructor(
+    readonly files: DatasetFiles,
+    readonly manifest: Manifest,
+    /** SHA-256 of manifest.json's bytes: provenance names the dataset by it. */
+    readonly sha256: string,
+  ) {}
+
+  /** Reads and validates manifest.json; a DatasetError says what is wrong with it. */
+  static async open(files: DatasetFiles): Promise<DatasetReader> {
+    const bytes = await files.whole('manifest.json');
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      throw new DatasetError(`${files.label}: manifest.json is not valid JSON. Is this a prepared dataset (npm run build-dataset)?`);
+    }
+    const check = validateManifest(json);
+    if (check.error !== undefined) throw new DatasetError(`${files.label}: ${check.error}`);
+    return new DatasetReader(files, check.manifest, await sha256Hex(bytes));
+  }
+
+  /** A partition's footer, read once. */
+  footer(partition: number): Promise<FileMetaData> {
+    let footer = this.footers.get(partition);
+    if (!footer) {
+      const p = this.manifest.partitions[partition];
+      footer = parquetMetadataAsync(this.files.ranged(p.path, p.bytes), { parsers: PARSERS, initialFetchSize: Math.min(FOOTER_BYTES, p.bytes) }).then(
+        (metadata) => {
+          const rows = metadata.row_groups.reduce((n, g) => n + Number(g.num_rows), 0);
+          if (rows !== p.rows) throw new DatasetError(`${this.files.label}: ${p.path} holds ${rows} rows, not the ${p.rows} of manifest.json: the folder was changed after it was built.`);
+          return metadata;
+        },
+        (e: unknown) => {
+          throw e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${p.path} is not a readable Parquet file (${(e as Error).message}); it may be truncated.`);
+        },
+      );
+      // A failed read is not kept: the next request tries again.
+      footer.catch(() => this.footers.delete(partition));
+      this.footers.set(partition, footer);
+    }
+    return footer;
+  }
+
+  /** The row groups that may hold an incident of these days and view: partitions by the manifest, then groups by their statistics. */
+  async rowGroups(days: DayRange, view: View): Promise<RowGroupRef[]> {
+    const partitions = this.manifest.partitions.map((p, i) => ({ i, stats: partitionStats(p) })).filter(({ stats }) => pieceMayMatch(stats, days, view));
+    const footers = await Promise.all(partitions.map(({ i }) => this.footer(i)));
+    const out: RowGroupRef[] = [];
+    partitions.forEach(({ i, stats }, k) => {
+      let rowStart = 0;
+      footers[k].row_groups.forEach((g, group) => {
+        const rows = Number(g.num_rows);
+        const s = rowGroupStats(footers[k], group, stats);
+        if (rows > 0 && pieceMayMatch(s, days, view)) out.push({ id: `${i}:${group}`, partition: i, group, rows, rowStart, ...s });
+        rowStart += rows;
+      });
+    });
+    return out;
+  }
+
+  /** The rows of a row group, validated as an import validates features. */
+  async read(ref: RowGroupRef): Promise<GroupRows> {
+    const p = this.manifest.partitions[ref.partition];
+    const metadata = await this.footer(ref.partition);
+    const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+      parquetRead({ file: this.files.ranged(p.path, p.bytes), metadata, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, rowFormat: 'object', compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch(
+        (e: unknown) => reject(e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)),
+      );
+    });
+    const batches: RowBatch[] = [];
+    const accepted = new AcceptedRows((batch) => batches.push(batch));
+    const result: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
+    const seen: SeenIds = new Map();
+    // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
+    validateAll(rows.map(rowToFeature), 'feature', ref.rowStart + 1, result, seen, accepted.options);
+    accepted.flush();
+    return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
+  }
+
+  /**
+   * The overview cells of this zoom in these days, summed over the days: only the row groups
+   * whose `day` statistics overlap them are read (rows run by day).
+   */
+  async overview(zoom: number, days: DayRange): Promise<OverviewCells> {
+    const k = this.manifest.overviews.findIndex((o) => o.zoom === zoom);
+    if (k < 0) throw new DatasetError(`${this.files.label}: manifest.json lists no overview at zoom ${zoom}`);
+    const o = this.manifest.overviews[k];
+    const file = this.files.ranged(o.path, o.bytes);
+    let footer = this.overviewFooters.get(k);
+    if (!footer) {
+      footer = parquetMetadataAsync(file, { parsers: PARSERS, initialFetchSize: Math.min(FOOTER_BYTES, o.bytes) }).catch((e: unknown) => {
+        this.overviewFooters.delete(k);
+        throw e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${o.path} is not a readable Parquet file (${(e as Error).message}); it may be truncated.`);
+      });
+      this.overviewFooters.set(k, footer);
+    }
+    const metadata = await footer;
+    const sums = new CellSums(zoom);
+    let rowStart = 0;
+    for (const [group, g] of metadata.row_groups.entries()) {
+      const rows = Number(g.num_rows);
+      const from = statistic(metadata, group, 'day', 'min');
+      const to = statistic(metadata, group, 'day', 'max');
+      // Without statistics a group is read: skipping it could hide incidents.
+      if (rows > 0 && !(to < days.from || from > days.to)) {
+        const data = await new Promise<unknown[][]>((resolve, reject) => {
+          parquetRead({ file, metadata, rowStart, rowEnd: rowStart + rows, columns: ['x', 'y', 'day', 'category', 'status', 'count'], compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch((e: unknown) =>
+            reject(new DatasetError(`${this.files.label}: ${o.path}, row group ${group}: ${(e as Error).message}`)),
+          );
+        });
+        for (const [x, y, day, category, status, count] of data) {
+          const d = asNumber(day);
+          if (d >= days.from && d <= days.to) sums.add(asNumber(x), asNumber(y), String(category), String(status), asNumber(count));
+        }
+      }
+      rowStart += rows;
+    }
+    return sums.cells();
+  }
+}

@@ -1,0 +1,114 @@
+// The overview aggregates of a prepared dataset (overview/zoom=Z/part-0.parquet: incidents per
+// Web Mercator tile, first day, category and status) for a view that holds too many incidents
+// to load one by one: the cells of the date window, summed over its days, then filtered by the
+// category and status toggles and the view. Counts from cells are "about": a cell counts an
+// incident by its first day and its point, not by the filter rule of core/filter.ts.
+
+import { CATEGORIES, STATUSES, type Category, type Status } from './schema.ts';
+import { bboxIntersectsView, type Bbox, type View } from './geometry.ts';
+
+/** Cells of one overview zoom, summed over the days asked for: one entry per tile, category and status. */
+export interface OverviewCells {
+  zoom: number;
+  x: Uint32Array;
+  y: Uint32Array;
+  /** Indices into CATEGORIES and STATUSES. */
+  category: Uint8Array;
+  status: Uint8Array;
+  count: Float64Array;
+}
+
+/**
+ * The overview zoom to draw at a map zoom: the one nearest to 4.5 levels finer, so a cell is
+ * about 20 px across (a tile of zoom Z is 512 · 2^(z − Z) px wide at map zoom z).
+ */
+export function overviewZoomFor(mapZoom: number, zooms: readonly number[]): number | null {
+  let best: number | null = null;
+  for (const z of zooms) if (best === null || Math.abs(z - (mapZoom + 4.5)) < Math.abs(best - (mapZoom + 4.5))) best = z;
+  return best;
+}
+
+/** The extent [w, s, e, n] in degrees of the Web Mercator tile x, y at zoom z. */
+export function tileBbox(z: number, x: number, y: number): Bbox {
+  const n = 2 ** z;
+  const lat = (t: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * t) / n))) * 180) / Math.PI;
+  return [(x / n) * 360 - 180, lat(y + 1), ((x + 1) / n) * 360 - 180, lat(y)];
+}
+
+/** Sums rows (x, y, category, status, count) into cells: the worker's half. */
+export class CellSums {
+  private readonly sums = new Map<number, number>();
+
+  constructor(readonly zoom: number) {}
+
+  add(x: number, y: number, category: string, status: string, count: number): void {
+    const c = CATEGORIES.indexOf(category as Category);
+    const s = STATUSES.indexOf(status as Status);
+    if (c < 0 || s < 0 || !(count > 0)) return;
+    // x, y < 2^12 at zoom 12, then category and status: one exact integer key.
+    const key = ((y * 2 ** 12 + x) * CATEGORIES.length + c) * STATUSES.length + s;
+    this.sums.set(key, (this.sums.get(key) ?? 0) + count);
+  }
+
+  cells(): OverviewCells {
+    const n = this.sums.size;
+    const out: OverviewCells = { zoom: this.zoom, x: new Uint32Array(n), y: new Uint32Array(n), category: new Uint8Array(n), status: new Uint8Array(n), count: new Float64Array(n) };
+    let k = 0;
+    for (const [key, count] of this.sums) {
+      out.status[k] = key % STATUSES.length;
+      out.category[k] = Math.floor(key / STATUSES.length) % CATEGORIES.length;
+      const xy = Math.floor(key / (STATUSES.length * CATEGORIES.length));
+      out.x[k] = xy % 2 ** 12;
+      out.y[k] = Math.floor(xy / 2 ** 12);
+      out.count[k] = count;
+      k++;
+    }
+    return out;
+  }
+}
+
+/** One tile's incidents as shown: the total, and the category with the most (its colour). */
+export interface DensityCell {
+  bbox: Bbox;
+  count: number;
+  category: Category;
+}
+
+/**
+ * The cells in the view with the toggles applied, one per tile; their total, the "about N";
+ * and per category what the legend counts: as shown, any category.
+ */
+export function densityInView(
+  cells: OverviewCells,
+  view: View,
+  categories: ReadonlySet<Category> | null,
+  statuses: ReadonlySet<Status> | null,
+): { cells: DensityCell[]; total: number; perCategory: Float64Array } {
+  const tiles = new Map<number, Float64Array>();
+  for (let k = 0; k < cells.count.length; k++) {
+    if (statuses && !statuses.has(STATUSES[cells.status[k]])) continue;
+    const key = cells.y[k] * 2 ** cells.zoom + cells.x[k];
+    let tile = tiles.get(key);
+    if (!tile) tiles.set(key, (tile = new Float64Array(CATEGORIES.length)));
+    tile[cells.category[k]] += cells.count[k];
+  }
+  const out: DensityCell[] = [];
+  const perCategory = new Float64Array(CATEGORIES.length);
+  let total = 0;
+  for (const [key, tile] of tiles) {
+    const bbox = tileBbox(cells.zoom, key % 2 ** cells.zoom, Math.floor(key / 2 ** cells.zoom));
+    if (!bboxIntersectsView(bbox, view)) continue;
+    let count = 0;
+    let top = -1;
+    for (let c = 0; c < CATEGORIES.length; c++) {
+      perCategory[c] += tile[c];
+      if (categories && !categories.has(CATEGORIES[c])) continue;
+      count += tile[c];
+      if (tile[c] > 0 && (top < 0 || tile[c] > tile[top])) top = c;
+    }
+    if (top < 0) continue;
+    out.push({ bbox, count, category: CATEGORIES[top] });
+    total += count;
+  }
+  return { cells: out, total, perCategory };
+}

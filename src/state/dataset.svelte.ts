@@ -1,0 +1,187 @@
+// A prepared dataset opened from a URL (?dataset=) or a picked folder: this class owns the
+// dataset worker's protocol (src/workers/dataset.worker.ts). The rows it sends become the
+// atlas's data exactly as an import's do, a RowTable over their encoded rows and the store the
+// worker built, so the map, counts, list, selection and export need nothing of their own.
+// When the days or the view change, the worker is asked (debounced) for what they need.
+
+import { createContext } from 'svelte';
+import { RowTable, type RowBatch } from '../core/table.ts';
+import { rebuilder } from '../core/import/index.ts';
+import { IncidentStore } from '../core/store.ts';
+import { dayOfIsoDate, type DayRange } from '../core/time.ts';
+import { bboxIntersectsView, type View } from '../core/geometry.ts';
+import type { Manifest } from '../core/dataset-manifest.ts';
+import type { PickedFile } from '../core/dataset-files.ts';
+import type { DatasetMessage, DatasetRequest } from '../workers/dataset.worker.ts';
+import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
+import { densityInView, type OverviewCells } from '../core/overview.ts';
+
+export type SpawnWorker = () => Worker;
+
+const datasetWorker: SpawnWorker = () => new Worker(new URL('../workers/dataset.worker.ts', import.meta.url), { type: 'module' });
+
+/** Rows an export may hold before the app suggests the command line (npm run export -- --dataset). */
+export const EXPORT_IN_PAGE_ROWS = 1_000_000;
+
+export interface OpenedDataset {
+  manifest: Manifest;
+  /** The manifest's URL, or the folder's name: what provenance names. */
+  label: string;
+  sha256: string;
+  span: DayRange;
+}
+
+interface Pending {
+  worker: Worker;
+  opened: OpenedDataset | null;
+  days?: (span: DayRange) => DayRange;
+  /** The days shown once its first rows arrive. */
+  startDays?: DayRange;
+  resolve: (ok: boolean) => void;
+}
+
+export class DatasetSource {
+  opened = $state.raw<OpenedDataset | null>(null);
+  /** True while the worker reads what the current days and view need. */
+  loading = $state(false);
+  /** Rows the view needs when they exceed the worker's budget: nothing was loaded for it. */
+  tooMany = $state<number | null>(null);
+  /** The overview cells drawn instead, while tooMany is set. */
+  overview = $state.raw<OverviewCells | null>(null);
+  /** The overview in the view, with the category and status toggles: the map's cells and the "about N". */
+  density = $derived.by(() => (this.overview ? densityInView(this.overview, this.atlas.view, this.atlas.categories, this.atlas.statuses) : null));
+  /** Bytes fetched since the dataset was opened. */
+  bytes = $state(0);
+  private worker: Worker | null = null;
+  private batches = new Map<string, RowBatch[]>();
+  private seq = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** A dataset opening: it replaces the one shown when its first rows arrive. */
+  private pending: Pending | null = null;
+  private readonly rebuild = rebuilder({ format: 'geojson' });
+
+  constructor(
+    private readonly atlas: AtlasState,
+    private readonly spawn: SpawnWorker = datasetWorker,
+    private readonly debounceMs = 150,
+  ) {}
+
+  /**
+   * Opens a dataset and loads what `days` (given the dataset's span; all of it by default) and
+   * the current view need. Resolves to false when it could not be opened: the alert says why
+   * and the data shown stays, with the dataset it came from.
+   */
+  open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange) => DayRange, budget?: number): Promise<boolean> {
+    const w = this.spawn();
+    const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, budget } : { type: 'open', files: source.files, budget };
+    this.drop();
+    return new Promise<boolean>((resolve) => {
+      this.pending = { worker: w, opened: null, days, resolve };
+      w.onmessage = (e: MessageEvent<DatasetMessage>) => this.receive(w, e.data);
+      w.onerror = (e) => this.receive(w, { type: 'error', seq: null, message: `The dataset worker failed: ${e.message}` });
+      w.postMessage(request);
+    });
+  }
+
+  /** The days and view changed: the worker is asked for them once they stop changing. */
+  want(days: DayRange, view: View, zoom: number): void {
+    if (!this.worker) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.loading = true;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.ask(this.worker!, days, view, zoom);
+    }, this.debounceMs);
+  }
+
+  close(): void {
+    this.drop();
+    if (this.timer) clearTimeout(this.timer);
+    this.worker?.terminate();
+    this.worker = null;
+    this.opened = null;
+    this.overview = null;
+    this.tooMany = null;
+    this.batches.clear();
+  }
+
+  /** Forgets a dataset still opening. */
+  private drop(): void {
+    if (!this.pending) return;
+    this.pending.worker.terminate();
+    this.pending.resolve(false);
+    this.pending = null;
+  }
+
+  private ask(w: Worker, days: DayRange, view: View, zoom: number): void {
+    this.loading = true;
+    const request: DatasetRequest = { type: 'view', seq: ++this.seq, days: { from: days.from, to: days.to }, view: [view[0], view[1], view[2], view[3]], zoom };
+    w.postMessage(request);
+  }
+
+  private receive(w: Worker, m: DatasetMessage): void {
+    const atlas = this.atlas;
+    const pending = this.pending?.worker === w ? this.pending : null;
+    if (!pending && w !== this.worker) return;
+    if (m.type === 'opened' && pending) {
+      const span = { from: dayOfIsoDate(m.manifest.days.from), to: dayOfIsoDate(m.manifest.days.to) };
+      pending.opened = { manifest: m.manifest, label: m.label, sha256: m.sha256, span };
+      pending.startDays = pending.days ? pending.days(span) : span;
+      if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
+      this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0);
+      return;
+    }
+    if (m.type === 'error') {
+      if (m.seq === null || m.seq === this.seq) this.loading = false;
+      atlas.error = `${m.message} The data shown is unchanged.`;
+      if (pending) {
+        this.pending = null;
+        w.terminate();
+        pending.resolve(false);
+      }
+      return;
+    }
+    if (m.type === 'opened') return;
+    this.bytes = m.bytes;
+    if (m.seq === this.seq) this.loading = false;
+    if (pending) {
+      // The dataset shown until now gives way only now, once this one has answered with rows.
+      this.pending = null;
+      this.close();
+      this.worker = w;
+      this.opened = pending.opened;
+    }
+    if (m.type === 'same') return;
+    if (m.type === 'too-many') {
+      // The rows of an earlier view would give a count that looks exact and is not: the cells are drawn instead.
+      const opened = this.opened!;
+      this.tooMany = m.rows;
+      this.overview = m.cells;
+      atlas.setData(NO_DATA, pending ? pending.startDays : atlas.days, opened.span);
+      if (pending) {
+        atlas.datasets = [{ name: opened.label, sha256: opened.sha256 }];
+        atlas.error = null;
+      }
+      pending?.resolve(true);
+      return;
+    }
+    for (const { id, batches } of m.rows) this.batches.set(id, batches);
+    const held = new Set(m.held);
+    for (const id of this.batches.keys()) if (!held.has(id)) this.batches.delete(id);
+    const table = new RowTable(
+      m.held.flatMap((id) => this.batches.get(id) ?? []),
+      this.rebuild,
+    );
+    const opened = this.opened!;
+    atlas.setData({ table, store: new IncidentStore(m.buffer) }, pending ? pending.startDays : atlas.days, opened.span);
+    if (pending) {
+      atlas.datasets = [{ name: opened.label, sha256: opened.sha256 }];
+      atlas.error = null;
+    }
+    this.tooMany = null;
+    this.overview = null;
+    pending?.resolve(true);
+  }
+}
+
+export const [getDatasetSource, setDatasetSource, hasDatasetSource] = createContext<DatasetSource>();

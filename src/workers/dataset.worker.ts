@@ -1,0 +1,113 @@
+// Reads a prepared dataset for the page: the manifest once, then for each view and date window
+// the row groups it needs that the page does not hold (core/dataset-reader.ts), and hands the
+// page one store over every group held (core/dataset-cache.ts) with the new groups' rows. A
+// request that arrives while one is read waits, and only the latest waiting one is served.
+
+import { DatasetError, DatasetReader } from '../core/dataset-reader.ts';
+import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts';
+import { GroupedStore, ROW_BUDGET, groupsToHold } from '../core/dataset-cache.ts';
+import { batchTransferables, type RowBatch } from '../core/table.ts';
+import type { Manifest } from '../core/dataset-manifest.ts';
+import type { IncidentStore } from '../core/store.ts';
+import type { DayRange } from '../core/time.ts';
+import type { View } from '../core/geometry.ts';
+import { overviewZoomFor, type OverviewCells } from '../core/overview.ts';
+
+export type DatasetRequest =
+  | { type: 'open'; url: string; budget?: number }
+  | { type: 'open'; files: PickedFile[]; budget?: number }
+  /** The page's days and view; `seq` comes back with the answer. */
+  | { type: 'view'; seq: number; days: DayRange; view: View; zoom: number };
+
+export type DatasetMessage =
+  | { type: 'opened'; manifest: Manifest; label: string; sha256: string }
+  /**
+   * The store over the groups `held` (in input order), and the rows of the groups the page
+   * does not have yet (transferred). `bytes`: fetched since the dataset was opened.
+   */
+  | { type: 'data'; seq: number; held: string[]; rows: { id: string; batches: RowBatch[] }[]; buffer: ArrayBuffer; bytes: number; rejected: number }
+  /**
+   * The view needs more rows than the budget: no rows were read, and the overview cells of
+   * the days (transferred; null when the dataset has no overviews) are drawn instead.
+   */
+  | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null }
+  /** The groups held already hold everything the request needs, and the page shows them: its data stays. */
+  | { type: 'same'; seq: number; bytes: number }
+  | { type: 'error'; seq: number | null; message: string };
+
+const post = (m: DatasetMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
+
+let reader: DatasetReader | null = null;
+let files: UrlFiles | FolderFiles | null = null;
+let budget = ROW_BUDGET;
+const grouped = new GroupedStore();
+let waiting: Extract<DatasetRequest, { type: 'view' }> | null = null;
+let busy = false;
+/** Whether the page shows the store of the groups held (not an overview, nor nothing yet). */
+let storeShown = false;
+
+const message = (e: unknown) => (e instanceof DatasetError ? e.message : `The dataset could not be read: ${e instanceof Error ? e.message : String(e)}`);
+
+async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promise<void> {
+  if (!reader || !files) return;
+  const needed = await reader.rowGroups(request.days, request.view);
+  const ids = groupsToHold(needed, grouped.recent, budget);
+  if (!ids) {
+    const zoom = overviewZoomFor(request.zoom, reader.manifest.overviews.map((o) => o.zoom));
+    const cells = zoom === null ? null : await reader.overview(zoom, request.days);
+    const transfer = cells ? [cells.x.buffer, cells.y.buffer, cells.category.buffer, cells.status.buffer, cells.count.buffer] : [];
+    storeShown = false;
+    post({ type: 'too-many', seq: request.seq, rows: needed.reduce((n, g) => n + g.rows, 0), bytes: files.fetched, cells }, transfer);
+    return;
+  }
+  const toRead = needed.filter((g) => !grouped.has(g.id));
+  if (storeShown && toRead.length === 0 && ids.length === grouped.held.length && ids.every((id) => grouped.has(id))) {
+    // The page holds all this view needs already: nothing to read, and the store stays.
+    grouped.touch(ids);
+    post({ type: 'same', seq: request.seq, bytes: files.fetched });
+    return;
+  }
+  const read = await Promise.all(toRead.map((g) => reader!.read(g)));
+  const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
+  // A copy goes to the page: the next view's store is built from this one's columns.
+  const buffer = grouped.hold(ids, fresh).buffer.slice(0);
+  const rows = read.map((g) => ({ id: g.id, batches: g.batches }));
+  const transfer = [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))];
+  const rejected = read.reduce((n, g) => n + g.rejected, 0);
+  storeShown = true;
+  post({ type: 'data', seq: request.seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files.fetched, rejected }, transfer);
+}
+
+async function drain(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  while (waiting) {
+    const request = waiting;
+    waiting = null;
+    try {
+      await serve(request);
+    } catch (e) {
+      post({ type: 'error', seq: request.seq, message: message(e) });
+    }
+  }
+  busy = false;
+}
+
+self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
+  const request = e.data;
+  if (request.type === 'view') {
+    waiting = request;
+    void drain();
+    return;
+  }
+  try {
+    const source = 'url' in request ? new UrlFiles(request.url) : new FolderFiles(request.files);
+    const opened = await DatasetReader.open(source);
+    reader = opened;
+    files = source;
+    budget = request.budget ?? ROW_BUDGET;
+    post({ type: 'opened', manifest: opened.manifest, label: source.label, sha256: opened.sha256 });
+  } catch (err) {
+    post({ type: 'error', seq: null, message: message(err) });
+  }
+};

@@ -1,0 +1,126 @@
+// The "open prepared dataset" lines of npm run bench: a seeded dataset built with
+// build-dataset under dist/, opened with ?dataset= from vite preview (real range requests).
+// For the first complete frame and each slider step (world, country and city zoom): our time
+// to the frame that shows it, the bytes fetched, and the JS heap; beside DuckDB's time to
+// answer the same count from the same Parquet files on disk, whose answer must equal ours.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Builds the dataset once per size (dist/ is rebuilt by npm run bench, so once per run). */
+function prepare(rows) {
+  const dir = join(root, 'dist', `bench-dataset-${rows}`);
+  if (existsSync(join(dir, 'manifest.json'))) return dir;
+  const tmp = join(root, 'bench', 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const csv = join(tmp, `synth-${rows}.csv`);
+  execFileSync(process.execPath, ['tests/bench/dataset.mjs', 'synth', String(rows), csv], { cwd: root });
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync('npx', ['tsx', 'src/cli/build-dataset.ts', '--data', csv, '--out', dir, '--name', `bench ${rows}`], { cwd: root, stdio: 'ignore' });
+  rmSync(csv);
+  return dir;
+}
+
+async function duckCount(db, dir, from, to, [w, s, e, n]) {
+  const lon = w <= e ? `bbox.xmax >= ${w} AND bbox.xmin <= ${e}` : `(bbox.xmax >= ${w} OR bbox.xmin <= ${e})`;
+  const t0 = performance.now();
+  const reader = await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${dir}/month=*/*.parquet', hive_partitioning = false)
+    WHERE start_day <= DATE '${to}' AND end_day >= DATE '${from}' AND ${lon} AND bbox.ymax >= ${s} AND bbox.ymin <= ${n}`);
+  return { n: reader.getRowObjectsJson()[0].n, ms: performance.now() - t0 };
+}
+
+/** Waits for the dataset to settle, then for the frame after: ms since t0 (page clock). */
+async function settledFrame(page, t0) {
+  await page.waitForSelector('[data-testid="prepared-dataset"][data-loading="false"]', { timeout: 600_000 });
+  return page.evaluate((start) => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start)))), t0);
+}
+
+/** What a step shows: the count, the bytes fetched so far, the JS heap, and the days and view it shows them for. */
+async function shown(page) {
+  return page.evaluate(() => {
+    const status = document.querySelector('[data-testid="prepared-dataset"]');
+    const count = document.querySelector('[data-testid="count"]').textContent;
+    const q = new URLSearchParams(location.search);
+    globalThis.gc?.();
+    return {
+      count: Number(count.replace(/[^\d]/g, '')),
+      about: /about/.test(count),
+      bytes: Number(status.dataset.bytes),
+      heapMb: performance.memory ? performance.memory.usedJSHeapSize / 1024 ** 2 : null,
+      from: q.get('from'),
+      to: q.get('to'),
+      view: document.querySelector('[data-testid="map"]').dataset.view.split(',').map(Number),
+    };
+  });
+}
+
+/** One line per step: ours beside DuckDB's count of the same days and view, and whether they agree. */
+export async function preparedBench({ chromium, origin, args, sizes }) {
+  const out = [];
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  for (const rows of sizes) {
+    const dir = prepare(rows);
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const steps = [];
+      const record = async (name, ms) => {
+        const s = await shown(page);
+        const duck = await duckCount(db, dir, s.from, s.to, s.view);
+        steps.push({ name, ms, ...s, duckMs: duck.ms, duckCount: duck.n });
+      };
+      const t0 = Date.now();
+      await page.goto(`${origin}/?dataset=/bench-dataset-${rows}/manifest.json&from=2020-01-01&to=2020-01-07#map=1.2/20/10`);
+      await page.waitForSelector('[data-testid="map"][data-ready="true"]', { timeout: 600_000 });
+      await settledFrame(page, 0);
+      await record('open: first complete frame', Date.now() - t0);
+      const end = page.getByRole('slider', { name: 'End date' });
+      for (const [zoom, keys] of [['world', 0], ['country', 4], ['city', 4]]) {
+        if (keys > 0) {
+          await page.getByTestId('map').locator('canvas').focus();
+          for (let k = 0; k < keys; k++) await page.keyboard.press('Equal');
+          await page.waitForTimeout(800);
+          await settledFrame(page, 0);
+          await record(`zoom to ${zoom}`, null);
+        }
+        for (let k = 0; k < 2; k++) {
+          await end.focus();
+          const start = await page.evaluate(() => performance.now());
+          await page.keyboard.press('ArrowRight');
+          // Through the debounce and the worker: the request starts, then settles, then a frame follows.
+          await page.waitForSelector('[data-testid="prepared-dataset"][data-loading="true"]');
+          await record(`${zoom}: slider +1 day`, await settledFrame(page, start));
+        }
+      }
+      let before = 0;
+      for (const s of steps) {
+        s.stepBytes = s.bytes - before;
+        before = s.bytes;
+      }
+      out.push({ rows, steps });
+    } finally {
+      await browser.close();
+    }
+  }
+  return out;
+}
+
+/** The lines npm run bench prints. */
+export function preparedLines(results) {
+  const lines = [];
+  for (const { rows, steps } of results) {
+    lines.push(`\nopen prepared dataset, ${rows.toLocaleString('en')} rows (vite preview, range requests) — DuckDB: the same count from the Parquet files on disk`);
+    lines.push('| step | ours (ms) | DuckDB (ms) | DuckDB / ours | bytes fetched | JS heap (MB) | count | DuckDB count |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const s of steps) {
+      const ratio = s.ms == null ? '' : (s.duckMs / Math.max(1, s.ms)).toFixed(2);
+      const agree = s.about ? `about ${s.count.toLocaleString('en')}` : s.count === s.duckCount ? s.count.toLocaleString('en') : `${s.count.toLocaleString('en')} (MISMATCH)`;
+      lines.push(`| ${s.name} | ${s.ms == null ? '—' : s.ms.toFixed(0)} | ${s.duckMs.toFixed(0)} | ${ratio} | ${s.stepBytes.toLocaleString('en')} | ${s.heapMb == null ? '—' : s.heapMb.toFixed(0)} | ${agree} | ${s.duckCount.toLocaleString('en')} |`);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,132 @@
+// A prepared dataset (npm run build-dataset) opened with ?dataset= from the preview server, by
+// real range requests: at each step (slider by keyboard, zoom from world to city) the count and
+// an export's ids are DuckDB's answer for the same Parquet, days and view.
+import { test, expect, openApp } from './fixtures.ts';
+import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Page } from '@playwright/test';
+import type { ExportedCollection } from '../../src/core/export.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+/** Rows of the seeded dataset; build-dataset reads a few thousand a second here. */
+const ROWS = Number(process.env.DATASET_E2E_ROWS ?? 20_000);
+const DIR = join(root, 'dist', 'e2e-dataset');
+const URL_PATH = '/e2e-dataset/manifest.json';
+
+let db: DuckDBConnection;
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  if (!existsSync(join(DIR, 'manifest.json'))) {
+    const tmp = join(root, 'test-results', 'e2e-dataset');
+    mkdirSync(tmp, { recursive: true });
+    const csv = join(tmp, `synth-${ROWS}.csv`);
+    execFileSync('node', ['tests/bench/dataset.mjs', 'synth', String(ROWS), csv], { cwd: root });
+    rmSync(DIR, { recursive: true, force: true });
+    execFileSync('npx', ['tsx', 'src/cli/build-dataset.ts', '--data', csv, '--out', DIR, '--name', 'e2e synthetic'], { cwd: root, stdio: 'ignore' });
+  }
+  db = await (await DuckDBInstance.create(':memory:')).connect();
+});
+
+/** DuckDB's ids for the filter rule of core/filter.ts: days overlap (inclusive), bbox touches the view. */
+async function duckIds(from: string, to: string, [w, s, e, n]: number[]): Promise<string[]> {
+  const lon = w <= e ? `bbox.xmax >= ${w} AND bbox.xmin <= ${e}` : `(bbox.xmax >= ${w} OR bbox.xmin <= ${e})`;
+  const reader = await db.runAndReadAll(`SELECT id FROM read_parquet('${DIR}/month=*/*.parquet', hive_partitioning = false)
+    WHERE start_day <= DATE '${to}' AND end_day >= DATE '${from}' AND ${lon} AND bbox.ymax >= ${s} AND bbox.ymin <= ${n} ORDER BY id`);
+  return reader.getRowObjectsJson().map((r) => String(r.id));
+}
+
+const status = (page: Page) => page.getByTestId('prepared-dataset');
+
+async function settled(page: Page): Promise<void> {
+  await expect(status(page)).toHaveAttribute('data-loading', 'false', { timeout: 30_000 });
+}
+
+async function exported(page: Page): Promise<ExportedCollection> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export GeoJSON' }).click()]);
+  return JSON.parse(Buffer.concat(await (await download.createReadStream()).toArray()).toString()) as ExportedCollection;
+}
+
+/** The count and an export at this step against DuckDB; returns the count and the bytes fetched so far. */
+async function check(page: Page, step: string): Promise<{ count: number; bytes: number }> {
+  await settled(page);
+  const fc = await exported(page);
+  const p = fc.provenance!;
+  const expected = await duckIds(p.filters.from, p.filters.to, p.view_bbox);
+  expect(fc.features.map((f) => String(f.properties.id)).sort(), `${step}: exported ids`).toEqual(expected);
+  await expect(page.getByTestId('count')).toHaveText(`${expected.length.toLocaleString('en')} incident${expected.length === 1 ? '' : 's'} shown`);
+  const bytes = Number(await status(page).getAttribute('data-bytes'));
+  return { count: expected.length, bytes };
+}
+
+test('opens a prepared dataset by URL: counts and exports match DuckDB at each slider step and zoom', async ({ page }) => {
+  test.setTimeout(240_000);
+  const log: string[] = [];
+  // #map: the whole world to start with.
+  await openApp(page, `/?dataset=${URL_PATH}&from=2020-01-01&to=2020-03-31#map=1.2/20/10`);
+  await settled(page);
+  let last = 0;
+  const record = async (step: string) => {
+    const { count, bytes } = await check(page, step);
+    log.push(`${step}: ${count} incidents, ${(bytes - last).toLocaleString('en')} bytes fetched`);
+    last = bytes;
+    return count;
+  };
+  const world = await record('world, Jan–Mar 2020');
+  expect(world).toBeGreaterThan(0);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  // Provenance names the manifest and its SHA-256.
+  const fc = await exported(page);
+  expect(fc.provenance!.datasets).toEqual([{ name: expect.stringContaining(URL_PATH), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+
+  const end = page.getByRole('slider', { name: 'End date' });
+  for (let k = 1; k <= 3; k++) {
+    await end.focus();
+    await page.keyboard.press('PageUp');
+    await record(`slider step ${k} (end a week later)`);
+  }
+  const map = page.getByTestId('map').locator('canvas');
+  for (const [zoomSteps, name] of [
+    [3, 'country'],
+    [4, 'city'],
+  ] as const) {
+    // The export took the focus: the map's keyboard zoom needs it back.
+    await map.focus();
+    for (let k = 0; k < zoomSteps; k++) await page.keyboard.press('Equal');
+    await page.waitForTimeout(600);
+    await record(`zoom in ${zoomSteps} (${name})`);
+  }
+  console.log(`[dataset e2e, ${ROWS} rows]\n  ${log.join('\n  ')}`);
+});
+
+test('a bad manifest is refused with an alert, and the data shown stays', async ({ page }) => {
+  const bad = join(root, 'dist', 'e2e-bad-dataset');
+  mkdirSync(bad, { recursive: true });
+  writeFileSync(join(bad, 'manifest.json'), JSON.stringify({ format: 'incident-atlas-dataset', version: 99 }));
+  await openApp(page, `/?dataset=/e2e-bad-dataset/manifest.json`);
+  await expect(page.getByRole('alert')).toContainText('version 99 is newer than this app reads');
+  // Then a good dataset opens; a bad one after it leaves it on screen.
+  await openApp(page, `/?dataset=${URL_PATH}#map=1.2/20/10`);
+  await settled(page);
+  const count = await page.getByTestId('count').textContent();
+  writeFileSync(join(bad, 'manifest.json'), '{"format": "incident-atlas-dataset",');
+  await page.getByLabel('Open dataset folder').setInputFiles(bad);
+  await expect(page.getByRole('alert')).toContainText('manifest.json is not valid JSON');
+  await expect(page.getByTestId('count')).toHaveText(count!);
+});
+
+test('opens a dataset folder picked from disk, and names the folder in the export', async ({ page }) => {
+  await openApp(page, '/#map=1.2/20/10');
+  await page.getByLabel('Open dataset folder').setInputFiles(DIR);
+  await expect(status(page)).toContainText('e2e synthetic: ');
+  await settled(page);
+  const fc = await exported(page);
+  const p = fc.provenance!;
+  expect(p.datasets).toEqual([{ name: 'e2e-dataset', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+  expect(fc.features.map((f) => String(f.properties.id)).sort()).toEqual(await duckIds(p.filters.from, p.filters.to, p.view_bbox));
+});

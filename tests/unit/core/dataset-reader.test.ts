@@ -1,0 +1,281 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createServer, type Server } from 'node:http';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { build } from '../../../src/cli/build-dataset.ts';
+import { DatasetError, DatasetReader, type DatasetFiles, type GroupRows } from '../../../src/core/dataset-reader.ts';
+import { FolderFiles, UrlFiles, type PickedFile } from '../../../src/core/dataset-files.ts';
+import { GroupedStore, groupsToHold } from '../../../src/core/dataset-cache.ts';
+import { MANIFEST_VERSION, type Manifest } from '../../../src/core/dataset-manifest.ts';
+import { visibleIndices } from '../../../src/core/filter.ts';
+import { RowTable } from '../../../src/core/table.ts';
+import { rebuilder, importText } from '../../../src/core/import/index.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
+import type { View } from '../../../src/core/geometry.ts';
+import type { IncidentStore } from '../../../src/core/store.ts';
+import { dayOfIsoDate } from '../../../src/core/time.ts';
+
+let root: string;
+let dir: string;
+let manifest: Manifest;
+
+/** Seeded ACLED-style rows, dense enough that a month holds several row groups of 10,240. */
+function synthCsv(n: number): string {
+  const random = mulberry32(7);
+  const lines = ['event_id_cnty,event_date,event_type,sub_event_type,country,location,latitude,longitude,geo_precision,source,notes,fatalities'];
+  for (let i = 0; i < n; i++) {
+    const day = 1 + Math.floor(random() * 28);
+    const month = random() < 0.5 ? 'January' : 'February';
+    lines.push(`S${i},${day} ${month} 2021,Battles,Armed clash,Country ${i % 9},Place ${i % 700},${(random() * 120 - 60).toFixed(4)},${(random() * 340 - 170).toFixed(4)},${1 + (i % 3)},Local source,Note ${i},${i % 4}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The files of a folder as the folder picker hands them over. */
+function picked(folder: string, name = 'picked'): PickedFile[] {
+  const out: PickedFile[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d)) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else {
+        const blob = new Blob([readFileSync(path)]);
+        out.push({ name: entry, size: blob.size, webkitRelativePath: `${name}/${relative(folder, path)}`, slice: (a, b) => blob.slice(a, b), arrayBuffer: () => blob.arrayBuffer() });
+      }
+    }
+  };
+  walk(folder);
+  return out;
+}
+
+/** A static server over `root` with Range support (as vite preview's), or without it. */
+function serve(ranges: boolean): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(root, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (!ranges || !m) {
+      res.writeHead(200, { 'content-length': bytes.length }).end(bytes);
+      return;
+    }
+    const start = Number(m[1]);
+    if (start >= bytes.length) {
+      res.writeHead(416).end();
+      return;
+    }
+    const end = Math.min(Number(m[2]), bytes.length - 1);
+    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}` }).end(bytes.subarray(start, end + 1));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+}
+
+/** A copy of the dataset, changed by `change`, to read as a folder. */
+function variant(name: string, change: (d: string) => void): string {
+  const d = join(root, name);
+  cpSync(dir, d, { recursive: true });
+  change(d);
+  return d;
+}
+
+/** Every row group read at most once per reader: the property below asks for the same ones again and again. */
+const reads = new WeakMap<DatasetReader, Map<string, Promise<GroupRows>>>();
+
+async function readAll(reader: DatasetReader, days: { from: number; to: number }, view: View): Promise<{ store: IncidentStore; ids: string[]; table: RowTable }> {
+  const groups = await reader.rowGroups(days, view);
+  if (!reads.has(reader)) reads.set(reader, new Map());
+  const cache = reads.get(reader)!;
+  const read = await Promise.all(
+    groups.map((g) => {
+      if (!cache.has(g.id)) cache.set(g.id, reader.read(g));
+      return cache.get(g.id)!;
+    }),
+  );
+  const held = new GroupedStore();
+  const store = held.hold(
+    read.map((g) => g.id),
+    new Map(read.map((g) => [g.id, g.store])),
+  );
+  const byId = new Map(read.map((g) => [g.id, g.batches]));
+  const table = new RowTable(
+    held.held.flatMap((g) => byId.get(g.id)!),
+    rebuilder({ format: 'geojson' }),
+  );
+  const ids = Array.from(visibleIndices(store, days, view, null), (i) => table.id(store.order[i])).sort();
+  return { store, ids, table };
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'atlas-reader-'));
+  writeFileSync(join(root, 'synth.csv'), synthCsv(48_000));
+  dir = join(root, 'ds');
+  await build({ data: ['data/incidents.geojson', join(root, 'synth.csv')], out: dir, name: 'reader test' }, dir, new Date('2026-11-29T00:00:00Z'), () => {});
+  manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('DatasetReader', () => {
+  it('reads the manifest and names it by its SHA-256', async () => {
+    const reader = await DatasetReader.open(new FolderFiles(picked(dir)));
+    expect(reader.manifest.rows).toBe(manifest.rows);
+    expect(reader.files.label).toBe('picked');
+    const { createHash } = await import('node:crypto');
+    expect(reader.sha256).toBe(createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex'));
+  });
+
+  it('reads back every incident the importer accepted, with every property', async () => {
+    const reader = await DatasetReader.open(new FolderFiles(picked(dir)));
+    const span = { from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) };
+    const { ids, table } = await readAll(reader, span, [-180, -90, 180, 90]);
+    expect(ids.length).toBe(manifest.rows);
+    const bundled = importText(readFileSync('data/incidents.geojson', 'utf8'), 'incidents.geojson').incidents;
+    const k = Array.from({ length: table.length }, (_, i) => i).find((i) => table.id(i) === bundled[0].id)!;
+    const back = table.get(k);
+    expect(back.properties).toEqual(bundled[0].properties);
+    expect(back.geometry).toEqual(bundled[0].geometry);
+    expect([back.start, back.end, back.startDay, back.endDay]).toEqual([bundled[0].start, bundled[0].end, bundled[0].startDay, bundled[0].endDay]);
+  }, 60_000);
+
+  it('skips partitions and row groups by their statistics, never a row that matches (against a brute-force filter)', async () => {
+    // More than one row group per month, so groups are skipped inside a partition too.
+    expect(manifest.partitions.some((p) => p.rowGroups > 1)).toBe(true);
+    const reader = await DatasetReader.open(new FolderFiles(picked(dir)));
+    const span = { from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) };
+    const everything = await readAll(reader, span, [-180, -90, 180, 90]);
+    const all = everything.store;
+    const lon = fc.double({ min: -180, max: 180, noNaN: true });
+    const lat = fc.double({ min: -90, max: 90, noNaN: true });
+    const day = fc.integer({ min: span.from - 3, max: span.to + 3 });
+    let skipped = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(lon, lon, lat, lat), fc.tuple(day, day), async ([w, e, a, b], [d1, d2]) => {
+        // w > e: a view across the antimeridian.
+        const view: View = [w, Math.min(a, b), e, Math.max(a, b)];
+        const days = { from: Math.min(d1, d2), to: Math.max(d1, d2) };
+        const expected = Array.from(visibleIndices(all, days, view, null), (i) => everything.table.id(all.order[i])).sort();
+        const groups = await reader.rowGroups(days, view);
+        skipped += manifest.partitions.reduce((n, p) => n + p.rowGroups, 0) - groups.length;
+        const { ids } = await readAll(reader, days, view);
+        expect(ids).toEqual(expected);
+      }),
+      { numRuns: 60, seed: 17 },
+    );
+    expect(skipped).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('sums the overview cells of a date window to the incidents whose first day is in it', async () => {
+    const reader = await DatasetReader.open(new FolderFiles(picked(dir)));
+    const span = { from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) };
+    const { store } = await readAll(reader, span, [-180, -90, 180, 90]);
+    const window = { from: dayOfIsoDate('2021-01-20'), to: dayOfIsoDate('2021-02-03') };
+    let expected = 0;
+    for (let i = 0; i < store.size; i++) if (store.columns.startDay[i] >= window.from && store.columns.startDay[i] <= window.to) expected++;
+    expect(expected).toBeGreaterThan(0);
+    for (const zoom of [6, 12]) {
+      const cells = await reader.overview(zoom, window);
+      expect(cells.count.reduce((n, c) => n + c, 0), `zoom ${zoom}`).toBe(expected);
+    }
+    expect((await reader.overview(6, span)).count.reduce((n, c) => n + c, 0)).toBe(manifest.rows);
+  }, 60_000);
+
+  it('reads a dataset from a server by range requests, fetching less than the whole for a small view', async () => {
+    const { server, url } = await serve(true);
+    try {
+      const files = new UrlFiles(`${url}/ds/manifest.json`);
+      const reader = await DatasetReader.open(files);
+      const jan = { from: dayOfIsoDate('2021-01-10'), to: dayOfIsoDate('2021-01-11') };
+      const { ids } = await readAll(reader, jan, [0, 0, 20, 20]);
+      expect(ids.length).toBeGreaterThan(0);
+      const total = manifest.partitions.reduce((n, p) => n + p.bytes, 0);
+      expect(files.fetched).toBeLessThan(total / 2);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+});
+
+describe('DatasetReader refuses bad input with a message that says what is wrong', () => {
+  const openFolder = (d: string) => DatasetReader.open(new FolderFiles(picked(d)));
+  const firstGroups = async (files: DatasetFiles) => {
+    const reader = await DatasetReader.open(files);
+    const groups = await reader.rowGroups({ from: -1e6, to: 1e6 }, [-180, -90, 180, 90]);
+    await Promise.all(groups.map((g) => reader.read(g)));
+  };
+
+  it('a folder without manifest.json', async () => {
+    const d = variant('no-manifest', (v) => rmSync(join(v, 'manifest.json')));
+    await expect(openFolder(d)).rejects.toThrow(/manifest\.json is missing from the folder/);
+  });
+
+  it('a manifest that is not JSON', async () => {
+    const d = variant('bad-json', (v) => writeFileSync(join(v, 'manifest.json'), '{"format": "incident-atlas-dataset",'));
+    await expect(openFolder(d)).rejects.toThrow(/manifest\.json is not valid JSON/);
+  });
+
+  it('a manifest of a later version', async () => {
+    const d = variant('future', (v) => writeFileSync(join(v, 'manifest.json'), JSON.stringify({ ...manifest, version: MANIFEST_VERSION + 1 })));
+    await expect(openFolder(d)).rejects.toThrow(/newer than this app reads/);
+  });
+
+  it('a manifest whose partition path leaves the folder', async () => {
+    const evil = { ...manifest, partitions: manifest.partitions.map((p, i) => (i === 0 ? { ...p, path: '../secret.parquet' } : p)) };
+    const d = variant('escape', (v) => writeFileSync(join(v, 'manifest.json'), JSON.stringify(evil)));
+    await expect(openFolder(d)).rejects.toThrow(/must be a relative path inside the dataset/);
+  });
+
+  it('a truncated partition, from a folder and from a server', async () => {
+    const p = manifest.partitions[0].path;
+    const d = variant('truncated', (v) => truncateSync(join(v, p), 1000));
+    await expect(firstGroups(new FolderFiles(picked(d)))).rejects.toThrow(new RegExp(`${p.replace(/[.=]/g, '\\$&')} is not the [\\d,]+ bytes manifest.json gives`));
+    const { server, url } = await serve(true);
+    try {
+      await expect(firstGroups(new UrlFiles(`${url}/truncated/manifest.json`))).rejects.toThrow(/truncated/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a partition the server does not have (404)', async () => {
+    variant('missing-part', (v) => rmSync(join(v, manifest.partitions[1].path)));
+    const { server, url } = await serve(true);
+    try {
+      await expect(firstGroups(new UrlFiles(`${url}/missing-part/manifest.json`))).rejects.toThrow(/was not found \(404\)/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a server without range requests', async () => {
+    const { server, url } = await serve(false);
+    try {
+      const files = new UrlFiles(`${url}/ds/manifest.json`);
+      await expect(firstGroups(files)).rejects.toThrow(/does not support range requests/);
+      await expect(firstGroups(files)).rejects.toBeInstanceOf(DatasetError);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a URL that is not http: or https:', () => {
+    expect(() => new UrlFiles('file:///etc/manifest.json')).toThrow(/must be an http: or https: URL/);
+  });
+});
+
+describe('groupsToHold', () => {
+  const g = (id: string, rows: number) => ({ id, rows });
+  it('holds every needed group, then earlier ones most recent first while they fit', () => {
+    expect(groupsToHold([g('a', 5)], [g('b', 3), g('c', 4), g('d', 1)], 10)).toEqual(['a', 'b', 'd']);
+  });
+  it('does not hold a needed group twice', () => {
+    expect(groupsToHold([g('a', 5)], [g('a', 5)], 5)).toEqual(['a']);
+  });
+  it('gives null when the needed groups alone exceed the budget', () => {
+    expect(groupsToHold([g('a', 6), g('b', 5)], [], 10)).toBeNull();
+  });
+});

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from '../../../src/cli/build-dataset.ts';
+import { AtlasState } from '../../../src/state/atlas.svelte.ts';
+import { DatasetSource } from '../../../src/state/dataset.svelte.ts';
+import { dayOfIsoDate } from '../../../src/core/time.ts';
+import type { Manifest } from '../../../src/core/dataset-manifest.ts';
+import { hostWorker } from '../worker-host.ts';
+
+// The real dataset worker, run in this thread (see worker-host.ts).
+const spawn = () => hostWorker(() => import('../../../src/workers/dataset.worker.ts'));
+
+let root: string;
+let server: Server;
+let base: string;
+let manifest: Manifest;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'atlas-dataset-state-'));
+  const dir = join(root, 'ds');
+  await build({ data: ['data/incidents.geojson'], out: dir, name: 'bundled' }, dir, new Date('2026-11-29T00:00:00Z'), () => {});
+  manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  cpSync(dir, join(root, 'missing-part'), { recursive: true });
+  rmSync(join(root, 'missing-part', manifest.partitions[1].path));
+  cpSync(dir, join(root, 'future'), { recursive: true });
+  writeFileSync(join(root, 'future', 'manifest.json'), JSON.stringify({ ...manifest, version: 99 }));
+  // A static server with Range support, as vite preview's.
+  server = createServer((req, res) => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(root, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (!m) return void res.writeHead(200).end(bytes);
+    const end = Math.min(Number(m[2]), bytes.length - 1);
+    res.writeHead(206, { 'content-range': `bytes ${m[1]}-${end}/${bytes.length}` }).end(bytes.subarray(Number(m[1]), end + 1));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}, 60_000);
+afterAll(() => {
+  server.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(ok()).toBe(true);
+};
+
+describe('DatasetSource (the dataset worker run for real)', () => {
+  it('opens a dataset by URL into the atlas as an import would, named by the manifest and its SHA-256', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    const ok = await source.open({ url: `${base}/ds/manifest.json` });
+    expect(atlas.error).toBeNull();
+    expect(ok).toBe(true);
+    expect(atlas.table.length).toBe(manifest.rows);
+    expect(atlas.store.size).toBe(manifest.rows);
+    expect(atlas.visible.length).toBe(manifest.rows);
+    expect(atlas.span).toEqual({ from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) });
+    expect(atlas.datasets).toEqual([{ name: `${base}/ds/manifest.json`, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(atlas.incident(0).properties.sources.length).toBeGreaterThan(0);
+    source.close();
+  });
+
+  it('loads only what new days need, keeps the slider span and the selection by id', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` });
+    const id = 'k1-rocket-attack-2019-12-27';
+    atlas.selected = atlas.indexOfId(id);
+    const span = atlas.span;
+    const bytes = source.bytes;
+    // January only: the December partition is not needed, the cached groups stay within budget.
+    const jan = { from: dayOfIsoDate('2020-01-01'), to: span.to };
+    const bounds = atlas.store.bounds();
+    atlas.days = jan;
+    source.want(jan, atlas.view, 5);
+    await until(() => !source.loading);
+    // The groups held before come back from the worker's store as they were.
+    expect(atlas.store.size).toBe(manifest.rows);
+    expect(atlas.store.bounds()).toEqual(bounds);
+    expect(atlas.store.daySpan()).toEqual(span);
+    expect(atlas.span).toEqual(span);
+    expect(atlas.selectedId).toBe(id);
+    expect(source.bytes).toBe(bytes);
+    source.close();
+  });
+
+  it('draws the overview instead of rows when the view needs more than the budget, with an "about" count', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5)).toBe(true);
+    expect(source.tooMany).toBe(manifest.rows);
+    expect(atlas.table.length).toBe(0);
+    expect(atlas.span).toEqual({ from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) });
+    expect(source.density?.total).toBe(manifest.rows);
+    expect(source.density?.cells.length).toBeGreaterThan(0);
+    atlas.statuses = new Set(['disputed']);
+    expect(source.density?.total).toBe(manifest.vocabularies.status.disputed);
+    source.close();
+  });
+
+  it('shows rows again when a view fits the budget after one that did not, twice over', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    const jan = manifest.partitions[1];
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, jan.rows);
+    expect(source.tooMany).toBe(manifest.rows);
+    const last = { from: dayOfIsoDate(jan.days.to), to: dayOfIsoDate(jan.days.to) };
+    for (let k = 0; k < 2; k++) {
+      source.want(last, atlas.view, 5);
+      await until(() => !source.loading);
+      expect(source.tooMany).toBeNull();
+      expect(source.overview).toBeNull();
+      expect(atlas.table.length).toBe(jan.rows);
+      source.want(atlas.span, atlas.view, 5);
+      await until(() => !source.loading);
+      expect(source.tooMany).toBe(manifest.rows);
+      expect(atlas.table.length).toBe(0);
+    }
+    source.close();
+  });
+
+  it('keeps the data shown and says why when a manifest is of a later version', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` });
+    const before = atlas.table;
+    expect(await source.open({ url: `${base}/future/manifest.json` })).toBe(false);
+    expect(atlas.error).toMatch(/version 99 is newer than this app reads.*The data shown is unchanged\./);
+    expect(atlas.table).toBe(before);
+    expect(source.opened?.label).toBe(`${base}/ds/manifest.json`);
+    source.close();
+  });
+
+  it('says which partition is missing (404), and shows nothing new', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    expect(await source.open({ url: `${base}/missing-part/manifest.json` })).toBe(false);
+    expect(atlas.error).toContain(`${manifest.partitions[1].path} was not found (404)`);
+    expect(atlas.table.length).toBe(0);
+    source.close();
+  });
+});
