@@ -17,6 +17,7 @@ import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
 import { parseAreaParam } from './core/area.ts';
+import { parseComparisonParam } from './core/compare.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
 import { fetchStyle, styleFallbackMessage } from './core/remote-style.ts';
@@ -83,6 +84,13 @@ function restoreFromUrl(atlas: AtlasState): void {
   atlas.search = parseParam(search, 'q') ?? '';
   const area = search.length > 200_000 ? null : new URLSearchParams(search).get('area');
   if (area !== null && !atlas.setArea(parseAreaParam(area))) atlas.areaError = `The link's area was not used: ${atlas.areaError}`;
+  // Read whole (parseParam drops long values silently): a mangled period gets its message.
+  const cmp = search.length > 200_000 ? null : new URLSearchParams(search).get('cmp');
+  if (cmp !== null) {
+    const period = parseComparisonParam(cmp);
+    if ('days' in period) atlas.setComparison(period.days);
+    else atlas.comparisonError = `The link's comparison period was not used: ${period.error}`;
+  }
   atlas.measure = parseChoice(search, 'measure', ['count', 'killed'] as const, 'count');
   atlas.showChains = parseParam(search, 'chains') === 'on';
   atlas.lang = parseChoice(search, 'lang', LANGS, 'en');

@@ -14,6 +14,8 @@ import { CATEGORIES, STATUSES } from '../core/schema.ts';
 import { isoDateOfDay } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
 import { GpuPointsLayer } from '../map/gpu/points-layer.ts';
+import { CompareLayer } from '../map/compare-layer.ts';
+import { cellZoom, countCells, previousPeriod, type CellCounts } from '../core/compare.ts';
 import { CATEGORY_COLORS } from '../map/palette.ts';
 import { syntheticColumns, FIRST_DAY } from './synthetic.ts';
 import { miniSearch, oursSearch, syntheticTexts, type SearchFigures } from './search.ts';
@@ -48,6 +50,7 @@ const rendered = () => new Promise<void>((resolve) => map.once('render', () => r
 let columns: IncidentColumns;
 let store: IncidentStore;
 let layer: GpuPointsLayer;
+let cellsLayer: CompareLayer | undefined;
 let features: Feature<Point, { id: string; startDay: number; endDay: number; category: string; status: string }>[];
 
 function viewOf(): View {
@@ -190,6 +193,68 @@ const bench = {
     map.setFilter('points', ['within', polygon] as unknown as ExpressionSpecification);
     await idle();
     return { ms: performance.now() - t0, count };
+  },
+  /**
+   * Moving the compared period (switching the comparison on is the same work: the selected
+   * period's set is already there) to the frame that shows its cells. Selected: `width` days,
+   * moved k days a run; compared: the period just before. Ours, as the app does it: the compared
+   * period's visible set (twice: the map's and the legend's, as AtlasState asks), its category
+   * counts, both periods per cell (core/compare.ts), the cells' fill layer to MapLibre's idle.
+   * The baseline: Array.filter over every incident with turf's booleanPointInPolygon for the
+   * view, category counts and cells in a string-keyed object; the same fill layer.
+   */
+  async compare(k: number, width: number): Promise<{ ms: number; counting: number; counts: number[] }> {
+    const view = viewOf();
+    const z = cellZoom(map.getZoom());
+    const days = { from: FIRST_DAY + width + k, to: FIRST_DAY + 2 * width - 1 + k };
+    const before = previousPeriod(days);
+    cellsLayer ??= new CompareLayer(map, 'light');
+    let cells: CellCounts;
+    let counted: number;
+    let t0: number;
+    if (mode === 'ours') {
+      const selected = visibleIndices(store, days, view, null);
+      t0 = performance.now();
+      const compared = visibleIndices(store, before, view, null);
+      counted = visibleIndices(store, before, view, null).length;
+      store.countByCategory(compared);
+      cells = countCells(store, selected, compared, z);
+    } else {
+      const viewPolygon = bboxPolygon(view);
+      const inPeriod = (p: { from: number; to: number }) => features.filter((f) => f.properties.startDay <= p.to && f.properties.endDay >= p.from && booleanPointInPolygon(f, viewPolygon));
+      const selected = inPeriod(days);
+      t0 = performance.now();
+      const compared = inPeriod(before);
+      counted = compared.length;
+      const perCategory: Record<string, number> = {};
+      for (const f of compared) perCategory[f.properties.category] = (perCategory[f.properties.category] ?? 0) + 1;
+      const size = 2 ** z;
+      const perCell: Record<string, [number, number]> = {};
+      const add = (list: typeof features, which: 0 | 1) => {
+        for (const f of list) {
+          const [lon, lat] = f.geometry.coordinates;
+          const sin = Math.sin((lat * Math.PI) / 180);
+          const key = `${Math.floor(((lon + 180) / 360) * size)}/${Math.floor((0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * size)}`;
+          (perCell[key] ??= [0, 0])[which]++;
+        }
+      };
+      add(selected, 0);
+      add(compared, 1);
+      const entries = Object.entries(perCell);
+      cells = {
+        z,
+        cells: Uint32Array.from(entries.flatMap(([key]) => key.split('/').map(Number))),
+        selected: Uint32Array.from(entries, ([, c]) => c[0]),
+        comparison: Uint32Array.from(entries, ([, c]) => c[1]),
+        maxChange: Math.max(0, ...entries.map(([, c]) => Math.abs(c[0] - c[1]))),
+      };
+    }
+    // Split in two: the counting, then MapLibre (its worker tiles the cells, then a frame).
+    const counting = performance.now() - t0;
+    const settled = idle();
+    cellsLayer.setCells(cells);
+    await settled;
+    return { ms: performance.now() - t0, counting, counts: [counted, cells.selected.length] };
   },
   /** The text index on seeded texts: ours, or MiniSearch as the baseline (see search.ts). */
   searchIndex(): SearchFigures {

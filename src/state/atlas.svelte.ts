@@ -15,6 +15,7 @@ import { EMPTY_TABLE, indexOfId, toArray, type IncidentTable } from '../core/tab
 import { queryWords } from '../core/text.ts';
 import type { Area, AreaResult } from '../core/area.ts';
 import type { Camera } from '../core/url-state.ts';
+import { cellZoom, countCells, previousPeriod } from '../core/compare.ts';
 import { playbackStart, playbackStep, type PlayMode } from '../core/playback.ts';
 
 /** The incidents (by input position) and their store (for every count and filter), always replaced together. */
@@ -38,6 +39,10 @@ export class AtlasState {
   area = $state.raw<Area | null>(null);
   /** Why the last area given was refused; the area before it stays. */
   areaError = $state<string | null>(null);
+  /** The period compared with the selected days, or null: no comparison. */
+  comparison = $state.raw<DayRange | null>(null);
+  /** Why the link's comparison period was not used. */
+  comparisonError = $state<string | null>(null);
   /** While an area is drawn on the map, the points placed so far; null when not drawing. */
   drawing = $state<number | null>(null);
   /** Store indices of the selected incident, and of the one hovered in the list or on the map. */
@@ -70,8 +75,16 @@ export class AtlasState {
   words = $derived(queryWords(this.search));
   /** Store indices (ascending: start order) of what is shown: the map, the list, the count and exports share it. */
   visible = $derived(visibleIndices(this.store, this.days, this.view, this.mask));
+  /** Every facet but the categories: the legend counts each category, switched on or not. */
+  private anyCategoryMask = $derived(facetMask(this.store, { categories: null, statuses: this.statuses, search: this.search, area: this.area }));
   /** What the legend counts: as shown, any category. */
-  inViewAnyCategory = $derived(visibleIndices(this.store, this.days, this.view, facetMask(this.store, { categories: null, statuses: this.statuses, search: this.search, area: this.area })));
+  inViewAnyCategory = $derived(visibleIndices(this.store, this.days, this.view, this.anyCategoryMask));
+  /** The comparison period's visible set: the same rule, mask and view, its own days. */
+  compared = $derived(this.comparison ? visibleIndices(this.store, this.comparison, this.view, this.mask) : null);
+  /** The comparison period's legend counts, as inViewAnyCategory. */
+  comparedAnyCategory = $derived(this.comparison ? visibleIndices(this.store, this.comparison, this.view, this.anyCategoryMask) : null);
+  /** Both periods counted per map cell, the cells sized for the map's zoom: the map's rose/fell layer. */
+  cells = $derived(this.compared ? countCells(this.store, this.visible, this.compared, cellZoom(this.camera?.zoom ?? 0)) : null);
   /** What the histogram stacks: as shown, any date. */
   inViewAnyDate = $derived(visibleIndices(this.store, this.span, this.view, this.mask));
 
@@ -133,6 +146,20 @@ export class AtlasState {
     this.areaError = null;
     this.area = result.area;
     return true;
+  }
+
+  /** Compares with the period of the same length just before the selected days. */
+  compareWithPrevious(): void {
+    this.comparisonError = null;
+    this.comparison = previousPeriod(this.days);
+  }
+
+  /** A comparison period in either order; its days need not hold data (the counts are then 0). */
+  setComparison(days: DayRange): void {
+    this.comparisonError = null;
+    const from = Math.min(days.from, days.to);
+    const to = Math.max(days.from, days.to);
+    if (from !== this.comparison?.from || to !== this.comparison?.to) this.comparison = { from, to };
   }
 
   toggleCategory(c: Category, present: readonly Category[]): void {

@@ -4,6 +4,7 @@
 import { isoDateOfDay } from '../core/time.ts';
 import { formatCamera, selectionParam, withParams } from '../core/url-state.ts';
 import { formatAreaParam } from '../core/area.ts';
+import { formatComparisonParam } from '../core/compare.ts';
 import type { AtlasState } from './atlas.svelte.ts';
 import type { Library } from './library.svelte.ts';
 
@@ -17,6 +18,7 @@ export function permalink(atlas: AtlasState, search: string, hash: string, libra
       status: atlas.statuses,
       q: atlas.search.trim() ? atlas.search : null,
       area: atlas.area ? formatAreaParam(atlas.area) : null,
+      cmp: atlas.comparison ? formatComparisonParam(atlas.comparison) : null,
       sel: selectionParam(atlas.selectedId),
       play: atlas.playback.mode === 'window' ? null : atlas.playback.mode,
       speed: atlas.playback.speed === 1 ? null : String(atlas.playback.speed),

@@ -62,7 +62,7 @@ async function measure(browser, mode, n) {
       // Everything else on the first page, REPS times each, over windows of 7 days across the year.
       rest = await page.evaluate(async (reps) => {
         const b = globalThis.bench;
-        const out = { filter: [], redraw: [], query: [], export: [], counts: [], area: [] };
+        const out = { filter: [], redraw: [], query: [], export: [], counts: [], area: [], compareWeek: [], compareHalf: [], compareWeekCounting: [], compareHalfCounting: [] };
         // Long tasks while filters change: the slider must not freeze the page.
         const longTasks = [];
         const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
@@ -83,6 +83,15 @@ async function measure(browser, mode, n) {
           out.area.push(a.ms);
           out.counts.push(a.count);
         }
+        // The comparison: a week against the week before, and half the year against the first half.
+        for (const [name, width] of [['compareWeek', 7], ['compareHalf', 182]]) {
+          for (let i = 0; b.compare && i < reps; i++) {
+            const c = await b.compare(i, width);
+            out[name].push(c.ms);
+            out[`${name}Counting`].push(c.counting);
+            out.counts.push(...c.counts);
+          }
+        }
         observer.disconnect();
         out.heap = b.heap();
         out.longestTask = longTasks.length ? Math.max(...longTasks) : 0;
@@ -92,7 +101,7 @@ async function measure(browser, mode, n) {
     await page.close();
   }
   const m = (xs) => (xs.length ? median(xs) : null);
-  return { load: median(loads), filter: median(rest.filter), redraw: median(rest.redraw), query: m(rest.query), export: m(rest.export), area: m(rest.area), heap: rest.heap, longestTask: rest.longestTask, counts: rest.counts };
+  return { load: median(loads), filter: median(rest.filter), redraw: median(rest.redraw), query: m(rest.query), export: m(rest.export), area: m(rest.area), compareWeek: m(rest.compareWeek), compareHalf: m(rest.compareHalf), compareWeekCounting: m(rest.compareWeekCounting), compareHalfCounting: m(rest.compareHalfCounting), heap: rest.heap, longestTask: rest.longestTask, counts: rest.counts };
 }
 
 /** measure, or null (with the reason printed) where the mode's page failed or crashed. */
@@ -120,7 +129,7 @@ try {
     // BENCH_DECK=0 leaves deck.gl out: at 1M with software WebGL it takes minutes a size.
     const deck = process.env.BENCH_DECK === '0' ? null : await tryMeasure(browser, 'deck', n);
     if (JSON.stringify(ours.counts) !== JSON.stringify(base.counts)) throw new Error(`size ${n}: our query found ${ours.counts}, the baseline ${base.counts}`);
-    for (const name of ['load', 'filter', 'redraw', 'query', 'export', 'area']) {
+    for (const name of ['load', 'filter', 'redraw', 'query', 'export', 'area', 'compareWeek', 'compareWeekCounting', 'compareHalf', 'compareHalfCounting']) {
       rows.push({ name, size: n, ours_ms: ms(ours[name]), baseline_ms: ms(base[name]), ratio: ratio(base[name], ours[name]), deck_ms: ms(deck?.[name]), ratio_deck: ratio(deck?.[name], ours[name]) });
     }
     rows.push({ name: 'heap', size: n, mb: +ours.heap.toFixed(1), baseline_mb: +base.heap.toFixed(1), deck_mb: deck ? +deck.heap.toFixed(1) : null, ratio_deck: ratio(deck?.heap, ours.heap) });

@@ -91,4 +91,33 @@ describe('AtlasState', () => {
     atlas.showAll(storeOfIncidents([incident('near', '2020-01-01')]));
     expect(atlas.fitRequest).toBeNull();
   });
+
+  it('compares with the period just before, through the same facets and view, and counts its cells', () => {
+    const atlas = loaded();
+    atlas.setDays({ from: day('2020-01-03'), to: day('2020-01-03') });
+    expect(atlas.compared).toBeNull();
+    expect(atlas.cells).toBeNull();
+    atlas.compareWithPrevious();
+    expect(atlas.comparison).toEqual({ from: day('2020-01-02'), to: day('2020-01-02') });
+    expect(Array.from(atlas.compared!, (i) => atlas.idOf(i))).toEqual(['b']);
+    expect(atlas.cells!.selected.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(atlas.cells!.comparison.reduce((a, b) => a + b, 0)).toBe(1);
+    // A category switched off leaves the compared set too, but not the legend's count of it.
+    atlas.toggleCategory('rocket attack', ['airstrike', 'rocket attack']);
+    expect(atlas.compared!.length).toBe(0);
+    expect(atlas.comparedAnyCategory!.length).toBe(1);
+    // The view is shared: a view away from the incidents empties both.
+    atlas.view = [0, 0, 1, 1];
+    expect(atlas.comparedAnyCategory!.length).toBe(0);
+    expect(atlas.inViewAnyCategory.length).toBe(0);
+  });
+
+  it('takes a comparison period in either order, and clears it', () => {
+    const atlas = loaded();
+    atlas.setComparison({ from: day('2020-01-02'), to: day('2020-01-01') });
+    expect(atlas.comparison).toEqual({ from: day('2020-01-01'), to: day('2020-01-02') });
+    expect(Array.from(atlas.compared!, (i) => atlas.idOf(i))).toEqual(['a', 'b']);
+    atlas.comparison = null;
+    expect(atlas.compared).toBeNull();
+  });
 });
