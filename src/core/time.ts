@@ -25,9 +25,17 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
 }
 
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, by arithmetic (H. Hinnant's
+ * days_from_civil): Date.UTC would read the years 0–99 as 1900–1999.
+ */
 function dayNumber(y: number, m: number, d: number): number {
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
-  return Date.UTC(y, m - 1, d) / DAY_MS;
+  const year = m <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
 }
 
 /**

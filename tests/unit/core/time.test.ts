@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { dayNumberOfIso, dayOfIsoDate, isoDateOfDay, parseIsoDateTime, offsetMinutes } from '../../../src/core/time.ts';
 
 describe('time', () => {
@@ -29,6 +30,23 @@ describe('time', () => {
 
   it('round-trips day numbers and ISO dates', () => {
     for (const d of ['1970-01-01', '2019-12-27', '2020-01-08', '1969-12-31']) expect(isoDateOfDay(dayOfIsoDate(d))).toBe(d);
+  });
+
+  it('reads the years 0000–0099 as written, not as 1900–1999', () => {
+    for (const d of ['0000-01-01', '0019-01-01', '0099-12-31', '0004-02-29']) expect(isoDateOfDay(dayOfIsoDate(d))).toBe(d);
+    expect(dayOfIsoDate('0019-01-01')).toBeLessThan(dayOfIsoDate('1919-01-01'));
+  });
+
+  it('agrees with the calendar of Date for every day of years 0–9999', () => {
+    const start = Date.UTC(2000, 0, 1) - 2000 * 365.2425 * 86_400_000;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3_652_424 }), (k) => {
+        const iso = new Date(Math.round(start / 86_400_000) * 86_400_000 + k * 86_400_000).toISOString().slice(0, 10);
+        fc.pre(/^\d{4}-/.test(iso));
+        expect(isoDateOfDay(dayOfIsoDate(iso))).toBe(iso);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('reads offsets in minutes', () => {
