@@ -147,3 +147,39 @@ test('"within N km of" a point keeps the incidents that near it', async ({ page 
   expect(near).toBeGreaterThan(0);
   await expect.poll(() => countShown(page)).toBe(near);
 });
+
+test('search, an area and a comparison together: the copied link restores all three', async ({ page, context }) => {
+  await openApp(page, '/?from=2020-01-03&to=2020-01-08');
+  await page.getByRole('searchbox', { name: 'Search incidents' }).fill('us');
+  await page.getByText('Area', { exact: true }).click();
+  await page.getByLabel('GeoJSON Polygon or MultiPolygon').fill(JSON.stringify({ type: 'Polygon', coordinates: [[...BAGHDAD, BAGHDAD[0]]] }));
+  await page.getByRole('button', { name: 'Apply area' }).click();
+  await page.getByRole('checkbox', { name: 'Compare with…' }).check();
+  await expect(page).toHaveURL(/[?&]q=us(&|#|$)/);
+  await expect(page).toHaveURL(/[?&]area=/);
+  await expect(page).toHaveURL(/[?&]cmp=2019-12-28\.\.2020-01-02/);
+  const state = async (p: Page) => ({
+    count: await countShown(p),
+    selected: await p.getByTestId('selected-total').textContent(),
+    compared: await p.getByTestId('compared-total').textContent(),
+  });
+  await expect.poll(async () => (await state(page)).count).toBeLessThan(idsInBox([44.0, 33.0, 44.7, 33.6]).length);
+  const before = await state(page);
+  expect(before.count).toBeGreaterThan(0);
+  const ids = (await exported(page)).fc.features.map((f: { id: string }) => f.id).sort();
+
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: /copy link/i }).click();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const other = await context.newPage();
+  await openApp(other, link);
+  await expect(other.getByRole('searchbox', { name: 'Search incidents' })).toHaveValue('us');
+  await expect(other.getByText('Area (on)')).toBeVisible();
+  await expect(other.getByRole('checkbox', { name: 'Compare with…' })).toBeChecked();
+  await expect(other.getByLabel('Comparison from')).toHaveValue('2019-12-28');
+  await expect.poll(() => state(other)).toEqual(before);
+  const restored = await exported(other);
+  expect(restored.name).toMatch(/_area\.geojson$/);
+  expect(restored.fc.features.map((f: { id: string }) => f.id).sort()).toEqual(ids);
+  await other.close();
+});
