@@ -31,8 +31,13 @@ export interface DatasetFiles {
   ranged(path: string, bytes: number): AsyncBuffer;
 }
 
-/** DuckDB writes zstd pages; hyparquet decodes snappy itself and takes other codecs as functions. */
-const COMPRESSORS: Compressors = { ZSTD: (input, length) => zstd(input, new Uint8Array(length)) };
+/**
+ * DuckDB writes zstd pages; hyparquet decodes snappy itself and takes other codecs as functions.
+ * fzstd is given no output buffer: it compares a given one with a number (`w == 1`), which
+ * turns the whole buffer into a string for every page. Without one it allocates the frame's
+ * content size, and hyparquet checks the length against the page header.
+ */
+const COMPRESSORS: Compressors = { ZSTD: (input) => zstd(input) };
 
 /**
  * DATE as its day number, as the filter counts days; geometry as its WKB bytes, which
@@ -94,10 +99,38 @@ export function rowGroupStats(metadata: FileMetaData, group: number, fallback: P
  * command line reads it (core/dataset-rows.ts). DuckDB hands that path JSON numbers; 64-bit
  * integers come from hyparquet as bigint, which JSON cannot hold.
  */
-export function rowToFeature(row: Record<string, unknown>): ReturnType<typeof parquetFeature> {
-  const headers = Object.keys(row).filter((k) => !DERIVED_COLUMNS.includes(k));
+export function rowToFeature(row: Record<string, unknown>, headers: readonly string[] = fieldColumns(Object.keys(row))): ReturnType<typeof parquetFeature> {
   for (const h of headers) if (typeof row[h] === 'bigint') row[h] = Number(row[h]);
   return parquetFeature(row, headers, true, row.geometry instanceof Uint8Array ? row.geometry : undefined);
+}
+
+/** The columns that become a feature's properties: all but the derived ones. */
+const fieldColumns = (columns: readonly string[]) => columns.filter((c) => !DERIVED_COLUMNS.includes(c));
+
+/** Derived columns that a feature is made of; the others (days, bbox, curve, source) only serve pruning and the build. */
+const FEATURE_DERIVED = ['extra', 'geometry'];
+
+/**
+ * The top-level columns rowToFeature reads: the schema's fields (whatever a file holds, so a
+ * foreign column still reaches the validator), `extra` and `geometry`. The derived columns
+ * are not fetched nor decoded.
+ */
+export function featureColumns(metadata: FileMetaData): string[] {
+  const out: string[] = [];
+  const root = metadata.schema[0];
+  for (let i = 1, child = 0; child < (root.num_children ?? 0); child++) {
+    const name = metadata.schema[i].name;
+    if (!DERIVED_COLUMNS.includes(name) || FEATURE_DERIVED.includes(name)) out.push(name);
+    i = nextSibling(metadata, i);
+  }
+  return out;
+}
+
+/** The schema element after element i and all its descendants. */
+function nextSibling(metadata: FileMetaData, i: number): number {
+  let pending = 1;
+  while (pending > 0) pending += (metadata.schema[i++].num_children ?? 0) - 1;
+  return i;
 }
 
 export class DatasetReader {
@@ -168,8 +201,10 @@ export class DatasetReader {
   async read(ref: RowGroupRef): Promise<GroupRows> {
     const p = this.manifest.partitions[ref.partition];
     const metadata = await this.footer(ref.partition);
+    const columns = featureColumns(metadata);
+    const headers = fieldColumns(columns);
     const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
-      parquetRead({ file: this.files.ranged(p.path, p.bytes), metadata, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, rowFormat: 'object', compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch(
+      parquetRead({ file: this.files.ranged(p.path, p.bytes), metadata, columns, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, rowFormat: 'object', compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch(
         (e: unknown) => reject(e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)),
       );
     });
@@ -178,7 +213,7 @@ export class DatasetReader {
     const result: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
     const seen: SeenIds = new Map();
     // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
-    validateAll(rows.map(rowToFeature), 'feature', ref.rowStart + 1, result, seen, accepted.options);
+    validateAll(rows.map((row) => rowToFeature(row, headers)), 'feature', ref.rowStart + 1, result, seen, accepted.options);
     accepted.flush();
     return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
   }

@@ -13,9 +13,13 @@ export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'h
  * `headers` columns as its properties, then, in a file of ours, the foreign ones kept in `extra`.
  */
 export function parquetFeature(o: Record<string, unknown>, headers: readonly string[], ours: boolean, wkb: Uint8Array | undefined) {
-  // fromEntries defines each key, "__proto__" too; Object.assign would set the prototype.
-  const extra = ours && typeof o.extra === 'string' ? Object.entries(JSON.parse(o.extra) as object) : [];
-  const properties: Record<string, unknown> = Object.fromEntries([...headers.map((h) => [h, o[h]]), ...extra]);
+  const properties: Record<string, unknown> = {};
+  for (const h of headers) setProperty(properties, h, o[h]);
+  if (ours && typeof o.extra === 'string') {
+    const extra = JSON.parse(o.extra) as Record<string, unknown>;
+    // A later key wins, as in the row the build read: a foreign column named like a field replaces it.
+    for (const key of Object.keys(extra)) setProperty(properties, key, extra[key]);
+  }
   let geometry: Geometry | null;
   try {
     geometry = wkb ? wkbToGeometry(wkb) : null;
@@ -24,4 +28,10 @@ export function parquetFeature(o: Record<string, unknown>, headers: readonly str
     geometry = null;
   }
   return { type: 'Feature', id: properties.id ?? undefined, geometry, properties };
+}
+
+/** Plain assignment keeps the object fast; only "__proto__" would hit the prototype setter, so it is defined. */
+function setProperty(properties: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+  else properties[key] = value;
 }

@@ -5,7 +5,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, trunc
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from '../../../src/cli/build-dataset.ts';
-import { DatasetError, DatasetReader, type DatasetFiles, type GroupRows } from '../../../src/core/dataset-reader.ts';
+import { DatasetError, DatasetReader, featureColumns, type DatasetFiles, type GroupRows } from '../../../src/core/dataset-reader.ts';
+import type { FileMetaData } from 'hyparquet';
 import { FolderFiles, UrlFiles, type PickedFile } from '../../../src/core/dataset-files.ts';
 import { GroupedStore, groupsToHold } from '../../../src/core/dataset-cache.ts';
 import { MANIFEST_VERSION, type Manifest } from '../../../src/core/dataset-manifest.ts';
@@ -197,6 +198,50 @@ describe('DatasetReader', () => {
     } finally {
       server.close();
     }
+  }, 60_000);
+});
+
+describe('featureColumns', () => {
+  const schema = (elements: [name: string, children?: number][]) => ({ schema: elements.map(([name, num_children]) => ({ name, num_children })) }) as unknown as FileMetaData;
+
+  it('keeps the fields, extra and geometry, and drops the derived columns with their nested children', () => {
+    const metadata = schema([['duckdb_schema', 6], ['id'], ['bbox', 4], ['xmin'], ['ymin'], ['xmax'], ['ymax'], ['sources', 1], ['list', 1], ['element'], ['hilbert'], ['extra'], ['geometry']]);
+    expect(featureColumns(metadata)).toEqual(['id', 'sources', 'extra', 'geometry']);
+  });
+
+  it('keeps a column it does not know, as the validator must see it', () => {
+    expect(featureColumns(schema([['schema', 3], ['start_day'], ['notes_by_another_tool'], ['lon']]))).toEqual(['notes_by_another_tool']);
+  });
+
+  it('fetches no derived column larger than a gap hyparquet bridges when it reads a row group', async () => {
+    const reader = await DatasetReader.open(new FolderFiles(picked(dir)));
+    const groups = await reader.rowGroups({ from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) }, [-180, -90, 180, 90]);
+    const group = groups.reduce((a, b) => (b.rows > a.rows ? b : a));
+    const footer = await reader.footer(group.partition);
+    const chunks = footer.row_groups[group.group].columns.map((c) => {
+      const m = c.meta_data!;
+      const start = Number(m.dictionary_page_offset ?? m.data_page_offset);
+      return { top: m.path_in_schema[0], start, end: start + Number(m.total_compressed_size) };
+    });
+    const fetched: [number, number][] = [];
+    const files: DatasetFiles = {
+      label: reader.files.label,
+      whole: (path) => reader.files.whole(path),
+      ranged: (path, bytes) => {
+        const inner = reader.files.ranged(path, bytes);
+        return { byteLength: bytes, slice: (a, b) => (fetched.push([a, b ?? bytes]), inner.slice(a, b)) };
+      },
+    };
+    const counted = await DatasetReader.open(files);
+    await counted.footer(group.partition);
+    fetched.length = 0;
+    const rows = await counted.read(group);
+    expect(rows.store.size).toBe(group.rows);
+    // hyparquet joins ranges less than 8 KiB apart into one request, small derived chunks between needed ones included.
+    const derived = chunks.filter((c) => ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'src', 'src_index'].includes(c.top) && c.end - c.start > 8192);
+    expect(derived.length).toBeGreaterThan(0);
+    for (const c of derived) for (const [a, b] of fetched) expect(b <= c.start || a >= c.end, `${c.top} fetched`).toBe(true);
+    expect(fetched.length).toBeGreaterThan(0);
   }, 60_000);
 });
 
