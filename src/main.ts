@@ -133,7 +133,7 @@ async function start() {
   atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds));
   const target = document.getElementById('app')!;
   // The page under embed/ is always the embed, whatever its query: that path may be framed.
-  if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme } });
+  if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme, dataset } });
   else mount(App, { target, props: { atlas, importer, library, dataset, style, theme, onmap: (m: IncidentMap) => void (kept && m.drawn.then(() => restoreKept(importer, atlas, library, kept))) } });
 }
 

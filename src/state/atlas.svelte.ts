@@ -67,6 +67,8 @@ export class AtlasState {
 
   /** A prepared dataset's days (its manifest's), when the data loaded is only the part a view needs. */
   private wholeSpan = $state.raw<DayRange | null>(null);
+  /** Whether the data is part of a prepared dataset: an import replaces it rather than adding to a part. */
+  prepared = $derived(this.wholeSpan !== null);
   span = $derived<DayRange>(this.wholeSpan ?? this.data.store.daySpan() ?? { from: Math.floor(Date.now() / DAY_MS), to: Math.floor(Date.now() / DAY_MS) });
 
   /** Every facet (core/filter.ts) evaluated once per change, per incident: the map draws with it too. */

@@ -15,6 +15,7 @@ import type { PickedFile } from '../core/dataset-files.ts';
 import type { DatasetMessage, DatasetRequest } from '../workers/dataset.worker.ts';
 import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
 import { densityInView, type OverviewCells } from '../core/overview.ts';
+import { exportCommand } from '../core/export-command.ts';
 
 export type SpawnWorker = () => Worker;
 
@@ -50,6 +51,13 @@ export class DatasetSource {
   overview = $state.raw<OverviewCells | null>(null);
   /** The overview in the view, with the category and status toggles: the map's cells and the "about N". */
   density = $derived.by(() => (this.overview ? densityInView(this.overview, this.atlas.view, this.atlas.categories, this.atlas.statuses) : null));
+  /** The "about N" of the view while the cells are drawn: their total, rounded; null when rows are listed (or no overview exists). */
+  about = $derived(this.density ? Math.round(this.density.total) : null);
+  /**
+   * The facets the cells cannot apply while they are drawn (they count by tile, day, category
+   * and status alone): each is named where it is set, so no count reads as filtered when it is not.
+   */
+  unapplied = $derived.by(() => (this.tooMany === null ? [] : [...(this.atlas.search.trim() ? ['search' as const] : []), ...(this.atlas.area ? ['area' as const] : [])]));
   /** Bytes fetched since the dataset was opened. */
   bytes = $state(0);
   private worker: Worker | null = null;
@@ -83,6 +91,33 @@ export class DatasetSource {
     });
   }
 
+  /**
+   * Asks for what the atlas's days and view need, each time they change, while the data shown
+   * is this dataset's; once an import has replaced it, closes it. Call from a component: the app
+   * and the embed follow a dataset the same way.
+   */
+  follow(): void {
+    $effect(() => {
+      const opened = this.opened;
+      if (!opened) return;
+      const atlas = this.atlas;
+      if (!this.shown(opened)) return this.close();
+      // While comparing, the compared period's rows are needed too: the days around both.
+      const days = atlas.comparison ? { from: Math.min(atlas.days.from, atlas.comparison.from), to: Math.max(atlas.days.to, atlas.comparison.to) } : atlas.days;
+      this.want(days, atlas.view, atlas.camera?.zoom ?? 0);
+    });
+  }
+
+  /** `npm run export -- --dataset DIR …` with the atlas's filters, for a view the page cannot export. */
+  exportCommand(format: 'geojson' | 'csv'): { command: string; unsupported: string[] } {
+    return exportCommand(this.atlas, format);
+  }
+
+  /** Whether the atlas still shows this dataset: an import replaces it. */
+  private shown(opened: OpenedDataset): boolean {
+    return this.atlas.datasets.some((d) => d.name === opened.label && d.sha256 === opened.sha256);
+  }
+
   /** The days and view changed: the worker is asked for them once they stop changing. */
   want(days: DayRange, view: View, zoom: number): void {
     if (!this.worker) return;
@@ -102,6 +137,7 @@ export class DatasetSource {
     this.opened = null;
     this.overview = null;
     this.tooMany = null;
+    this.loading = false;
     this.batches.clear();
   }
 
@@ -142,6 +178,8 @@ export class DatasetSource {
       return;
     }
     if (m.type === 'opened') return;
+    // An import replaced the dataset while the worker read: its rows would overwrite the import's.
+    if (!pending && this.opened && !this.shown(this.opened)) return this.close();
     this.bytes = m.bytes;
     if (m.seq === this.seq) this.loading = false;
     if (pending) {

@@ -206,7 +206,10 @@ export class Importer {
       this.report = null;
       return null;
     }
-    const mode = options.restore?.mode ?? (options.quiet ? 'replace' : this.mode);
+    // Added to the part of a prepared dataset a view loaded, a file would be dropped at the next
+    // view change: it replaces the dataset instead, and the report says so.
+    const closing = atlas.prepared && data ? atlas.datasets[0]?.name : undefined;
+    const mode = closing !== undefined ? 'replace' : (options.restore?.mode ?? (options.quiet ? 'replace' : this.mode));
     let rejected: Issue[] = [];
     if (data) {
       // Adding merges with the data shown, off the main thread: the bar stays, and Cancel
@@ -230,7 +233,8 @@ export class Importer {
       atlas.error = issues.length > 0 ? issues.map((i) => formatIssue(i, dataset.name)).join('\n') : null;
       return applied;
     }
-    this.report = { name: dataset.name, imported, issues, notes: result.notes, parts };
+    const notes = closing !== undefined && applied ? [`The prepared dataset ${closing} was closed: an import replaces it. Open it again to return to it.`, ...result.notes] : result.notes;
+    this.report = { name: dataset.name, imported, issues, notes, parts };
     atlas.error = imported === 0 ? `${dataset.name}: nothing could be imported (${issues.length.toLocaleString('en')} rejected). The data shown is unchanged.` : null;
     return applied;
   }

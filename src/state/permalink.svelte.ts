@@ -35,8 +35,8 @@ export function permalink(atlas: AtlasState, search: string, hash: string, libra
 export function mirrorStateInUrl(atlas: AtlasState, library: Library | null = null): void {
   $effect(() => {
     // While a dataset the link names is missing, the URL stays the link: reloading or copying it
-    // still says what it needs.
-    if (atlas.table.length === 0 || (library && library.missing.length > 0)) return;
+    // still says what it needs. A prepared dataset's view that holds too many to load has no rows, and a state.
+    if ((atlas.table.length === 0 && !atlas.prepared) || (library && library.missing.length > 0)) return;
     const { search, hash } = permalink(atlas, location.search, location.hash, library);
     if (search !== location.search || hash !== location.hash) history.replaceState(history.state, '', `${location.pathname}${search}${hash}`);
   });

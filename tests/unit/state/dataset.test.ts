@@ -4,14 +4,19 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../../../src/cli/build-dataset.ts';
-import { AtlasState } from '../../../src/state/atlas.svelte.ts';
+import { AtlasState, NO_DATA } from '../../../src/state/atlas.svelte.ts';
 import { DatasetSource } from '../../../src/state/dataset.svelte.ts';
 import { dayOfIsoDate } from '../../../src/core/time.ts';
 import type { Manifest } from '../../../src/core/dataset-manifest.ts';
 import { hostWorker } from '../worker-host.ts';
+import { Importer } from '../../../src/state/importer.svelte.ts';
+import { circleArea } from '../../../src/core/area.ts';
 
 // The real dataset worker, run in this thread (see worker-host.ts).
 const spawn = () => hostWorker(() => import('../../../src/workers/dataset.worker.ts'));
+// Hosted after the dataset worker has answered: one hosted worker's `self` replaces the other's.
+const importSpawn = () => hostWorker(() => import('../../../src/workers/import.worker.ts'));
+const ACLED_HEADER = 'id,event_date,latitude,longitude,event_type,sub_event_type,notes';
 
 let root: string;
 let server: Server;
@@ -148,5 +153,94 @@ describe('DatasetSource (the dataset worker run for real)', () => {
     expect(atlas.error).toContain(`${manifest.partitions[1].path} was not found (404)`);
     expect(atlas.table.length).toBe(0);
     source.close();
+  });
+});
+
+describe('DatasetSource while the view holds more than the page loads (overview mode)', () => {
+  it('names the search and the area as not applied to the "about N", and nothing else', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5);
+    expect(source.about).toBe(manifest.rows);
+    expect(source.unapplied).toEqual([]);
+    atlas.search = 'rocket';
+    expect(source.unapplied).toEqual(['search']);
+    expect(atlas.setArea(circleArea(44.4, 33.3, 50))).toBe(true);
+    expect(source.unapplied).toEqual(['search', 'area']);
+    // The toggles the cells do apply change the number, and are not named.
+    atlas.statuses = new Set(['disputed']);
+    expect(source.about).toBe(manifest.vocabularies.status.disputed);
+    expect(source.unapplied).toEqual(['search', 'area']);
+    source.close();
+  });
+
+  it('offers the export command with the days, view and toggles, and names what it cannot carry', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5);
+    atlas.view = [40, 30, 50, 40];
+    atlas.statuses = new Set(['confirmed']);
+    const { command, unsupported } = source.exportCommand('csv');
+    expect(command).toBe(`npm run export -- --dataset DIR --from ${manifest.days.from} --to ${manifest.days.to} --bbox 40,30,50,40 --status confirmed --format csv --out export.csv`);
+    expect(unsupported).toEqual([]);
+    atlas.search = 'rocket';
+    expect(source.exportCommand('geojson').unsupported).toEqual(['the search']);
+    source.close();
+  });
+
+  it('has no unloaded facets once a view fits the budget again', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    const jan = manifest.partitions[1];
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, jan.rows);
+    atlas.search = 'rocket';
+    expect(source.unapplied).toEqual(['search']);
+    source.want({ from: dayOfIsoDate(jan.days.to), to: dayOfIsoDate(jan.days.to) }, atlas.view, 5);
+    await until(() => !source.loading);
+    expect(source.tooMany).toBeNull();
+    expect(source.about).toBeNull();
+    expect(source.unapplied).toEqual([]);
+    source.close();
+  });
+});
+
+describe('an import while a prepared dataset is shown', () => {
+  it('replaces the dataset even in "add" mode and says so in its report', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` });
+    expect(atlas.prepared).toBe(true);
+    const importer = new Importer(atlas, importSpawn);
+    importer.mode = 'add';
+    await importer.start(new File([`${ACLED_HEADER}\nx1,2021-05-01,10,20,Battles,Armed clash,one\n`], 'one.csv'));
+    expect(atlas.table.length).toBe(1);
+    expect(atlas.datasets.map((d) => d.name)).toEqual(['one.csv']);
+    expect(atlas.prepared).toBe(false);
+    expect(importer.report?.notes[0]).toBe(`The prepared dataset ${base}/ds/manifest.json was closed: an import replaces it. Open it again to return to it.`);
+  });
+
+  it('keeps the dataset when the import holds nothing valid', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` });
+    const importer = new Importer(atlas, importSpawn);
+    await importer.start(new File([`${ACLED_HEADER}\nx1,not a date,10,20,Battles,Armed clash,one\n`], 'bad.csv'));
+    expect(atlas.table.length).toBe(manifest.rows);
+    expect(atlas.prepared).toBe(true);
+    expect(importer.report?.notes ?? []).not.toContainEqual(expect.stringContaining('was closed'));
+  });
+
+  it('closes the dataset, and keeps the data shown, when its answer arrives after other data replaced its rows', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` });
+    source.want({ from: dayOfIsoDate('2020-01-01'), to: atlas.span.to }, atlas.view, 5);
+    // What an import's replace does (Importer.apply): the dataset is no longer among the data's sources.
+    atlas.datasets = [{ name: 'one.csv', sha256: '' }];
+    atlas.setData(NO_DATA);
+    await until(() => source.opened === null);
+    expect(atlas.table).toBe(NO_DATA.table);
+    expect(atlas.datasets.map((d) => d.name)).toEqual(['one.csv']);
+    expect(source.loading).toBe(false);
   });
 });
