@@ -150,21 +150,23 @@ export function histogramOfOverview(
   statuses: ReadonlySet<Status> | null,
   measure: Measure,
 ): Histogram {
-  // A tile is tested once, however many days and categories it has rows for.
-  const inView = new Map<number, boolean>();
-  const kept: number[] = [];
-  for (let k = 0; k < rows.count.length; k++) {
-    if (categories && !categories.has(CATEGORIES[rows.category[k]])) continue;
-    if (statuses && !statuses.has(STATUSES[rows.status[k]])) continue;
-    const key = rows.y[k] * 2 ** rows.zoom + rows.x[k];
-    let yes = inView.get(key);
-    if (yes === undefined) inView.set(key, (yes = tileInView(rows.zoom, rows.x[k], rows.y[k], view)));
-    if (yes) kept.push(k);
+  // Tile by tile: each is tested once, however many days and categories it has rows for, and
+  // the rows of tiles out of view are not visited.
+  const { starts } = rows;
+  const kept = new Int32Array(rows.count.length);
+  let n = 0;
+  for (let t = 0; t + 1 < starts.length; t++) {
+    if (!tileInView(rows.zoom, rows.x[starts[t]], rows.y[starts[t]], view)) continue;
+    for (let k = starts[t]; k < starts[t + 1]; k++) {
+      if (categories && !categories.has(CATEGORIES[rows.category[k]])) continue;
+      if (statuses && !statuses.has(STATUSES[rows.status[k]])) continue;
+      kept[n++] = k;
+    }
   }
   const value = measure === 'count' ? rows.count : rows.killed;
   return tally(
     {
-      length: kept.length,
+      length: n,
       time: (k) => rows.day[kept[k]] * DAY_MS,
       category: (k) => rows.category[kept[k]],
       value: (k) => value[kept[k]],

@@ -60,6 +60,11 @@ export interface OverviewDays {
   count: Float64Array;
   /** Sum of the upper bounds of killed. */
   killed: Float64Array;
+  /**
+   * Rows run tile by tile: tile t's rows are starts[t] to starts[t + 1] (exclusive), so a view
+   * tests each tile once and skips the rows of tiles outside it.
+   */
+  starts: Int32Array;
 }
 
 /** Collects overview rows into an OverviewDays, growing its arrays: the worker's half. */
@@ -89,10 +94,33 @@ export class DayRows {
     o.killed[k] = Number.isFinite(killed) && killed > 0 ? killed : 0;
   }
 
+  /** The rows, in tile order (the sort is the worker's, once, not the page's at each view). */
   rows(): OverviewDays {
     const o = this.out;
+    const side = 2 ** this.zoom;
+    const key = (k: number) => o.y[k] * side + o.x[k];
+    const order = Int32Array.from({ length: this.n }, (_, k) => k).sort((a, b) => key(a) - key(b) || a - b);
+    const pick = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => {
+      for (let j = 0; j < order.length; j++) b[j] = a[order[j]];
+      return b;
+    };
     const n = this.n;
-    return { zoom: this.zoom, x: o.x.slice(0, n), y: o.y.slice(0, n), day: o.day.slice(0, n), category: o.category.slice(0, n), status: o.status.slice(0, n), count: o.count.slice(0, n), killed: o.killed.slice(0, n) };
+    const out: OverviewDays = {
+      zoom: this.zoom,
+      x: pick(o.x, new Uint32Array(n)),
+      y: pick(o.y, new Uint32Array(n)),
+      day: pick(o.day, new Int32Array(n)),
+      category: pick(o.category, new Uint8Array(n)),
+      status: pick(o.status, new Uint8Array(n)),
+      count: pick(o.count, new Float64Array(n)),
+      killed: pick(o.killed, new Float64Array(n)),
+      starts: new Int32Array(0),
+    };
+    const starts: number[] = [];
+    for (let j = 0; j < n; j++) if (j === 0 || out.x[j] !== out.x[j - 1] || out.y[j] !== out.y[j - 1]) starts.push(j);
+    starts.push(n);
+    out.starts = Int32Array.from(starts);
+    return out;
   }
 
   private allocate(cap: number): OverviewDays {
@@ -111,12 +139,13 @@ export class DayRows {
       status: grow(o?.status, new Uint8Array(cap)),
       count: grow(o?.count, new Float64Array(cap)),
       killed: grow(o?.killed, new Float64Array(cap)),
+      starts: new Int32Array(0),
     };
   }
 }
 
 /** The transferable buffers of an OverviewDays. */
-export const dayRowsTransferables = (d: OverviewDays): ArrayBuffer[] => [d.x.buffer, d.y.buffer, d.day.buffer, d.category.buffer, d.status.buffer, d.count.buffer, d.killed.buffer] as ArrayBuffer[];
+export const dayRowsTransferables = (d: OverviewDays): ArrayBuffer[] => [d.x.buffer, d.y.buffer, d.day.buffer, d.category.buffer, d.status.buffer, d.count.buffer, d.killed.buffer, d.starts.buffer] as ArrayBuffer[];
 
 /** Sums rows (x, y, category, status, count) into cells: the worker's half. */
 export class CellSums {

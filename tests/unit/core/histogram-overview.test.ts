@@ -88,16 +88,31 @@ describe('histogramOfOverview', () => {
 describe('DayRows', () => {
   it('keeps every row past its first allocation, and drops unknown vocabularies and empty counts', () => {
     const d = new DayRows(6);
-    for (let i = 0; i < 5000; i++) d.add(i % 64, 1, i, CATEGORIES[i % CATEGORIES.length], STATUSES[0], 1, i % 2 ? Number.NaN : 2);
+    for (let i = 0; i < 5000; i++) d.add(i % 64, 1, i, CATEGORIES[i % CATEGORIES.length], STATUSES[0], 1 + (i % 3), i % 2 ? Number.NaN : 2);
     d.add(0, 0, 0, 'no such category', STATUSES[0], 5, 0);
     d.add(0, 0, 0, CATEGORIES[0], 'no such status', 5, 0);
     d.add(0, 0, 0, CATEGORIES[0], STATUSES[0], 0, 0);
     const rows = d.rows();
     expect(rows.count.length).toBe(5000);
-    expect(rows.day[4999]).toBe(4999);
-    expect(rows.x[65]).toBe(1);
-    expect(rows.killed[0]).toBe(2);
-    expect(rows.killed[1]).toBe(0);
-    expect(rows.category[7]).toBe(7 % CATEGORIES.length);
+    expect(rows.count.reduce((a, b) => a + b, 0)).toBe(Array.from({ length: 5000 }, (_, i) => 1 + (i % 3)).reduce((a, b) => a + b, 0));
+    // An unknown killed is none known; rows of even i have killed 2, and each row keeps its own.
+    for (let k = 0; k < rows.day.length; k++) {
+      expect(rows.killed[k]).toBe(rows.day[k] % 2 ? 0 : 2);
+      expect(rows.x[k]).toBe(rows.day[k] % 64);
+      expect(rows.category[k]).toBe(rows.day[k] % CATEGORIES.length);
+    }
+  });
+
+  it('runs rows tile by tile, each tile once, with starts bounding each run', () => {
+    const d = new DayRows(2);
+    for (const [x, y] of [[3, 1], [0, 0], [3, 1], [1, 2], [0, 0], [3, 1]]) d.add(x, y, 0, CATEGORIES[0], STATUSES[0], 1, 0);
+    const rows = d.rows();
+    expect(Array.from(rows.starts)).toEqual([0, 2, 5, 6]);
+    expect(Array.from(rows.y)).toEqual([0, 0, 1, 1, 1, 2]);
+    expect(Array.from(rows.x)).toEqual([0, 0, 3, 3, 3, 1]);
+  });
+
+  it('gives one bound and no runs when empty', () => {
+    expect(Array.from(new DayRows(6).rows().starts)).toEqual([0]);
   });
 });
