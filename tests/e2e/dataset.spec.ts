@@ -144,15 +144,17 @@ test('the histogram spans the whole dataset from its overview, with a narrow win
   await expect(page.getByRole('img', { name: /whole dataset, approximate \(overview\)/ })).toBeVisible();
   const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as Manifest;
   const coarsest = manifest.overviews.reduce((a, b) => (b.zoom < a.zoom ? b : a));
-  const view = (await exported(page)).provenance!.view_bbox as View;
-  // DuckDB's sums per day over the overview's tiles that meet the view (the rule of the map's cells).
-  const rows = (
+  // DuckDB's sums per tile and day of the coarsest overview, kept for the tiles that meet the
+  // view the export names (the rule of the map's density cells).
+  const all = (
     await db.runAndReadAll(`SELECT x, y, CAST(day - DATE '1970-01-01' AS INTEGER) AS day, SUM(count) AS n, SUM(killed) AS killed
       FROM read_parquet('${join(DIR, coarsest.path)}') GROUP BY x, y, day`)
   )
     .getRowObjectsJson()
-    .map((r) => ({ x: Number(r.x), y: Number(r.y), day: Number(r.day), n: Number(r.n), killed: Number(r.killed) }))
-    .filter((r) => bboxIntersectsView(tileBbox(coarsest.zoom, r.x, r.y), view));
+    .map((r) => ({ x: Number(r.x), y: Number(r.y), day: Number(r.day), n: Number(r.n), killed: Number(r.killed) }));
+  let view = (await exported(page)).provenance!.view_bbox as View;
+  const inView = () => all.filter((r) => bboxIntersectsView(tileBbox(coarsest.zoom, r.x, r.y), view));
+  let rows = inView();
   const end = dayOfIsoDate(manifest.days.to) + 1;
   const bars = async () => {
     const g = page.getByTestId('histogram').locator('g[data-start]');
@@ -172,5 +174,16 @@ test('the histogram spans the whole dataset from its overview, with a narrow win
   await expect(page.getByRole('img', { name: /^Killed/ })).toBeVisible();
   const killed = await bars();
   expect(killed.map((b) => b.total)).toEqual(killed.map(sums('killed')));
+  // A smaller view: fewer tiles, and the bars follow.
+  await page.getByRole('radio', { name: 'count' }).check();
+  await page.getByTestId('map').locator('canvas').focus();
+  for (let k = 0; k < 3; k++) await page.keyboard.press('Equal');
+  await page.waitForTimeout(600);
+  await settled(page);
+  view = (await exported(page)).provenance!.view_bbox as View;
+  rows = inView();
+  expect(rows.length).toBeLessThan(all.length);
+  const zoomed = await bars();
+  expect(zoomed.map((b) => b.total)).toEqual(zoomed.map(sums('n')));
   await page.getByRole('region', { name: 'Date range' }).screenshot({ path: join(root, 'test-results', 'dataset-histogram.png') });
 });
