@@ -16,7 +16,7 @@ import type { DayRange } from './time.ts';
 import type { View } from './geometry.ts';
 import type { RowBatch } from './table.ts';
 import type { IncidentStore } from './store.ts';
-import { CellSums, type OverviewCells } from './overview.ts';
+import { CellSums, DayRows, type OverviewCells, type OverviewDays } from './overview.ts';
 
 /** A problem with the dataset's files (missing, malformed, truncated, no range requests): said as the alert says it. */
 export class DatasetError extends Error {}
@@ -223,6 +223,25 @@ export class DatasetReader {
    * whose `day` statistics overlap them are read (rows run by day).
    */
   async overview(zoom: number, days: DayRange): Promise<OverviewCells> {
+    const sums = new CellSums(zoom);
+    await this.overviewRows(zoom, days, ['x', 'y', 'day', 'category', 'status', 'count'], ([x, y, day, category, status, count]) => {
+      const d = asNumber(day);
+      if (d >= days.from && d <= days.to) sums.add(asNumber(x), asNumber(y), String(category), String(status), asNumber(count));
+    });
+    return sums.cells();
+  }
+
+  /** Every row of the overview of this zoom, day by day, with `killed`: the histogram of the whole span. */
+  async overviewDays(zoom: number): Promise<OverviewDays> {
+    const rows = new DayRows(zoom);
+    await this.overviewRows(zoom, null, ['x', 'y', 'day', 'category', 'status', 'count', 'killed'], ([x, y, day, category, status, count, killed]) =>
+      rows.add(asNumber(x), asNumber(y), asNumber(day), String(category), String(status), asNumber(count), asNumber(killed)),
+    );
+    return rows.rows();
+  }
+
+  /** Reads the columns of the overview of this zoom, in the row groups that may hold these days (all, for null). */
+  private async overviewRows(zoom: number, days: DayRange | null, columns: string[], each: (row: unknown[]) => void): Promise<void> {
     const k = this.manifest.overviews.findIndex((o) => o.zoom === zoom);
     if (k < 0) throw new DatasetError(`${this.files.label}: manifest.json lists no overview at zoom ${zoom}`);
     const o = this.manifest.overviews[k];
@@ -236,26 +255,21 @@ export class DatasetReader {
       this.overviewFooters.set(k, footer);
     }
     const metadata = await footer;
-    const sums = new CellSums(zoom);
     let rowStart = 0;
     for (const [group, g] of metadata.row_groups.entries()) {
       const rows = Number(g.num_rows);
       const from = statistic(metadata, group, 'day', 'min');
       const to = statistic(metadata, group, 'day', 'max');
       // Without statistics a group is read: skipping it could hide incidents.
-      if (rows > 0 && !(to < days.from || from > days.to)) {
+      if (rows > 0 && (days === null || !(to < days.from || from > days.to))) {
         const data = await new Promise<unknown[][]>((resolve, reject) => {
-          parquetRead({ file, metadata, rowStart, rowEnd: rowStart + rows, columns: ['x', 'y', 'day', 'category', 'status', 'count'], compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch((e: unknown) =>
+          parquetRead({ file, metadata, rowStart, rowEnd: rowStart + rows, columns, compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch((e: unknown) =>
             reject(new DatasetError(`${this.files.label}: ${o.path}, row group ${group}: ${(e as Error).message}`)),
           );
         });
-        for (const [x, y, day, category, status, count] of data) {
-          const d = asNumber(day);
-          if (d >= days.from && d <= days.to) sums.add(asNumber(x), asNumber(y), String(category), String(status), asNumber(count));
-        }
+        for (const row of data) each(row);
       }
       rowStart += rows;
     }
-    return sums.cells();
   }
 }

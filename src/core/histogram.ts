@@ -1,10 +1,12 @@
 // The timeline histogram behind the date slider: incidents per calendar bin, stacked by category.
 // Bins are in local wall-clock time (see localMsOfIso), so a bar agrees with the day rule.
 
-import { CATEGORIES, CATEGORY_INDEX, type Incident } from './schema.ts';
+import { CATEGORIES, CATEGORY_INDEX, STATUSES, type Category, type Incident, type Status } from './schema.ts';
 import { DAY_MS, localMsOfIso } from './time.ts';
 import type { DayRange } from './time.ts';
 import type { IncidentStore } from './store.ts';
+import type { View } from './geometry.ts';
+import { tileInView, type OverviewDays } from './overview.ts';
 
 export type BinUnit = 'hour' | 'day' | 'week' | 'month';
 export type Measure = 'count' | 'killed';
@@ -30,8 +32,8 @@ export interface Histogram {
 export const MAX_BINS = 1000;
 
 /** The finest calendar unit that gives at most a readable number of bars for the span. */
-export function chooseUnit(days: number): { unit: BinUnit; step: number } {
-  if (days <= 3) return { unit: 'hour', step: 1 };
+export function chooseUnit(days: number, daysOnly = false): { unit: BinUnit; step: number } {
+  if (days <= 3 && !daysOnly) return { unit: 'hour', step: 1 };
   if (days <= 366) return { unit: 'day', step: 1 };
   if (days <= 7 * 300) return { unit: 'week', step: 1 };
   const months = Math.ceil(days / 28);
@@ -69,8 +71,9 @@ interface Items {
   value(k: number): number;
 }
 
-function tally(items: Items, span: DayRange): Histogram {
-  const { unit, step } = chooseUnit(span.to - span.from + 1);
+/** `daysOnly`: the items know their day, not their hour, so bars are never finer than a day. */
+function tally(items: Items, span: DayRange, daysOnly = false): Histogram {
+  const { unit, step } = chooseUnit(span.to - span.from + 1, daysOnly);
   const edges = binEdges(span, unit, step);
   const bins: Bin[] = [];
   for (let b = 0; b + 1 < edges.length; b++) bins.push({ start: edges[b], end: edges[b + 1], values: CATEGORIES.map(() => 0), total: 0 });
@@ -131,5 +134,44 @@ export function histogramOfStore(store: IncidentStore, indices: ArrayLike<number
       value: (k) => (measure === 'count' ? 1 : killed[indices[k]]),
     },
     span,
+  );
+}
+
+/**
+ * The same bars from a prepared dataset's overview rows: each row counted on its day, for the
+ * tiles that meet the view (the rule of the map's cells, core/overview.ts) and the category and
+ * status toggles. Approximate: a tile is in or out as a whole, and search and area do not apply.
+ */
+export function histogramOfOverview(
+  rows: OverviewDays,
+  span: DayRange,
+  view: View,
+  categories: ReadonlySet<Category> | null,
+  statuses: ReadonlySet<Status> | null,
+  measure: Measure,
+): Histogram {
+  // Tile by tile: each is tested once, however many days and categories it has rows for, and
+  // the rows of tiles out of view are not visited.
+  const { starts } = rows;
+  const kept = new Int32Array(rows.count.length);
+  let n = 0;
+  for (let t = 0; t + 1 < starts.length; t++) {
+    if (!tileInView(rows.zoom, rows.x[starts[t]], rows.y[starts[t]], view)) continue;
+    for (let k = starts[t]; k < starts[t + 1]; k++) {
+      if (categories && !categories.has(CATEGORIES[rows.category[k]])) continue;
+      if (statuses && !statuses.has(STATUSES[rows.status[k]])) continue;
+      kept[n++] = k;
+    }
+  }
+  const value = measure === 'count' ? rows.count : rows.killed;
+  return tally(
+    {
+      length: n,
+      time: (k) => rows.day[kept[k]] * DAY_MS,
+      category: (k) => rows.category[kept[k]],
+      value: (k) => value[kept[k]],
+    },
+    span,
+    true,
   );
 }

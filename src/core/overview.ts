@@ -35,6 +35,118 @@ export function tileBbox(z: number, x: number, y: number): Bbox {
   return [(x / n) * 360 - 180, lat(y + 1), ((x + 1) / n) * 360 - 180, lat(y)];
 }
 
+/**
+ * Whether the tile x, y of zoom z meets the view: the one rule by which overview counts (the
+ * map's cells, the "about N", the histogram's bars) take a tile as in the view.
+ */
+export function tileInView(z: number, x: number, y: number, view: View): boolean {
+  return bboxIntersectsView(tileBbox(z, x, y), view);
+}
+
+/**
+ * Rows of one overview zoom as they are, day by day, with only the vocabularies mapped to
+ * indices: the histogram's source over a dataset's whole span. The coarsest zoom is small
+ * (cells × days), so it is read once.
+ */
+export interface OverviewDays {
+  zoom: number;
+  x: Uint32Array;
+  y: Uint32Array;
+  /** The incidents' first day (days since 1970-01-01, local). */
+  day: Int32Array;
+  /** Indices into CATEGORIES and STATUSES. */
+  category: Uint8Array;
+  status: Uint8Array;
+  count: Float64Array;
+  /** Sum of the upper bounds of killed. */
+  killed: Float64Array;
+  /**
+   * Rows run tile by tile: tile t's rows are starts[t] to starts[t + 1] (exclusive), so a view
+   * tests each tile once and skips the rows of tiles outside it.
+   */
+  starts: Int32Array;
+}
+
+/** Collects overview rows into an OverviewDays, growing its arrays: the worker's half. */
+export class DayRows {
+  private n = 0;
+  private cap = 0;
+  private out: OverviewDays;
+
+  constructor(readonly zoom: number) {
+    this.out = this.allocate(1024);
+  }
+
+  add(x: number, y: number, day: number, category: string, status: string, count: number, killed: number): void {
+    const c = CATEGORIES.indexOf(category as Category);
+    const s = STATUSES.indexOf(status as Status);
+    if (c < 0 || s < 0 || !(count > 0) || !Number.isFinite(day)) return;
+    if (this.n === this.cap) this.out = this.allocate(this.cap * 2);
+    const o = this.out;
+    const k = this.n++;
+    o.x[k] = x;
+    o.y[k] = y;
+    o.day[k] = day;
+    o.category[k] = c;
+    o.status[k] = s;
+    o.count[k] = count;
+    // A missing killed is no one known killed, as the importer reads it.
+    o.killed[k] = Number.isFinite(killed) && killed > 0 ? killed : 0;
+  }
+
+  /** The rows, in tile order (the sort is the worker's, once, not the page's at each view). */
+  rows(): OverviewDays {
+    const o = this.out;
+    const side = 2 ** this.zoom;
+    const key = (k: number) => o.y[k] * side + o.x[k];
+    const order = Int32Array.from({ length: this.n }, (_, k) => k).sort((a, b) => key(a) - key(b) || a - b);
+    const pick = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => {
+      for (let j = 0; j < order.length; j++) b[j] = a[order[j]];
+      return b;
+    };
+    const n = this.n;
+    const out: OverviewDays = {
+      zoom: this.zoom,
+      x: pick(o.x, new Uint32Array(n)),
+      y: pick(o.y, new Uint32Array(n)),
+      day: pick(o.day, new Int32Array(n)),
+      category: pick(o.category, new Uint8Array(n)),
+      status: pick(o.status, new Uint8Array(n)),
+      count: pick(o.count, new Float64Array(n)),
+      killed: pick(o.killed, new Float64Array(n)),
+      starts: new Int32Array(0),
+    };
+    const starts: number[] = [];
+    for (let j = 0; j < n; j++) if (j === 0 || out.x[j] !== out.x[j - 1] || out.y[j] !== out.y[j - 1]) starts.push(j);
+    starts.push(n);
+    out.starts = Int32Array.from(starts);
+    return out;
+  }
+
+  private allocate(cap: number): OverviewDays {
+    const grow = <T extends Uint32Array | Int32Array | Uint8Array | Float64Array>(a: T | undefined, b: T): T => {
+      if (a) b.set(a.subarray(0, this.n) as never);
+      return b;
+    };
+    const o = this.out as OverviewDays | undefined;
+    this.cap = cap;
+    return {
+      zoom: this.zoom,
+      x: grow(o?.x, new Uint32Array(cap)),
+      y: grow(o?.y, new Uint32Array(cap)),
+      day: grow(o?.day, new Int32Array(cap)),
+      category: grow(o?.category, new Uint8Array(cap)),
+      status: grow(o?.status, new Uint8Array(cap)),
+      count: grow(o?.count, new Float64Array(cap)),
+      killed: grow(o?.killed, new Float64Array(cap)),
+      starts: new Int32Array(0),
+    };
+  }
+}
+
+/** The transferable buffers of an OverviewDays. */
+export const dayRowsTransferables = (d: OverviewDays): ArrayBuffer[] => [d.x.buffer, d.y.buffer, d.day.buffer, d.category.buffer, d.status.buffer, d.count.buffer, d.killed.buffer, d.starts.buffer] as ArrayBuffer[];
+
 /** Sums rows (x, y, category, status, count) into cells: the worker's half. */
 export class CellSums {
   private readonly sums = new Map<number, number>();
@@ -96,8 +208,10 @@ export function densityInView(
   const perCategory = new Float64Array(CATEGORIES.length);
   let total = 0;
   for (const [key, tile] of tiles) {
-    const bbox = tileBbox(cells.zoom, key % 2 ** cells.zoom, Math.floor(key / 2 ** cells.zoom));
-    if (!bboxIntersectsView(bbox, view)) continue;
+    const tx = key % 2 ** cells.zoom;
+    const ty = Math.floor(key / 2 ** cells.zoom);
+    if (!tileInView(cells.zoom, tx, ty, view)) continue;
+    const bbox = tileBbox(cells.zoom, tx, ty);
     let count = 0;
     let top = -1;
     for (let c = 0; c < CATEGORIES.length; c++) {

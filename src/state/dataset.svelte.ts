@@ -14,7 +14,8 @@ import type { Manifest } from '../core/dataset-manifest.ts';
 import type { PickedFile } from '../core/dataset-files.ts';
 import type { DatasetMessage, DatasetRequest } from '../workers/dataset.worker.ts';
 import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
-import { densityInView, type OverviewCells } from '../core/overview.ts';
+import { densityInView, type OverviewCells, type OverviewDays } from '../core/overview.ts';
+import { histogramOfOverview, type Histogram } from '../core/histogram.ts';
 import { exportCommand } from '../core/export-command.ts';
 
 export type SpawnWorker = () => Worker;
@@ -39,6 +40,8 @@ interface Pending {
   /** The days shown once its first rows arrive. */
   startDays?: DayRange;
   resolve: (ok: boolean) => void;
+  /** The overview's rows for the histogram, if they came before the first rows. */
+  timeline?: OverviewDays;
 }
 
 export class DatasetSource {
@@ -58,6 +61,18 @@ export class DatasetSource {
    * and status alone): each is named where it is set, so no count reads as filtered when it is not.
    */
   unapplied = $derived.by(() => (this.tooMany === null ? [] : [...(this.atlas.search.trim() ? ['search' as const] : []), ...(this.atlas.area ? ['area' as const] : [])]));
+  /** The coarsest overview's rows over the whole span, once the worker has read them. */
+  timeline = $state.raw<OverviewDays | null>(null);
+  /**
+   * The histogram over the dataset's whole span, from the overview, for the view and the toggles;
+   * null until it is read or without overviews (the histogram then counts the rows held). It is
+   * drawn whatever rows are loaded: bars that switched between exact counts of the loaded days
+   * and estimates as the view changed would not compare with each other, and the point of the
+   * bars is where in the span incidents are, to move the slider there.
+   */
+  bars = $derived.by<Histogram | null>(() =>
+    this.timeline && this.opened ? histogramOfOverview(this.timeline, this.opened.span, this.atlas.view, this.atlas.categories, this.atlas.statuses, this.atlas.measure) : null,
+  );
   /** Bytes fetched since the dataset was opened. */
   bytes = $state(0);
   private worker: Worker | null = null;
@@ -136,6 +151,7 @@ export class DatasetSource {
     this.worker = null;
     this.opened = null;
     this.overview = null;
+    this.timeline = null;
     this.tooMany = null;
     this.loading = false;
     this.batches.clear();
@@ -178,6 +194,11 @@ export class DatasetSource {
       return;
     }
     if (m.type === 'opened') return;
+    if (m.type === 'timeline') {
+      if (pending) pending.timeline = m.rows;
+      else this.timeline = m.rows;
+      return;
+    }
     // An import replaced the dataset while the worker read: its rows would overwrite the import's.
     if (!pending && this.opened && !this.shown(this.opened)) return this.close();
     this.bytes = m.bytes;
@@ -188,6 +209,7 @@ export class DatasetSource {
       this.close();
       this.worker = w;
       this.opened = pending.opened;
+      this.timeline = pending.timeline ?? null;
     }
     if (m.type === 'same') return;
     if (m.type === 'too-many') {

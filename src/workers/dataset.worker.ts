@@ -11,7 +11,7 @@ import type { Manifest } from '../core/dataset-manifest.ts';
 import type { IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
-import { overviewZoomFor, type OverviewCells } from '../core/overview.ts';
+import { dayRowsTransferables, overviewZoomFor, type OverviewCells, type OverviewDays } from '../core/overview.ts';
 
 export type DatasetRequest =
   | { type: 'open'; url: string; budget?: number }
@@ -31,6 +31,11 @@ export type DatasetMessage =
    * the days (transferred; null when the dataset has no overviews) are drawn instead.
    */
   | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null }
+  /**
+   * The coarsest overview's rows over the dataset's whole span (transferred), sent once after
+   * `opened`: the histogram's bars, whatever rows are loaded.
+   */
+  | { type: 'timeline'; rows: OverviewDays }
   /** The groups held already hold everything the request needs, and the page shows them: its data stays. */
   | { type: 'same'; seq: number; bytes: number }
   | { type: 'error'; seq: number | null; message: string };
@@ -109,5 +114,15 @@ self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     post({ type: 'opened', manifest: opened.manifest, label: source.label, sha256: opened.sha256 });
   } catch (err) {
     post({ type: 'error', seq: null, message: message(err) });
+    return;
+  }
+  const zooms = reader.manifest.overviews.map((o) => o.zoom);
+  if (zooms.length === 0) return;
+  try {
+    const rows = await reader.overviewDays(Math.min(...zooms));
+    post({ type: 'timeline', rows }, dayRowsTransferables(rows));
+  } catch {
+    // The rows and the map do not need it: the histogram then counts the rows the page holds,
+    // and says so. An unreadable overview is said where the map needs it (a 'too-many' view).
   }
 };

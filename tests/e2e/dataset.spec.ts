@@ -4,12 +4,16 @@
 import { test, expect, openApp } from './fixtures.ts';
 import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Page } from '@playwright/test';
 import type { ExportedCollection } from '../../src/core/export.ts';
+import type { Manifest } from '../../src/core/dataset-manifest.ts';
+import { tileBbox } from '../../src/core/overview.ts';
+import { bboxIntersectsView, type View } from '../../src/core/geometry.ts';
+import { dayOfIsoDate } from '../../src/core/time.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Rows of the seeded dataset; build-dataset reads a few thousand a second here. */
@@ -129,4 +133,57 @@ test('opens a dataset folder picked from disk, and names the folder in the expor
   const p = fc.provenance!;
   expect(p.datasets).toEqual([{ name: 'e2e-dataset', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
   expect(fc.features.map((f) => String(f.properties.id)).sort()).toEqual(await duckIds(p.filters.from, p.filters.to, p.view_bbox));
+});
+
+test('the histogram spans the whole dataset from its overview, with a narrow window loaded: bars match DuckDB per bar', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openApp(page, `/?dataset=${URL_PATH}&from=2020-02-01&to=2020-02-07#map=1.2/20/10`);
+  await settled(page);
+  const caption = page.getByTestId('histogram-caption');
+  await expect(caption).toContainText('Whole dataset, approximate (overview)');
+  await expect(page.getByRole('img', { name: /whole dataset, approximate \(overview\)/ })).toBeVisible();
+  const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as Manifest;
+  const coarsest = manifest.overviews.reduce((a, b) => (b.zoom < a.zoom ? b : a));
+  // DuckDB's sums per tile and day of the coarsest overview, kept for the tiles that meet the
+  // view the export names (the rule of the map's density cells).
+  const all = (
+    await db.runAndReadAll(`SELECT x, y, CAST(day - DATE '1970-01-01' AS INTEGER) AS day, SUM(count) AS n, SUM(killed) AS killed
+      FROM read_parquet('${join(DIR, coarsest.path)}') GROUP BY x, y, day`)
+  )
+    .getRowObjectsJson()
+    .map((r) => ({ x: Number(r.x), y: Number(r.y), day: Number(r.day), n: Number(r.n), killed: Number(r.killed) }));
+  let view = (await exported(page)).provenance!.view_bbox as View;
+  const inView = () => all.filter((r) => bboxIntersectsView(tileBbox(coarsest.zoom, r.x, r.y), view));
+  let rows = inView();
+  const end = dayOfIsoDate(manifest.days.to) + 1;
+  const bars = async () => {
+    const g = page.getByTestId('histogram').locator('g[data-start]');
+    await expect(g.first()).toBeAttached();
+    const got = await g.evaluateAll((els) => els.map((e) => ({ start: e.getAttribute('data-start')!, total: Number(e.getAttribute('data-total')) })));
+    return got.map((b, k) => ({ ...b, from: dayOfIsoDate(b.start), to: k + 1 < got.length ? dayOfIsoDate(got[k + 1].start) : end }));
+  };
+  const window = { from: dayOfIsoDate('2020-02-01'), to: dayOfIsoDate('2020-02-07') };
+  const count = await bars();
+  expect(count[0].from).toBe(dayOfIsoDate(manifest.days.from));
+  // Bars outside the loaded window: the user sees where else incidents are.
+  expect(count.filter((b) => (b.to <= window.from || b.from > window.to) && b.total > 0).length).toBeGreaterThan(2);
+  const sums = (key: 'n' | 'killed') => (b: { from: number; to: number }) => rows.filter((r) => r.day >= b.from && r.day < b.to).reduce((s, r) => s + r[key], 0);
+  expect(count.map((b) => b.total)).toEqual(count.map(sums('n')));
+  expect(count.reduce((s, b) => s + b.total, 0)).toBe(rows.reduce((s, r) => s + r.n, 0));
+  await page.getByRole('radio', { name: 'killed' }).check();
+  await expect(page.getByRole('img', { name: /^Killed/ })).toBeVisible();
+  const killed = await bars();
+  expect(killed.map((b) => b.total)).toEqual(killed.map(sums('killed')));
+  // A smaller view: fewer tiles, and the bars follow.
+  await page.getByRole('radio', { name: 'count' }).check();
+  await page.getByTestId('map').locator('canvas').focus();
+  for (let k = 0; k < 3; k++) await page.keyboard.press('Equal');
+  await page.waitForTimeout(600);
+  await settled(page);
+  view = (await exported(page)).provenance!.view_bbox as View;
+  rows = inView();
+  expect(rows.length).toBeLessThan(all.length);
+  const zoomed = await bars();
+  expect(zoomed.map((b) => b.total)).toEqual(zoomed.map(sums('n')));
+  await page.getByRole('region', { name: 'Date range' }).screenshot({ path: join(root, 'test-results', 'dataset-histogram.png') });
 });

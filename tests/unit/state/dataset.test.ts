@@ -11,6 +11,7 @@ import type { Manifest } from '../../../src/core/dataset-manifest.ts';
 import { hostWorker } from '../worker-host.ts';
 import { Importer } from '../../../src/state/importer.svelte.ts';
 import { circleArea } from '../../../src/core/area.ts';
+import { histogramOfStore } from '../../../src/core/histogram.ts';
 
 // The real dataset worker, run in this thread (see worker-host.ts).
 const spawn = () => hostWorker(() => import('../../../src/workers/dataset.worker.ts'));
@@ -200,6 +201,52 @@ describe('DatasetSource while the view holds more than the page loads (overview 
     expect(source.tooMany).toBeNull();
     expect(source.about).toBeNull();
     expect(source.unapplied).toEqual([]);
+    source.close();
+  });
+});
+
+describe('the histogram of a prepared dataset', () => {
+  it('covers the whole span from the overview when only a narrow window is loaded, bin for bin as the rows count it', async () => {
+    // The exact bars of every row, with the world in view: the overview must give the same.
+    const all = new AtlasState();
+    const whole = new DatasetSource(all, spawn, 0);
+    await whole.open({ url: `${base}/ds/manifest.json` });
+    expect(all.table.length).toBe(manifest.rows);
+    const exact = { count: histogramOfStore(all.store, all.inViewAnyDate, all.span, 'count'), killed: histogramOfStore(all.store, all.inViewAnyDate, all.span, 'killed') };
+    whole.close();
+
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    const last = dayOfIsoDate(manifest.days.to);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => ({ from: last, to: last }))).toBe(true);
+    expect(atlas.table.length).toBeLessThan(manifest.rows);
+    await until(() => source.bars !== null);
+    const bars = source.bars!;
+    expect(bars.bins[0].start).toBe(exact.count.bins[0].start);
+    expect(bars.bins.reduce((n, b) => n + b.total, 0)).toBe(manifest.rows);
+    // Bars before the window: the user sees where to move the slider.
+    expect(bars.bins.filter((b) => b.end <= last * 86_400_000 && b.total > 0).length).toBeGreaterThan(0);
+    expect(bars.bins.map((b) => b.values)).toEqual(exact.count.bins.map((b) => b.values));
+    atlas.measure = 'killed';
+    expect(source.bars!.bins.map((b) => b.values)).toEqual(exact.killed.bins.map((b) => b.values));
+    // The toggles apply, as to the map's cells.
+    atlas.measure = 'count';
+    atlas.statuses = new Set(['disputed']);
+    expect(source.bars!.bins.reduce((n, b) => n + b.total, 0)).toBe(manifest.vocabularies.status.disputed);
+    // A view that meets no tile has no bars.
+    atlas.view = [-170, -80, -169, -79];
+    expect(source.bars!.max).toBe(0);
+    source.close();
+    expect(source.bars).toBeNull();
+  });
+
+  it('is drawn in overview mode too, when no rows are loaded', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5);
+    expect(atlas.table.length).toBe(0);
+    await until(() => source.bars !== null);
+    expect(source.bars!.bins.reduce((n, b) => n + b.total, 0)).toBe(manifest.rows);
     source.close();
   });
 });
