@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createServer, type Server } from 'node:http';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,6 +16,7 @@ import { mulberry32 } from '../../../src/core/random.ts';
 import type { View } from '../../../src/core/geometry.ts';
 import type { IncidentStore } from '../../../src/core/store.ts';
 import { dayOfIsoDate } from '../../../src/core/time.ts';
+import { serveFolder } from '../static-server.ts';
 
 let root: string;
 let dir: string;
@@ -51,31 +51,7 @@ function picked(folder: string, name = 'picked'): PickedFile[] {
   return out;
 }
 
-/** A static server over `root` with Range support (as vite preview's), or without it. */
-function serve(ranges: boolean): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(join(root, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-    if (!ranges || !m) {
-      res.writeHead(200, { 'content-length': bytes.length }).end(bytes);
-      return;
-    }
-    const start = Number(m[1]);
-    if (start >= bytes.length) {
-      res.writeHead(416).end();
-      return;
-    }
-    const end = Math.min(Number(m[2]), bytes.length - 1);
-    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}` }).end(bytes.subarray(start, end + 1));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
-}
+const serve = (ranges: boolean) => serveFolder(root, ranges);
 
 /** A copy of the dataset, changed by `change`, to read as a folder. */
 function variant(name: string, change: (d: string) => void): string {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { DatasetSource } from '../../../src/state/dataset.svelte.ts';
 import { dayOfIsoDate } from '../../../src/core/time.ts';
 import type { Manifest } from '../../../src/core/dataset-manifest.ts';
 import { hostWorker } from '../worker-host.ts';
+import { serveFolder } from '../static-server.ts';
 import { Importer } from '../../../src/state/importer.svelte.ts';
 import { circleArea } from '../../../src/core/area.ts';
 import { histogramOfStore } from '../../../src/core/histogram.ts';
@@ -33,22 +34,7 @@ beforeAll(async () => {
   rmSync(join(root, 'missing-part', manifest.partitions[1].path));
   cpSync(dir, join(root, 'future'), { recursive: true });
   writeFileSync(join(root, 'future', 'manifest.json'), JSON.stringify({ ...manifest, version: 99 }));
-  // A static server with Range support, as vite preview's.
-  server = createServer((req, res) => {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(join(root, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-    if (!m) return void res.writeHead(200).end(bytes);
-    const end = Math.min(Number(m[2]), bytes.length - 1);
-    res.writeHead(206, { 'content-range': `bytes ${m[1]}-${end}/${bytes.length}` }).end(bytes.subarray(Number(m[1]), end + 1));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ({ server, url: base } = await serveFolder(root));
 }, 60_000);
 afterAll(() => {
   server.close();
