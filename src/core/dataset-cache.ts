@@ -6,6 +6,8 @@
 
 import { StoreBuilder } from './store-builder.ts';
 import type { IncidentStore } from './store.ts';
+import { normalizeView, type View } from './geometry.ts';
+import type { DayRange } from './time.ts';
 
 /** Rows held at most: about what the page draws and filters at a slider step's pace. */
 export const ROW_BUDGET = 2_000_000;
@@ -31,6 +33,46 @@ export function groupsToHold(needed: readonly GroupSize[], held: readonly GroupS
     rows += g.rows;
   }
   return out;
+}
+
+/** The days and view a store was loaded for: every group any narrower request needs is in it. */
+export interface Coverage {
+  days: DayRange;
+  view: View;
+}
+
+/** A view's longitudes as intervals within [−180, 180]: two when it crosses the antimeridian. */
+function lonIntervals(v: View): [number, number][] {
+  return v[0] <= v[2] ? [[v[0], v[2]]] : [[v[0], 180], [-180, v[2]]];
+}
+
+/**
+ * Whether `days` and `view` lie inside what was loaded. pieceMayMatch only grows with its days
+ * and view (an overlap with a part is an overlap with the whole), so the groups a covered
+ * request needs are among those loaded for `covered`, and the store answers it exactly.
+ */
+export function covers(covered: Coverage, days: DayRange, view: View): boolean {
+  if (days.from < covered.days.from || days.to > covered.days.to) return false;
+  const c = covered.view;
+  if (view[1] < c[1] || view[3] > c[3]) return false;
+  const outer = lonIntervals(c);
+  return lonIntervals(view).every(([w, e]) => outer.some(([cw, ce]) => cw <= w && e <= ce));
+}
+
+/**
+ * What to load ahead of `days` and `view`, so that the next slider steps and small pans are
+ * covered: the window widened by its own length on each side (within the span), the view by
+ * half its size on each side (within the world). Always holds `days` and `view`.
+ */
+export function readAhead(days: DayRange, view: View, span: DayRange): Coverage {
+  const length = days.to - days.from + 1;
+  const from = Math.min(days.from, Math.max(span.from, days.from - length));
+  const to = Math.max(days.to, Math.min(span.to, days.to + length));
+  // A view across the antimeridian runs east past 180 here, as the map's bounds do.
+  const east = view[0] <= view[2] ? view[2] : view[2] + 360;
+  const width = east - view[0];
+  const height = view[3] - view[1];
+  return { days: { from, to }, view: normalizeView(view[0] - width / 2, view[1] - height / 2, east + width / 2, view[3] + height / 2) };
 }
 
 /**
