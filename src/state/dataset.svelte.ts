@@ -2,7 +2,8 @@
 // dataset worker's protocol (src/workers/dataset.worker.ts). The rows it sends become the
 // atlas's data exactly as an import's do, a RowTable over their encoded rows and the store the
 // worker built, so the map, counts, list, selection and export need nothing of their own.
-// When the days or the view change, the worker is asked (debounced) for what they need.
+// When the days or the view change, the worker is asked (debounced) for what they need, with
+// room around them; a change inside what the rows held were loaded for asks nothing.
 
 import { createContext } from 'svelte';
 import { RowTable, type RowBatch } from '../core/table.ts';
@@ -17,6 +18,7 @@ import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
 import { densityInView, type OverviewCells, type OverviewDays } from '../core/overview.ts';
 import { histogramOfOverview, type Histogram } from '../core/histogram.ts';
 import { exportCommand } from '../core/export-command.ts';
+import { covers, readAhead, type Coverage } from '../core/dataset-cache.ts';
 
 export type SpawnWorker = () => Worker;
 
@@ -78,6 +80,10 @@ export class DatasetSource {
   private worker: Worker | null = null;
   private batches = new Map<string, RowBatch[]>();
   private seq = 0;
+  /** The latest request answered (rows, 'same', or the overview). */
+  private answered = 0;
+  /** What the rows shown were loaded for; null while the overview is drawn or nothing is. */
+  private covered: Coverage | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** A dataset opening: it replaces the one shown when its first rows arrive. */
   private pending: Pending | null = null;
@@ -136,11 +142,13 @@ export class DatasetSource {
   /** The days and view changed: the worker is asked for them once they stop changing. */
   want(days: DayRange, view: View, zoom: number): void {
     if (!this.worker) return;
+    // The store shown answers it through the filter rule, and no answer on its way will replace it.
+    if (!this.timer && this.answered === this.seq && this.covered && covers(this.covered, days, view)) return;
     if (this.timer) clearTimeout(this.timer);
     this.loading = true;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.ask(this.worker!, days, view, zoom);
+      this.ask(this.worker!, days, view, zoom, this.opened!.span);
     }, this.debounceMs);
   }
 
@@ -154,6 +162,7 @@ export class DatasetSource {
     this.timeline = null;
     this.tooMany = null;
     this.loading = false;
+    this.covered = null;
     this.batches.clear();
   }
 
@@ -165,9 +174,10 @@ export class DatasetSource {
     this.pending = null;
   }
 
-  private ask(w: Worker, days: DayRange, view: View, zoom: number): void {
+  private ask(w: Worker, days: DayRange, view: View, zoom: number, span: DayRange): void {
     this.loading = true;
-    const request: DatasetRequest = { type: 'view', seq: ++this.seq, days: { from: days.from, to: days.to }, view: [view[0], view[1], view[2], view[3]], zoom };
+    const ahead = readAhead(days, view, span);
+    const request: DatasetRequest = { type: 'view', seq: ++this.seq, days: { from: days.from, to: days.to }, view: [view[0], view[1], view[2], view[3]], zoom, ahead };
     w.postMessage(request);
   }
 
@@ -180,7 +190,7 @@ export class DatasetSource {
       pending.opened = { manifest: m.manifest, label: m.label, sha256: m.sha256, span };
       pending.startDays = pending.days ? pending.days(span) : span;
       if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
-      this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0);
+      this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0, span);
       return;
     }
     if (m.type === 'error') {
@@ -211,6 +221,8 @@ export class DatasetSource {
       this.opened = pending.opened;
       this.timeline = pending.timeline ?? null;
     }
+    this.answered = m.seq;
+    this.covered = m.type === 'too-many' ? null : m.covers;
     if (m.type === 'same') return;
     if (m.type === 'too-many') {
       // The rows of an earlier view would give a count that looks exact and is not: the cells are drawn instead.

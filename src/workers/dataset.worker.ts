@@ -3,9 +3,9 @@
 // page one store over every group held (core/dataset-cache.ts) with the new groups' rows. A
 // request that arrives while one is read waits, and only the latest waiting one is served.
 
-import { DatasetError, DatasetReader } from '../core/dataset-reader.ts';
+import { DatasetError, DatasetReader, type RowGroupRef } from '../core/dataset-reader.ts';
 import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts';
-import { GroupedStore, ROW_BUDGET, groupsToHold } from '../core/dataset-cache.ts';
+import { GroupedStore, ROW_BUDGET, groupsToHold, type Coverage } from '../core/dataset-cache.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import type { Manifest } from '../core/dataset-manifest.ts';
 import type { IncidentStore } from '../core/store.ts';
@@ -16,16 +16,22 @@ import { dayRowsTransferables, overviewZoomFor, type OverviewCells, type Overvie
 export type DatasetRequest =
   | { type: 'open'; url: string; budget?: number }
   | { type: 'open'; files: PickedFile[]; budget?: number }
-  /** The page's days and view; `seq` comes back with the answer. */
-  | { type: 'view'; seq: number; days: DayRange; view: View; zoom: number };
+  /**
+   * The page's days and view; `seq` comes back with the answer. `ahead`: wider days and view
+   * (holding these) to load instead while they fit in the budget, so that the next slider
+   * steps and small pans need no request.
+   */
+  | { type: 'view'; seq: number; days: DayRange; view: View; zoom: number; ahead?: Coverage };
 
 export type DatasetMessage =
   | { type: 'opened'; manifest: Manifest; label: string; sha256: string }
   /**
    * The store over the groups `held` (in input order), and the rows of the groups the page
-   * does not have yet (transferred). `bytes`: fetched since the dataset was opened.
+   * does not have yet (transferred). `bytes`: fetched since the dataset was opened. `covers`:
+   * the days and view loaded for (the request's `ahead` when it fitted): the store answers
+   * any narrower request exactly.
    */
-  | { type: 'data'; seq: number; held: string[]; rows: { id: string; batches: RowBatch[] }[]; buffer: ArrayBuffer; bytes: number; rejected: number }
+  | { type: 'data'; seq: number; held: string[]; rows: { id: string; batches: RowBatch[] }[]; buffer: ArrayBuffer; bytes: number; rejected: number; covers: Coverage }
   /**
    * The view needs more rows than the budget: no rows were read, and the overview cells of
    * the days (transferred; null when the dataset has no overviews) are drawn instead.
@@ -37,7 +43,7 @@ export type DatasetMessage =
    */
   | { type: 'timeline'; rows: OverviewDays }
   /** The groups held already hold everything the request needs, and the page shows them: its data stays. */
-  | { type: 'same'; seq: number; bytes: number }
+  | { type: 'same'; seq: number; bytes: number; covers: Coverage }
   | { type: 'error'; seq: number | null; message: string };
 
 const post = (m: DatasetMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
@@ -55,8 +61,17 @@ const message = (e: unknown) => (e instanceof DatasetError ? e.message : `The da
 
 async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promise<void> {
   if (!reader || !files) return;
-  const needed = await reader.rowGroups(request.days, request.view);
-  const ids = groupsToHold(needed, grouped.recent, budget);
+  // Read ahead while it fits; padding never makes a view that fits the budget an overview.
+  const exact: Coverage = { days: request.days, view: request.view };
+  let covers = exact;
+  let needed: RowGroupRef[] = [];
+  let ids: string[] | null = null;
+  for (const ask of request.ahead ? [request.ahead, exact] : [exact]) {
+    needed = await reader.rowGroups(ask.days, ask.view);
+    ids = groupsToHold(needed, grouped.recent, budget);
+    covers = ask;
+    if (ids) break;
+  }
   if (!ids) {
     const zoom = overviewZoomFor(request.zoom, reader.manifest.overviews.map((o) => o.zoom));
     const cells = zoom === null ? null : await reader.overview(zoom, request.days);
@@ -69,7 +84,7 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   if (storeShown && toRead.length === 0 && ids.length === grouped.held.length && ids.every((id) => grouped.has(id))) {
     // The page holds all this view needs already: nothing to read, and the store stays.
     grouped.touch(ids);
-    post({ type: 'same', seq: request.seq, bytes: files.fetched });
+    post({ type: 'same', seq: request.seq, bytes: files.fetched, covers });
     return;
   }
   const read = await Promise.all(toRead.map((g) => reader!.read(g)));
@@ -80,7 +95,7 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   const transfer = [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))];
   const rejected = read.reduce((n, g) => n + g.rejected, 0);
   storeShown = true;
-  post({ type: 'data', seq: request.seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files.fetched, rejected }, transfer);
+  post({ type: 'data', seq: request.seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files.fetched, rejected, covers }, transfer);
 }
 
 async function drain(): Promise<void> {

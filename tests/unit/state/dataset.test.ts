@@ -13,6 +13,10 @@ import { serveFolder } from '../static-server.ts';
 import { Importer } from '../../../src/state/importer.svelte.ts';
 import { circleArea } from '../../../src/core/area.ts';
 import { histogramOfStore } from '../../../src/core/histogram.ts';
+import { validateFeature, type Incident } from '../../../src/core/schema.ts';
+import type { DayRange } from '../../../src/core/time.ts';
+import type { DatasetRequest } from '../../../src/workers/dataset.worker.ts';
+import { visibleIncidents } from '../../oracle.ts';
 
 // The real dataset worker, run in this thread (see worker-host.ts).
 const spawn = () => hostWorker(() => import('../../../src/workers/dataset.worker.ts'));
@@ -40,6 +44,35 @@ afterAll(() => {
   server.close();
   rmSync(root, { recursive: true, force: true });
 });
+
+/** The dataset worker, with the requests the page sends it kept in `sent`. */
+function counted(): { sent: DatasetRequest[]; spawn: () => Worker } {
+  const sent: DatasetRequest[] = [];
+  return {
+    sent,
+    spawn: () => {
+      const w = spawn();
+      // The page sends requests alone: nothing of theirs is transferred.
+      const post = w.postMessage.bind(w) as (m: unknown) => void;
+      w.postMessage = (m: DatasetRequest) => {
+        sent.push(m);
+        post(m);
+      };
+      return w;
+    },
+  };
+}
+
+/** The ids the filter rule shows, written plainly over the bundled file's incidents. */
+function bruteForce(atlas: AtlasState): string[] {
+  const features = (JSON.parse(readFileSync('data/incidents.geojson', 'utf8')) as { features: unknown[] }).features;
+  const incidents = features.map((f, i) => validateFeature(f, i).incident).filter((i): i is Incident => i !== undefined);
+  return visibleIncidents(incidents, { days: atlas.days, view: atlas.view, categories: null, statuses: null })
+    .map((i) => i.id)
+    .sort();
+}
+
+const shownIds = (atlas: AtlasState) => Array.from(atlas.visible, (i) => atlas.idOf(i)).sort();
 
 const until = async (ok: () => boolean) => {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -139,6 +172,82 @@ describe('DatasetSource (the dataset worker run for real)', () => {
     expect(await source.open({ url: `${base}/missing-part/manifest.json` })).toBe(false);
     expect(atlas.error).toContain(`${manifest.partitions[1].path} was not found (404)`);
     expect(atlas.table.length).toBe(0);
+    source.close();
+  });
+});
+
+describe('DatasetSource reading ahead of the slider (issue #17)', () => {
+  const day = (iso: string): DayRange => ({ from: dayOfIsoDate(iso), to: dayOfIsoDate(iso) });
+  /** A slider step as the app makes one: the atlas's days change, then follow() calls want(). */
+  const step = (atlas: AtlasState, source: DatasetSource, days: DayRange) => {
+    atlas.days = days;
+    source.want(days, atlas.view, 5);
+  };
+
+  it('asks the worker nothing for a one-day step inside the days loaded ahead, and shows what brute force shows', async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => day('2020-01-01'))).toBe(true);
+    expect(sent.map((m) => m.type)).toEqual(['open', 'view']);
+    const asked = sent[1] as Extract<DatasetRequest, { type: 'view' }>;
+    expect(asked.ahead?.days).toEqual({ from: dayOfIsoDate('2019-12-31'), to: dayOfIsoDate('2020-01-02') });
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    for (const iso of ['2020-01-02', '2019-12-31', '2020-01-01']) {
+      step(atlas, source, day(iso));
+      expect(source.loading).toBe(false);
+      expect(sent).toHaveLength(2);
+      expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    }
+    expect(bruteForce(atlas).length).toBeGreaterThan(0);
+    source.close();
+  });
+
+  it('asks again for a step past the days loaded, and for a pan past the view loaded', async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    atlas.view = [40, 30, 50, 40];
+    await source.open({ url: `${base}/ds/manifest.json` }, () => day('2020-01-01'));
+    step(atlas, source, day('2020-01-05'));
+    expect(source.loading).toBe(true);
+    await until(() => !source.loading);
+    expect(sent).toHaveLength(3);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    expect(bruteForce(atlas).length).toBeGreaterThan(0);
+    // Half the view's width each side was loaded: a pan by a quarter needs nothing, by a whole view it does.
+    atlas.view = [42.5, 30, 52.5, 40];
+    source.want(atlas.days, atlas.view, 5);
+    expect(sent).toHaveLength(3);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    atlas.view = [50, 30, 60, 40];
+    source.want(atlas.days, atlas.view, 5);
+    expect(source.loading).toBe(true);
+    await until(() => !source.loading);
+    expect(sent).toHaveLength(4);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    source.close();
+  });
+
+  it('loads the exact days when the days ahead exceed the budget, and covers only those', async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    const [dec, jan] = manifest.partitions;
+    // From the day after December's last to January's first: alone it needs January's rows;
+    // widened by its length it reaches December's too, over the budget.
+    const days = { from: dayOfIsoDate(dec.days.to) + 1, to: dayOfIsoDate(jan.days.from) };
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, jan.rows)).toBe(true);
+    expect(source.tooMany).toBeNull();
+    expect(atlas.table.length).toBe(jan.rows);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    expect(bruteForce(atlas).length).toBeGreaterThan(0);
+    // What was loaded covers the exact days only: a day more is asked for, and is over the budget.
+    step(atlas, source, { from: days.from - 1, to: days.to });
+    expect(source.loading).toBe(true);
+    await until(() => !source.loading);
+    expect(sent).toHaveLength(3);
+    expect(source.tooMany).toBe(manifest.rows);
     source.close();
   });
 });
@@ -266,7 +375,8 @@ describe('an import while a prepared dataset is shown', () => {
   it('closes the dataset, and keeps the data shown, when its answer arrives after other data replaced its rows', async () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
-    await source.open({ url: `${base}/ds/manifest.json` });
+    // Only the first day is loaded (and the next, ahead): January needs a request.
+    await source.open({ url: `${base}/ds/manifest.json` }, (span) => ({ from: span.from, to: span.from }));
     source.want({ from: dayOfIsoDate('2020-01-01'), to: atlas.span.to }, atlas.view, 5);
     // What an import's replace does (Importer.apply): the dataset is no longer among the data's sources.
     atlas.datasets = [{ name: 'one.csv', sha256: '' }];
