@@ -229,6 +229,24 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
+  it('asks again for a step back inside the rows shown while a request is on its way, whose answer replaces them', async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    // A budget of January's rows: January's answer drops December's rows.
+    await source.open({ url: `${base}/ds/manifest.json` }, () => day('2019-12-29'), manifest.partitions[1].rows);
+    expect(bruteForce(atlas).length).toBeGreaterThan(0);
+    for (const waitFor of ['the debounce', 'the answer']) {
+      step(atlas, source, day('2020-01-05'));
+      if (waitFor === 'the answer') await until(() => (sent.at(-1) as { days?: DayRange }).days?.from === dayOfIsoDate('2020-01-05'));
+      step(atlas, source, day('2019-12-29'));
+      await until(() => !source.loading);
+      expect((sent.at(-1) as { days: DayRange }).days).toEqual(day('2019-12-29'));
+      expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    }
+    source.close();
+  });
+
   it('loads the exact days when the days ahead exceed the budget, and covers only those', async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
