@@ -204,3 +204,33 @@ test('uncertainty circles: every one up to 200 incidents, above that only the se
   await expect(page.getByTestId('uncertainty-note')).not.toContainText('drawn for the selected incident');
   expect(regions150 - sites150, 'each of the 150 has its circle').toBeGreaterThan(20_000);
 });
+
+test('a long export shows its progress and can be cancelled: no file, and focus back on its button', async ({ page }) => {
+  test.setTimeout(120_000);
+  const N = 60_000;
+  await openApp(page, `/#map=6/${CENTER.lat}/${CENTER.lon}`);
+  await page.getByRole('radio', { name: 'replace' }).check();
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows(N).csv) });
+  await expect(page.getByTestId('import-report')).toContainText(`${N.toLocaleString('en')} imported, 0 rejected`, { timeout: 60_000 });
+  await expect.poll(() => countShown(page)).toBe(N);
+  let downloads = 0;
+  page.on('download', () => downloads++);
+
+  const button = page.getByRole('button', { name: 'Export GeoJSON' });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('progressbar', { name: 'Export progress' })).toBeVisible();
+  await expect(button).toBeDisabled();
+  await page.getByRole('button', { name: 'Cancel export' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Exporting' })).toHaveCount(0);
+  await expect(button).toBeEnabled();
+  await expect(button).toBeFocused();
+  // Long enough for the rest of the export to have been written, had Cancel not stopped it.
+  await page.waitForTimeout(3_000);
+  expect(downloads).toBe(0);
+
+  // Not cancelled, the same export arrives whole.
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const fc = JSON.parse(Buffer.concat(await (await download.createReadStream()).toArray()).toString());
+  expect(fc.features).toHaveLength(N);
+});
