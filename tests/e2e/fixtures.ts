@@ -77,3 +77,14 @@ export function project(camera: { zoom: number; lat: number; lon: number }, size
   };
   return { x: size.width / 2 + x(lon) - x(camera.lon), y: size.height / 2 + y(lat) - y(camera.lat) };
 }
+
+/**
+ * Starts an import of a 400,000-row ACLED CSV through the file chooser and waits for its
+ * progress bar: large enough that Cancel lands while the worker is still reading.
+ */
+export async function startLargeImport(page: Page): Promise<void> {
+  const rows = ['event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities'];
+  for (let i = 0; i < 400_000; i++) rows.push(`X${i},2020-01-0${1 + (i % 8)},Battles,Armed clash,${30 + (i % 1000) / 100},${40 + (i % 700) / 100},${i % 5}`);
+  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await expect(page.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { test, expect, dataset, openApp, countShown } from './fixtures.ts';
+import { test, expect, dataset, openApp, countShown, startLargeImport } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 import { importCsv, issuesToCsv } from '../../src/core/import/index.ts';
 
@@ -159,10 +159,7 @@ test('a file dropped on the map is imported', async ({ page }) => {
 
 test('a large import shows progress and can be cancelled, keeping the data', async ({ page }) => {
   await openApp(page);
-  const rows = ['event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities'];
-  for (let i = 0; i < 400_000; i++) rows.push(`X${i},2020-01-0${1 + (i % 8)},Battles,Armed clash,${30 + (i % 1000) / 100},${40 + (i % 700) / 100},${i % 5}`);
-  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
-  await expect(page.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+  await startLargeImport(page);
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('progressbar')).toHaveCount(0);
   expect(await countShown(page)).toBe(total);

@@ -2,7 +2,7 @@
 // A browser context keeps its OPFS across page.reload(); a new context starts with none.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { test, expect, dataset, openApp, countShown } from './fixtures.ts';
+import { test, expect, dataset, openApp, countShown, startLargeImport } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
 const fixture = (name: string) => new URL(`../fixtures/import/${name}`, import.meta.url).pathname;
@@ -68,10 +68,7 @@ test('an imported ACLED file survives a reload with its count, ids and report; r
 test('an import cancelled halfway leaves nothing stored; bytes no manifest names are deleted on the next start', async ({ page }) => {
   test.setTimeout(120_000);
   await openApp(page);
-  const rows = ['event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,fatalities'];
-  for (let i = 0; i < 400_000; i++) rows.push(`X${i},2020-01-0${1 + (i % 8)},Battles,Armed clash,${30 + (i % 1000) / 100},${40 + (i % 700) / 100},${i % 5}`);
-  await page.getByLabel('Import', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
-  await expect(page.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+  await startLargeImport(page);
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('progressbar')).toHaveCount(0);
   expect((await storedFiles(page)).filter((n) => n.endsWith('.data'))).toEqual([]);
