@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
+// src/core/random.ts's generator: this file runs under plain Node (npm run bench), which
+// cannot import TypeScript, so the dozen lines stand here again.
 function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
