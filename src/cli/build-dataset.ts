@@ -25,6 +25,8 @@ export interface BuildOptions {
   data: string[];
   out: string;
   name: string;
+  /** CSV files from this size are read in two parts at once (see readSource). */
+  parallelBytes?: number;
 }
 
 export function parseBuildArgs(argv: string[]): BuildOptions {
@@ -73,19 +75,19 @@ export async function build(options: BuildOptions, tmp: string, now: Date, say: 
         if (pct !== last && pct < 100) say(`reading ${file}: ${pct}%`);
         last = pct;
       };
-      const result = await readSource(file, src, stageDir, db, progress);
+      const result = await readSource(file, src, stageDir, db, progress, options.parallelBytes);
       mergeStats(staged, result.months);
       accepted += result.accepted;
       for (const note of result.notes) say(`note: ${file}: ${note}`);
       for (const issue of result.issues) rejected.push({ src, file, issue });
       sources.push({ file: basename(file), sha256: result.sha256, bytes: result.bytes, rows: result.total, rejected: result.issues.length });
-      say(`read ${file}: ${(result.total - result.issues.length).toLocaleString('en')} accepted, ${result.issues.length.toLocaleString('en')} rejected`);
+      say(`read ${file}${result.parts > 1 ? ` in ${result.parts} parts at once` : ''}: ${(result.total - result.issues.length).toLocaleString('en')} accepted, ${result.issues.length.toLocaleString('en')} rejected`);
     }
     say(`sorting and writing ${accepted.toLocaleString('en')} incidents`);
     const duplicates = accepted > 0 ? await findDuplicates(db, stageDir) : [];
     for (const d of duplicates) {
       const file = options.data[d.src];
-      // Duplicates are found after staging, across files: said as the importer says a repeat.
+      // The same id twice in one file, in two parts read apart: what the importer says of a repeat.
       const reason = d.src === d.firstSrc ? `duplicate id "${d.id}"` : `duplicate id "${d.id}", already in ${options.data[d.firstSrc]}`;
       rejected.push({ src: d.src, file, issue: { index: d.index, unit: d.unit as Issue['unit'], field: 'id', reason } });
       sources[d.src].rejected++;

@@ -1,19 +1,23 @@
 // The sources of npm run build-dataset, read through the app's own import path: CSV/TSV is
-// streamed through the CsvImporter as the import worker streams it (on one thread: two threads
-// cost more CPU and wall time than they saved, beside DuckDB on two cores), GeoJSON and NDJSON go through importBytes, and
+// streamed through the CsvImporter as the import worker streams it (a large file in two parts
+// read at once, as the import worker reads it), GeoJSON and NDJSON go through importBytes, and
 // Parquet/GeoParquet rows (read by DuckDB) become GeoJSON features (with a geometry column) or
 // table rows (without one) for the same validators. Accepted incidents go to the stage
 // (dataset-writer.ts).
 
-import { createReadStream, openAsBlob, readFileSync } from 'node:fs';
+import { createReadStream, openAsBlob, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import Papa from 'papaparse';
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
-import { CsvImporter, MAX_HEADER_BYTES, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
+import { CSV_PARSE_CONFIG, CsvImporter, MAX_HEADER_BYTES, combineCsvParts, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
+import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
 import { detectColumns } from '../core/import/columns.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import type { Incident, Issue } from '../core/schema.ts';
-import { BUILDER_KEY, Stage, type MonthStats } from './dataset-writer.ts';
+import { BUILDER_KEY, Stage, mergeStats, type MonthStats } from './dataset-writer.ts';
+import type { PartJob, PartMessage } from './dataset-part.worker.ts';
 import { streamCsv } from '../core/import/csv-stream.ts';
 
 export class SourceError extends Error {}
@@ -31,12 +35,18 @@ export interface SourceResult {
   /** Incidents staged, and each staged month's figures. */
   accepted: number;
   months: Map<string, MonthStats>;
+  /** Threads that read it: 2 when a CSV file was read in two parts. */
+  parts: number;
 }
 
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 /** Parquet rows handed to the validator per batch. */
 const BATCH = 2_048;
+/** Below this a CSV file is read by one thread: a worker's start costs more than it saves. */
+export const PARALLEL_BYTES = 8 * 1024 * 1024;
+/** Where the second part starts: its worker scans the bytes before it first, so it gets less to parse. */
+const SECOND_PART_FROM = 0.52;
 
 function sha256OfFile(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -54,7 +64,7 @@ const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
  * Reads one source file (the `src`th), staging each accepted incident under `stageDir`.
  * Throws SourceError when the file as a whole cannot be read (the reason the app would show).
  */
-export async function readSource(path: string, src: number, stageDir: string, db: DuckDBConnection, progress: (fraction: number) => void): Promise<SourceResult> {
+export async function readSource(path: string, src: number, stageDir: string, db: DuckDBConnection, progress: (fraction: number) => void, parallelBytes = PARALLEL_BYTES): Promise<SourceResult> {
   let blob: Blob;
   try {
     blob = await openAsBlob(path);
@@ -65,9 +75,10 @@ export async function readSource(path: string, src: number, stageDir: string, db
   const sha256 = sha256OfFile(path);
   const stage = new Stage(stageDir, `s${src}`);
   const accept: Accept = (incident, unit, index) => stage.add(incident, src, unit, index);
-  const done = async (r: { total: number; issues: Issue[]; notes: string[] }): Promise<SourceResult> => {
+  const done = async (r: { total: number; issues: Issue[]; notes: string[] }, parts?: Parts): Promise<SourceResult> => {
     const months = stage.close();
-    return { ...r, sha256: await sha256, bytes: blob.size, accepted: stage.rows, months };
+    if (parts) mergeStats(months, parts.months);
+    return { ...r, sha256: await sha256, bytes: blob.size, accepted: stage.rows + (parts?.accepted ?? 0), months, parts: parts ? 2 : 1 };
   };
   if (PARQUET_MAGIC.every((b, i) => head[i] === b)) return done(await readParquet(path, db, accept));
   const binary = sniffBinary(head.subarray(0, 64));
@@ -78,6 +89,8 @@ export async function readSource(path: string, src: number, stageDir: string, db
   if (format === 'csv' && encoding === 'utf-8') {
     const problem = csvHeadProblem(head, blob.size);
     if (problem) throw new SourceError(`${path}: ${problem}`);
+    const parts = blob.size >= parallelBytes ? await readCsvInParts(path, blob, src, stageDir, progress) : null;
+    if (parts) return done(parts.result, parts);
     const importer = new CsvImporter({ onAccept: (_cells, row, incident) => accept(incident, 'row', row), retain: false });
     const failed = await streamCsv(blob, importer, {}, (bytes) => progress(bytes / Math.max(1, blob.size)), encoding);
     if (failed) throw new SourceError(`${path}: ${failed}`);
@@ -90,6 +103,80 @@ export async function readSource(path: string, src: number, stageDir: string, db
   if (result.fatal) throw new SourceError(`${path}: ${result.fatal}`);
   if (result.needsMapping) throw new SourceError(`${path}: which columns hold the latitude, longitude and date is ambiguous (${result.needsMapping.ambiguous.join(', ')}); name them latitude, longitude and event_date`);
   return done({ total: result.total, issues: result.issues, notes: result.notes });
+}
+
+interface Parts {
+  result: ImportResult;
+  accepted: number;
+  months: Map<string, MonthStats>;
+}
+
+/**
+ * A CSV file read in two parts by two worker threads, as the import worker reads a large file
+ * (see src/workers/import.worker.ts); null when the parts do not combine into what one
+ * read-through gives (see combineCsvParts): what they staged is then removed, and the caller
+ * reads the file through. An id repeated in both parts is left to findDuplicates, which
+ * rejects the later one as the importer would have.
+ */
+async function readCsvInParts(path: string, blob: Blob, src: number, stageDir: string, progress: (fraction: number) => void): Promise<Parts | null> {
+  const head = await blob.slice(0, DIALECT_SAMPLE_BYTES).text();
+  const dialect = csvDialect(head);
+  const probe = new CsvImporter();
+  probe.push(Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { ...CSV_PARSE_CONFIG, ...dialect, preview: 20 }).data);
+  const context = probe.rebuildContext();
+  if (context?.format !== 'csv' || dialect.delimiter.length !== 1) return null;
+  const near = Math.floor(blob.size * SECOND_PART_FROM);
+  const cut = likelyCut(new Uint8Array(await blob.slice(near, near + 1024 * 1024).arrayBuffer()), dialect.delimiter, context.headers.length);
+  if (cut < 0 || near + cut >= blob.size) return null;
+  const bounds = [0, near + cut, blob.size];
+  const read = [0, 0];
+  const names = [0, 1].map((k) => `s${src}-p${k}`);
+  const runs = [0, 1].map(
+    (k) =>
+      new Promise<Extract<PartMessage, { type: 'done' }> | null>((resolve) => {
+        const job: PartJob = { path, start: bounds[k], end: bounds[k + 1], headers: context.headers, mapping: context.mapping, dialect, stageDir, name: names[k], src };
+        const worker = tsWorker(new URL('./dataset-part.worker.ts', import.meta.url), job);
+        worker.on('message', (m: PartMessage) => {
+          if (m.type === 'progress') {
+            read[k] = m.bytes;
+            progress((read[0] + read[1]) / blob.size);
+          } else resolve(m);
+        });
+        worker.on('error', () => resolve(null));
+        worker.on('exit', () => resolve(null));
+      }),
+  );
+  const [a, b] = await Promise.all(runs);
+  const combined = a?.part && b?.part && !a.fatal && !b.fatal ? combineCsvParts(a.part, b.part, b.firstRow, () => false, []) : null;
+  if (!a || !b || !combined) {
+    removeStaged(stageDir, names);
+    return null;
+  }
+  const months = new Map<string, MonthStats>();
+  mergeStats(months, a.months);
+  mergeStats(months, b.months);
+  return { result: combined, accepted: a.accepted + b.accepted, months };
+}
+
+/**
+ * A worker thread running a TypeScript module, as this one runs: through tsx's API. Node 20
+ * does not hand `--import tsx` to a worker's own entry module.
+ */
+function tsWorker(module: URL, workerData: unknown): Worker {
+  const api = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(module.href)}, ${JSON.stringify(module.href)}))`;
+  return new Worker(code, { eval: true, workerData });
+}
+
+/** The stage files of these names, in every month. */
+function removeStaged(stageDir: string, names: string[]): void {
+  let months: string[];
+  try {
+    months = readdirSync(stageDir);
+  } catch {
+    return;
+  }
+  for (const month of months) for (const name of names) rmSync(join(stageDir, month, `${name}.csv`), { force: true });
 }
 
 /** The geometry column named by the file's GeoParquet metadata, else null. */

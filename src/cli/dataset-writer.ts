@@ -5,7 +5,7 @@
 // built: each month is read once and sorted on its own, out of core when it must be, so the
 // size of a dataset is bounded by the disk, not by memory.
 
-import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isoDateOfDay } from '../core/time.ts';
 import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
@@ -35,31 +35,50 @@ function quoted(s: string): string {
   return s.indexOf('"') < 0 ? `"${s}"` : `"${s.replaceAll('"', '""')}"`;
 }
 
-/** The foreign properties as one JSON object, in their order; '' (NULL) when there are none. */
-function extraJson(p: Record<string, unknown>): string {
-  let json = '';
-  for (const key in p) {
-    if (FIELD_SET.has(key) || !Object.prototype.hasOwnProperty.call(p, key)) continue;
-    const value = JSON.stringify(p[key]);
-    if (value === undefined) continue;
-    json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:${value}`;
-  }
-  return json === '' ? '' : quoted(json + '}');
-}
+/**
+ * Code units that JSON escapes in a string (a lone surrogate among them, so any surrogate takes
+ * JSON.stringify's way), or that a CSV field must double.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** Each foreign key's JSON, quotes already doubled for the CSV field: a file repeats its keys on every row. */
+const keyFields = new Map<string, string>();
 
 /**
- * An imported file names the same few sources on most rows and the importer shares one frozen
- * list between them (see core/import/rows.ts): their JSON is written once per list.
+ * The foreign properties as one JSON object, in their order, written directly as a quoted CSV
+ * field; '' (NULL) when there are none. Escaping the whole object afterwards cost more than
+ * everything else a staged line does: most values are plain strings, which need no escaping.
  */
-const sourcesJson = new WeakMap<object, string>();
-function listJson(list: readonly object[]): string {
-  if (list.length === 0) return '"[]"';
-  let json = sourcesJson.get(list);
-  if (json === undefined) {
-    json = quoted(JSON.stringify(list));
-    if (Object.isFrozen(list)) sourcesJson.set(list, json);
+function extraField(p: Record<string, unknown>): string {
+  let field = '';
+  for (const key in p) {
+    if (FIELD_SET.has(key) || !Object.prototype.hasOwnProperty.call(p, key)) continue;
+    const v = p[key];
+    let value: string;
+    if (typeof v === 'string' && !NEEDS_ESCAPE.test(v)) value = `""${v}""`;
+    else {
+      const json = JSON.stringify(v);
+      if (json === undefined) continue;
+      value = json.replaceAll('"', '""');
+    }
+    let k = keyFields.get(key);
+    if (k === undefined) {
+      k = `${JSON.stringify(key).replaceAll('"', '""')}:`;
+      if (keyFields.size < 4096) keyFields.set(key, k);
+    }
+    field += (field === '' ? '"{' : ',') + k + value;
   }
-  return json;
+  return field === '' ? '' : `${field}}"`;
+}
+
+/** A list of strings as a quoted CSV field of its JSON, as extraField writes a value. */
+function stringsField(list: readonly string[]): string {
+  let field = '"[';
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    field += (i === 0 ? '' : ',') + (NEEDS_ESCAPE.test(v) ? JSON.stringify(v).replaceAll('"', '""') : `""${v}""`);
+  }
+  return `${field}]"`;
 }
 
 /** A point's WKB, written directly: the common case, and the cost of the general writer's setup. */
@@ -100,36 +119,105 @@ export function mergeStats(into: Map<string, MonthStats>, from: Iterable<[string
   }
 }
 
-/** Per month: its file, the bytes not yet written, and its figures. */
-interface MonthFile {
-  fd: number;
-  buffer: Buffer;
-  at: number;
-  stats: MonthStats;
+/**
+ * A file written through a buffer, a line at a time; created on its first line, so that no
+ * empty file is left for DuckDB to read (it cannot tell the dialect of an empty CSV file).
+ */
+class LineFile {
+  private fd = -1;
+  private buffer = Buffer.allocUnsafe(STAGE_BUFFER);
+  private at = 0;
+
+  constructor(private readonly path: string) {}
+
+  write(line: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (this.at + line.length * 3 > this.buffer.length) {
+      this.flush();
+      if (line.length * 3 > this.buffer.length) this.buffer = Buffer.allocUnsafe(line.length * 3);
+    }
+    this.at += this.buffer.write(line, this.at);
+  }
+
+  private flush(): void {
+    if (this.at === 0) return;
+    if (this.fd < 0) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.path, 'w');
+    }
+    writeSync(this.fd, this.buffer, 0, this.at);
+    this.at = 0;
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd >= 0) closeSync(this.fd);
+  }
+}
+
+/**
+ * The lists of one kind (sources, related) that a stage's rows refer to, each written once to
+ * `dir/KIND/NAME.csv` as its number and JSON: a file names the same few sources on most rows,
+ * and the importer shares one frozen list between them (see core/import/rows.ts), so most rows
+ * stage a number instead of the list's JSON, and DuckDB parses each list once, not per row.
+ * Lists are remembered weakly: one the importer has let go of is written again when it comes
+ * back, which costs a line, never a wrong answer.
+ */
+class ListFile {
+  private readonly file: LineFile;
+  private readonly refs = new WeakMap<object, number>();
+  private next = 0;
+
+  constructor(path: string) {
+    this.file = new LineFile(path);
+  }
+
+  /** The list's number as a CSV field; '' (NULL) for an empty list. */
+  ref(list: readonly object[]): string {
+    if (list.length === 0) return '';
+    let ref = this.refs.get(list);
+    if (ref === undefined) {
+      ref = this.next++;
+      this.file.write(`${ref},${quoted(JSON.stringify(list))}\n`);
+      if (Object.isFrozen(list)) this.refs.set(list, ref);
+    }
+    return String(ref);
+  }
+
+  close(): void {
+    this.file.close();
+  }
 }
 
 /**
  * Incidents to CSV files of flat columns (STAGE_CSV) that DuckDB reads in parallel, one file
  * per month of the first day, named `dir/month=YYYY-MM/NAME.csv`: ranges and the bbox as
- * plain numbers, lists as JSON, days as day numbers, geometry as WKB in hex. One line costs a
- * few string joins, where a JSON object per row cost its build and its stringify, and DuckDB's
- * JSON reader several times its CSV reader.
+ * plain numbers, lists as JSON or as the number of a list in `dir/sources/NAME.csv` or
+ * `dir/related/NAME.csv`, days as day numbers, geometry as WKB in hex. One line costs a few
+ * string joins, where a JSON object per row cost its build and its stringify, and DuckDB's
+ * JSON reader several times its CSV reader. Each row's id and origin also go to the small
+ * `dir/ids/NAME.csv`, so that looking for repeated ids does not read every staged byte.
  */
 export class Stage {
-  private readonly months = new Map<string, MonthFile>();
+  private readonly months = new Map<string, { file: LineFile; stats: MonthStats }>();
+  private readonly ids: LineFile;
+  private readonly sources: ListFile;
+  private readonly related: ListFile;
   rows = 0;
 
   constructor(
     readonly dir: string,
     readonly name: string,
-  ) {}
+  ) {
+    this.ids = new LineFile(join(dir, 'ids', `${name}.csv`));
+    this.sources = new ListFile(join(dir, 'sources', `${name}.csv`));
+    this.related = new ListFile(join(dir, 'related', `${name}.csv`));
+  }
 
-  private month(day: number): MonthFile {
-    const key = isoDateOfDay(day).slice(0, 7);
+  private month(key: string): { file: LineFile; stats: MonthStats } {
     let m = this.months.get(key);
     if (!m) {
-      mkdirSync(join(this.dir, `month=${key}`), { recursive: true });
-      m = { fd: openSync(join(this.dir, `month=${key}`, `${this.name}.csv`), 'w'), buffer: Buffer.allocUnsafe(STAGE_BUFFER), at: 0, stats: { rows: 0, first: Infinity, last: -Infinity, bbox: [Infinity, Infinity, -Infinity, -Infinity], types: [] } };
+      m = { file: new LineFile(join(this.dir, `month=${key}`, `${this.name}.csv`)), stats: { rows: 0, first: Infinity, last: -Infinity, bbox: [Infinity, Infinity, -Infinity, -Infinity], types: [] } };
       this.months.set(key, m);
     }
     return m;
@@ -138,16 +226,18 @@ export class Stage {
   add(incident: Incident, source: number, unit: string, index: number): void {
     const p = incident.properties;
     const [xmin, ymin, xmax, ymax] = incident.bbox;
+    const id = quoted(incident.id);
     // Each line to bytes at once: one long string of many lines was a rope that the collector
     // promoted and the write then had to flatten.
     const line =
-      `${quoted(incident.id)},${quoted(p.title)},${quoted(p.summary)},${quoted(incident.category)},${quoted(incident.status)},` +
+      `${id},${quoted(p.title)},${quoted(p.summary)},${quoted(incident.category)},${quoted(incident.status)},` +
       `${quoted(p.start)},${quoted(p.end)},${incident.startDay},${incident.endDay},${quoted(p.time_precision)},${quoted(p.place)},${quoted(p.geo_precision)},` +
-      `${p.uncertainty_m},${p.killed.min},${p.killed.max},${p.wounded.min},${p.wounded.max},${quoted(JSON.stringify(p.actors))},${listJson(p.sources)},${listJson(p.related)},` +
-      `${extraJson(p)},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
+      `${p.uncertainty_m},${p.killed.min},${p.killed.max},${p.wounded.min},${p.wounded.max},${stringsField(p.actors)},${this.sources.ref(p.sources)},${this.related.ref(p.related)},` +
+      `${extraField(p)},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
       `${hilbertKey(incident.lon, incident.lat)},${source},${unit},${index}\n`;
     this.rows++;
-    const m = this.month(incident.startDay);
+    const key = isoDateOfDay(incident.startDay).slice(0, 7);
+    const m = this.month(key);
     const s = m.stats;
     s.rows++;
     if (incident.startDay < s.first) s.first = incident.startDay;
@@ -157,28 +247,21 @@ export class Stage {
     if (xmax > s.bbox[2]) s.bbox[2] = xmax;
     if (ymax > s.bbox[3]) s.bbox[3] = ymax;
     if (!s.types.includes(incident.geometry.type)) s.types = [...s.types, incident.geometry.type].sort();
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (m.at + line.length * 3 > m.buffer.length) {
-      this.flush(m);
-      if (line.length * 3 > m.buffer.length) m.buffer = Buffer.allocUnsafe(line.length * 3);
-    }
-    m.at += m.buffer.write(line, m.at);
-  }
-
-  private flush(m: MonthFile): void {
-    if (m.at > 0) writeSync(m.fd, m.buffer, 0, m.at);
-    m.at = 0;
+    m.file.write(line);
+    this.ids.write(`${id},${source},${unit},${index},${key}\n`);
   }
 
   /** Writes what is left and closes the files; returns each month's figures. */
   close(): Map<string, MonthStats> {
     const stats = new Map<string, MonthStats>();
     for (const [key, m] of this.months) {
-      this.flush(m);
-      closeSync(m.fd);
+      m.file.close();
       stats.set(key, m.stats);
     }
     this.months.clear();
+    this.ids.close();
+    this.sources.close();
+    this.related.close();
     return stats;
   }
 }
@@ -186,6 +269,8 @@ export class Stage {
 const RANGE = 'STRUCT("min" INTEGER, "max" INTEGER)';
 const SOURCES = 'STRUCT(title VARCHAR, publisher VARCHAR, url VARCHAR, published VARCHAR)[]';
 const RELATED = 'STRUCT("type" VARCHAR, id VARCHAR)[]';
+/** from_json's shapes of the two list types. */
+const LIST_SHAPES = { source: [{ title: 'VARCHAR', publisher: 'VARCHAR', url: 'VARCHAR', published: 'VARCHAR' }], related: [{ type: 'VARCHAR', id: 'VARCHAR' }] };
 /** The staged CSV's columns, in the order Stage.add writes them. */
 const STAGE_CSV: Record<string, string> = {
   id: 'VARCHAR',
@@ -206,8 +291,8 @@ const STAGE_CSV: Record<string, string> = {
   wounded_min: 'INTEGER',
   wounded_max: 'INTEGER',
   actors: 'VARCHAR',
-  sources: 'VARCHAR',
-  related: 'VARCHAR',
+  sources: 'BIGINT',
+  related: 'BIGINT',
   extra: 'VARCHAR',
   lon: 'DOUBLE',
   lat: 'DOUBLE',
@@ -241,8 +326,8 @@ const STAGE_COLUMNS: Record<string, string> = {
   killed: `{'min': killed_min, 'max': killed_max}::${RANGE}`,
   wounded: `{'min': wounded_min, 'max': wounded_max}::${RANGE}`,
   actors: `from_json(actors, '["VARCHAR"]')`,
-  sources: `from_json(sources, '[{"title": "VARCHAR", "publisher": "VARCHAR", "url": "VARCHAR", "published": "VARCHAR"}]')::${SOURCES}`,
-  related: `from_json(related, '[{"type": "VARCHAR", "id": "VARCHAR"}]')::${RELATED}`,
+  sources: `coalesce(source_lists.list, []::${SOURCES})`,
+  related: `coalesce(related_lists.list, []::${RELATED})`,
   extra: 'extra',
   lon: 'lon',
   lat: 'lat',
@@ -283,13 +368,19 @@ export interface Duplicate {
   month: string;
 }
 
-/** The staged CSV files `files` (a path or a glob) as DuckDB reads them, with the table's columns. */
-function stageSql(files: string): string {
-  const types = `{${Object.entries(STAGE_CSV)
+/** Staged CSV files (a path or a glob) as DuckDB reads them, with these columns. */
+function csvSql(files: string, columns: Record<string, string>, filename = false): string {
+  const types = `{${Object.entries(columns)
     .map(([k, v]) => `${ident(k)}: ${sqlString(v)}`)
     .join(', ')}}`;
-  return `read_csv(${sqlString(files)}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, hive_partitioning = false, columns = ${types})`;
+  return `read_csv(${sqlString(files)}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, hive_partitioning = false, filename = ${filename}, columns = ${types})`;
 }
+
+/** A stage's name (see Stage) from the path of one of its files. */
+const STAGE_NAME = 'parse_filename(filename, true)';
+
+/** What Stage writes to `ids/`. */
+const STAGE_IDS = { id: 'VARCHAR', src: 'INTEGER', src_unit: 'VARCHAR', src_index: 'BIGINT', month: 'VARCHAR' };
 
 /**
  * Finds the staged incidents whose id an earlier row already holds (of an earlier file, or of
@@ -297,7 +388,7 @@ function stageSql(files: string): string {
  * in the table `dups` for writePartitions to leave out, and returns them.
  */
 export async function findDuplicates(db: DuckDBConnection, stageDir: string): Promise<Duplicate[]> {
-  const staged = `(SELECT id, src, src_unit, src_index, regexp_extract(filename, 'month=([^/]+)/', 1) AS month FROM ${stageSql(join(stageDir, 'month=*', '*.csv')).replace(/\)$/, ', filename = true)')})`;
+  const staged = `SELECT * FROM ${csvSql(join(stageDir, 'ids', '*.csv'), STAGE_IDS)}`;
   await db.run(`CREATE TEMP TABLE staged_ids AS ${staged}`);
   // A hash aggregate finds the ids that repeat; the window then says which came first.
   await db.run(`CREATE TEMP TABLE dups AS SELECT id, src, src_unit, src_index, month, first_src FROM (
@@ -335,9 +426,19 @@ const bboxOf = (r: Record<string, unknown>) => [r.w, r.s, r.e, r.n].map(Number) 
 export async function writePartitions(db: DuckDBConnection, dir: string, stageDir: string, staged: Map<string, MonthStats>, duplicates: readonly Duplicate[], progress: (message: string) => void): Promise<Partition[]> {
   const months = [...staged.keys()].sort();
   const partitions: Partition[] = [];
+  // Each distinct list parsed once, joined to the rows by their stage and number.
+  for (const kind of ['source', 'related'] as const) {
+    const [dir, type] = kind === 'source' ? ['sources', SOURCES] : ['related', RELATED];
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${kind}_lists (stage VARCHAR, ref BIGINT, list ${type})`);
+    if (!existsSync(join(stageDir, dir))) continue;
+    await db.run(`INSERT INTO ${kind}_lists SELECT ${STAGE_NAME}, ref, from_json(json, ${sqlString(JSON.stringify(LIST_SHAPES[kind]))})::${type}
+      FROM ${csvSql(join(stageDir, dir, '*.csv'), { ref: 'BIGINT', json: 'VARCHAR' }, true)}`);
+  }
   const day = (d: number) => isoDateOfDay(d);
   for (const [k, month] of months.entries()) {
-    const source = `(SELECT * FROM ${stageSql(join(stageDir, `month=${month}`, '*.csv'))} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
+    const source = `(SELECT * EXCLUDE (filename), ${STAGE_NAME} AS stage FROM ${csvSql(join(stageDir, `month=${month}`, '*.csv'), STAGE_CSV, true)} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
+    const joined = `${source} AS staged LEFT JOIN source_lists ON source_lists.stage = staged.stage AND source_lists.ref = staged.sources
+      LEFT JOIN related_lists ON related_lists.stage = staged.stage AND related_lists.ref = staged.related`;
     let m = staged.get(month)!;
     let first = day(m.first);
     let last = day(m.last);
@@ -355,7 +456,7 @@ export async function writePartitions(db: DuckDBConnection, dir: string, stageDi
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     const metadata = `{geo: ${sqlString(geoMetadata(m.types, m.bbox))}, ${BUILDER_KEY}: ${sqlString(String(MANIFEST_VERSION))}}`;
     const select = OUTPUT_COLUMNS.map((c) => `${STAGE_COLUMNS[c]} AS ${ident(c)}`).join(', ');
-    await db.run(`COPY (SELECT ${select} FROM ${source} ORDER BY hilbert, id)
+    await db.run(`COPY (SELECT ${select} FROM ${joined} ORDER BY hilbert, staged.id)
       TO ${sqlString(join(dir, path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, KV_METADATA ${metadata})`);
     const [meta] = await rows(db, `SELECT count(*) AS groups FROM parquet_metadata(${sqlString(join(dir, path))}) WHERE column_id = 0`);
     partitions.push({ path, rows: m.rows, rowGroups: Number(meta.groups), days: { from: first, to: last }, bbox: m.bbox, bytes: statSync(join(dir, path)).size });

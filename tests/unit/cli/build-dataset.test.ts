@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
@@ -93,6 +93,22 @@ describe('npm run build-dataset', () => {
     expect(JSON.parse(proto.extra as string)).toHaveProperty(['__proto__'], 'polluted');
   }, 60_000);
 
+  it('keeps each foreign property exactly as JSON.stringify writes it, whatever its characters', async () => {
+    const feature = JSON.parse(readFileSync('data/incidents.geojson', 'utf8')).features[0];
+    const values = ['plain', 'a "quoted", comma', 'back\\slash', 'line\nbreak\ttab\u0001', 'lone \ud800 surrogate', 'pair 😀 é', '', 7.25, true, null, ['x', '"y"'], { nested: 'a,"b"' }];
+    const features = values.map((v, i) => ({ ...feature, id: `odd-${i}`, properties: { ...feature.properties, id: `odd-${i}`, ['k "' + i + '"']: v, plain_key: v } }));
+    const file = join(root, 'odd-values.geojson');
+    writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+    const { dir } = await buildInto('odd-values', [file]);
+    const got = await rows(`SELECT id, extra FROM read_parquet('${dir}/month=*/*.parquet') ORDER BY id`);
+    const want = features.map((f) => {
+      const extra: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(f.properties)) if (k.startsWith('k ') || k === 'plain_key') extra[k] = v;
+      return { id: f.id, extra: JSON.stringify(extra) };
+    });
+    expect(got.sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual(want.sort((a, b) => a.id.localeCompare(b.id)));
+  }, 60_000);
+
   it('rejects an id that an earlier file already holds, naming that file', async () => {
     const { dir, manifest } = await buildInto('dups', ['data/incidents.geojson', 'data/incidents.geojson']);
     expect(manifest.rows).toBe(14);
@@ -145,4 +161,36 @@ describe('build-dataset arguments and failures', () => {
     expect(r.stderr).toContain('error: --data FILE is required');
     expect(r.stderr).toContain('Usage: npm run build-dataset');
   }, 30_000);
+});
+
+describe('build-dataset on a CSV read in two parts', () => {
+  /** Rows with a quoted line break and a quote, and an id repeated across the middle of the file. */
+  function csv(n: number): string {
+    const lines = ['event_id_cnty,event_date,latitude,longitude,notes,fatalities'];
+    for (let i = 0; i < n; i++) lines.push(`${i === n - 3 ? 'E5' : `E${i}`},${1 + (i % 28)} ${i % 2 ? 'March' : 'April'} 2020,${(i % 170) - 85},${(i % 350) - 175},"line one\nline ""two"" of ${i}",${i % 4}`);
+    lines.push('E-bad,30 February 2020,1,1,impossible date,0');
+    return lines.join('\n') + '\n';
+  }
+  const all = async (dir: string) => {
+    await db.run('SET enable_geoparquet_conversion = false');
+    const out = await rows(`SELECT * EXCLUDE (filename), regexp_extract(filename, 'month=[^/]+') AS part FROM read_parquet('${dir}/month=*/*.parquet', filename = true, hive_partitioning = false) ORDER BY part, hilbert, id`);
+    await db.run('SET enable_geoparquet_conversion = true');
+    return out;
+  };
+
+  it('writes the same dataset as one read-through, a repeat across the parts rejected as the importer would', async () => {
+    const file = join(root, 'two-parts.csv');
+    writeFileSync(file, csv(3000));
+    const one = join(root, 'one-part');
+    const two = join(root, 'two-parts');
+    await build({ data: [file], out: one, name: 'x', parallelBytes: Infinity }, one, now, () => {});
+    const said: string[] = [];
+    await build({ data: [file], out: two, name: 'x', parallelBytes: 0 }, two, now, (l) => said.push(l));
+    expect(said).toContain(`read ${file} in 2 parts at once: 3,000 accepted, 1 rejected`);
+    expect(readFileSync(join(two, 'manifest.json'), 'utf8')).toBe(readFileSync(join(one, 'manifest.json'), 'utf8'));
+    expect(readFileSync(join(two, 'rejected.csv'), 'utf8')).toBe(readFileSync(join(one, 'rejected.csv'), 'utf8'));
+    expect(readFileSync(join(one, 'rejected.csv'), 'utf8')).toContain(`${file},row,2999,id,"duplicate id ""E5"""`);
+    expect(await all(two)).toEqual(await all(one));
+    expect(readdirSync(two).filter((f) => f.startsWith('.'))).toEqual([]);
+  }, 60_000);
 });
