@@ -1,6 +1,8 @@
 // Start-up: load the basemap and the bundled dataset in parallel, then mount. The dataset is
 // read like any imported file, through core/import, into the same table and store. The files
 // this browser kept (state/library.svelte.ts) are then read again, in the order they were imported.
+// A prepared dataset the link names (?dataset=) is shown instead: the page mounts once its
+// manifest is read, and its first rows arrive while the map starts.
 
 import { mount } from 'svelte';
 import './app.css';
@@ -63,16 +65,23 @@ async function loadDataset(importer: Importer, atlas: AtlasState): Promise<void>
   }
 }
 
-/** A prepared dataset named by the link (?dataset=, relative to the page): read instead of the bundled one. */
-async function openPrepared(dataset: DatasetSource, atlas: AtlasState, param: string): Promise<void> {
+/**
+ * A prepared dataset named by the link (?dataset=, relative to the page): read instead of the
+ * bundled one. `started` settles once its manifest is read (or opening failed), so the map
+ * starts while the first rows are fetched and decoded; `shown` once they are shown (true) or
+ * the dataset could not be opened (false).
+ */
+function openPrepared(dataset: DatasetSource, atlas: AtlasState, param: string): { started: Promise<void>; shown: Promise<boolean> } {
   let url: string;
   try {
     url = new URL(param, location.href).href;
   } catch {
     atlas.error = `The link's dataset address ${JSON.stringify(param.slice(0, 200))} is not a URL.`;
-    return;
+    return { started: Promise.resolve(), shown: Promise.resolve(false) };
   }
-  await dataset.open({ url }, (span) => parseDayRange(location.search, span));
+  let started!: () => void;
+  const opened = new Promise<void>((resolve) => (started = resolve));
+  return { started: opened, shown: dataset.open({ url }, (span) => parseDayRange(location.search, span), undefined, started) };
 }
 
 /** Everything but the dates (which need the data's span) from the URL; invalid values are ignored. */
@@ -121,7 +130,8 @@ async function start() {
   // A link to a prepared dataset shows that dataset alone: neither the bundled one nor kept files.
   library.restoring = prepared === null;
   const kept = prepared === null ? library.open(OpfsLibrary.open) : null;
-  const data = prepared === null ? loadDataset(importer, atlas) : openPrepared(dataset, atlas, prepared);
+  const opening = prepared === null ? null : openPrepared(dataset, atlas, prepared);
+  const data = opening ? opening.started : loadDataset(importer, atlas);
   const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, data]);
   if (error) atlas.error = atlas.error ? `${atlas.error}\n${error}` : error;
   // A long id is in the link as its hash (see selectionParam): resolved against the loaded ids.
@@ -130,7 +140,10 @@ async function start() {
     atlas.table.eachId((id) => ids.push(id));
     return ids;
   };
-  atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds));
+  const select = () => (atlas.selected = atlas.indexOfId(resolveSelection(parseParam(location.search, 'sel'), (id) => atlas.indexOfId(id) !== null, allIds)));
+  // A prepared dataset's rows come after the map has started: the link's selection is found among them.
+  if (opening) void opening.shown.then((ok) => ok && atlas.selected === null && select());
+  else select();
   const target = document.getElementById('app')!;
   // The page under embed/ is always the embed, whatever its query: that path may be framed.
   if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme, dataset } });

@@ -42,6 +42,8 @@ interface Pending {
   /** The days shown once its first rows arrive. */
   startDays?: DayRange;
   resolve: (ok: boolean) => void;
+  /** Told once the manifest is read (its first rows are then asked for), or that it could not be. */
+  started?: () => void;
   /** The overview's rows for the histogram, if they came before the first rows. */
   timeline?: OverviewDays;
 }
@@ -63,7 +65,7 @@ export class DatasetSource {
    * and status alone): each is named where it is set, so no count reads as filtered when it is not.
    */
   unapplied = $derived.by(() => (this.tooMany === null ? [] : [...(this.atlas.search.trim() ? ['search' as const] : []), ...(this.atlas.area ? ['area' as const] : [])]));
-  /** The coarsest overview's rows over the whole span, once the worker has read them. */
+  /** An overview's rows over the whole span (see timelineZoom), once the worker has read them. */
   timeline = $state.raw<OverviewDays | null>(null);
   /**
    * The histogram over the dataset's whole span, from the overview, for the view and the toggles;
@@ -98,14 +100,15 @@ export class DatasetSource {
   /**
    * Opens a dataset and loads what `days` (given the dataset's span; all of it by default) and
    * the current view need. Resolves to false when it could not be opened: the alert says why
-   * and the data shown stays, with the dataset it came from.
+   * and the data shown stays, with the dataset it came from. `started` is called once the
+   * manifest is read, or once opening failed: the page can start its map meanwhile.
    */
-  open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange) => DayRange, budget?: number): Promise<boolean> {
+  open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange) => DayRange, budget?: number, started?: () => void): Promise<boolean> {
     const w = this.spawn();
     const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, budget } : { type: 'open', files: source.files, budget };
     this.drop();
     return new Promise<boolean>((resolve) => {
-      this.pending = { worker: w, opened: null, days, resolve };
+      this.pending = { worker: w, opened: null, days, resolve, started };
       w.onmessage = (e: MessageEvent<DatasetMessage>) => this.receive(w, e.data);
       w.onerror = (e) => this.receive(w, { type: 'error', seq: null, message: `The dataset worker failed: ${e.message}` });
       w.postMessage(request);
@@ -170,6 +173,7 @@ export class DatasetSource {
   private drop(): void {
     if (!this.pending) return;
     this.pending.worker.terminate();
+    this.pending.started?.();
     this.pending.resolve(false);
     this.pending = null;
   }
@@ -191,6 +195,7 @@ export class DatasetSource {
       pending.startDays = pending.days ? pending.days(span) : span;
       if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
       this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0, span);
+      pending.started?.();
       return;
     }
     if (m.type === 'error') {
@@ -199,6 +204,7 @@ export class DatasetSource {
       if (pending) {
         this.pending = null;
         w.terminate();
+        pending.started?.();
         pending.resolve(false);
       }
       return;
