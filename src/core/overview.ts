@@ -18,6 +18,25 @@ export interface OverviewCells {
   count: Float64Array;
 }
 
+/** Overview rows the histogram's timeline may read: the whole span's, held by the page. */
+export const TIMELINE_ROWS = 100_000;
+
+/**
+ * The overview the histogram's timeline is read from: the finest holding at most
+ * TIMELINE_ROWS rows, else the coarsest. A fine overview of a large dataset holds about a row
+ * per incident (1M rows at zoom 6 for 1M incidents spread over the world): read at every
+ * opening, it cost a megabyte, a second of the worker's and a long task of the page's.
+ */
+export function timelineZoom(overviews: readonly { zoom: number; rows: number }[]): number | null {
+  let finest: { zoom: number; rows: number } | null = null;
+  let coarsest: { zoom: number; rows: number } | null = null;
+  for (const o of overviews) {
+    if (o.rows <= TIMELINE_ROWS && (!finest || o.zoom > finest.zoom)) finest = o;
+    if (!coarsest || o.zoom < coarsest.zoom) coarsest = o;
+  }
+  return (finest ?? coarsest)?.zoom ?? null;
+}
+
 /**
  * The overview zoom to draw at a map zoom: the one nearest to 4.5 levels finer, so a cell is
  * about 20 px across (a tile of zoom Z is 512 · 2^(z − Z) px wide at map zoom z).
@@ -45,8 +64,8 @@ export function tileInView(z: number, x: number, y: number, view: View): boolean
 
 /**
  * Rows of one overview zoom as they are, day by day, with only the vocabularies mapped to
- * indices: the histogram's source over a dataset's whole span. The coarsest zoom is small
- * (cells × days), so it is read once.
+ * indices: the histogram's source over a dataset's whole span. The zoom timelineZoom picks is
+ * small (at most TIMELINE_ROWS rows, or the coarsest), so it is read once.
  */
 export interface OverviewDays {
   zoom: number;

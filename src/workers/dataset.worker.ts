@@ -11,7 +11,7 @@ import type { Manifest } from '../core/dataset-manifest.ts';
 import type { IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
-import { dayRowsTransferables, overviewZoomFor, type OverviewCells, type OverviewDays } from '../core/overview.ts';
+import { dayRowsTransferables, overviewZoomFor, timelineZoom, type OverviewCells, type OverviewDays } from '../core/overview.ts';
 
 export type DatasetRequest =
   | { type: 'open'; url: string; budget?: number }
@@ -38,7 +38,7 @@ export type DatasetMessage =
    */
   | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null }
   /**
-   * The coarsest overview's rows over the dataset's whole span (transferred), sent once after
+   * An overview's rows (see timelineZoom) over the dataset's whole span (transferred), sent once after
    * `opened`: the histogram's bars, whatever rows are loaded.
    */
   | { type: 'timeline'; rows: OverviewDays }
@@ -131,10 +131,10 @@ self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     post({ type: 'error', seq: null, message: message(err) });
     return;
   }
-  const zooms = reader.manifest.overviews.map((o) => o.zoom);
-  if (zooms.length === 0) return;
+  const zoom = timelineZoom(reader.manifest.overviews);
+  if (zoom === null) return;
   try {
-    const rows = await reader.overviewDays(Math.min(...zooms));
+    const rows = await reader.overviewDays(zoom);
     post({ type: 'timeline', rows }, dayRowsTransferables(rows));
   } catch {
     // The rows and the map do not need it: the histogram then counts the rows the page holds,

@@ -11,7 +11,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Page } from '@playwright/test';
 import type { ExportedCollection } from '../../src/core/export.ts';
 import type { Manifest } from '../../src/core/dataset-manifest.ts';
-import { tileBbox } from '../../src/core/overview.ts';
+import { tileBbox, timelineZoom } from '../../src/core/overview.ts';
 import { bboxIntersectsView, type View } from '../../src/core/geometry.ts';
 import { dayOfIsoDate } from '../../src/core/time.ts';
 
@@ -143,17 +143,17 @@ test('the histogram spans the whole dataset from its overview, with a narrow win
   await expect(caption).toContainText('Whole dataset, approximate (overview)');
   await expect(page.getByRole('img', { name: /whole dataset, approximate \(overview\)/ })).toBeVisible();
   const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as Manifest;
-  const coarsest = manifest.overviews.reduce((a, b) => (b.zoom < a.zoom ? b : a));
-  // DuckDB's sums per tile and day of the coarsest overview, kept for the tiles that meet the
+  const overview = manifest.overviews.find((o) => o.zoom === timelineZoom(manifest.overviews))!;
+  // DuckDB's sums per tile and day of the overview the timeline reads, kept for the tiles that meet the
   // view the export names (the rule of the map's density cells).
   const all = (
     await db.runAndReadAll(`SELECT x, y, CAST(day - DATE '1970-01-01' AS INTEGER) AS day, SUM(count) AS n, SUM(killed) AS killed
-      FROM read_parquet('${join(DIR, coarsest.path)}') GROUP BY x, y, day`)
+      FROM read_parquet('${join(DIR, overview.path)}') GROUP BY x, y, day`)
   )
     .getRowObjectsJson()
     .map((r) => ({ x: Number(r.x), y: Number(r.y), day: Number(r.day), n: Number(r.n), killed: Number(r.killed) }));
   let view = (await exported(page)).provenance!.view_bbox as View;
-  const inView = () => all.filter((r) => bboxIntersectsView(tileBbox(coarsest.zoom, r.x, r.y), view));
+  const inView = () => all.filter((r) => bboxIntersectsView(tileBbox(overview.zoom, r.x, r.y), view));
   let rows = inView();
   const end = dayOfIsoDate(manifest.days.to) + 1;
   const bars = async () => {

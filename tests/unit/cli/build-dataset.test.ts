@@ -52,9 +52,9 @@ describe('npm run build-dataset', () => {
       const [s] = await rows(`SELECT count(*)::INTEGER AS n, strftime(min(start_day), '%Y-%m-%d') AS first, strftime(max(end_day), '%Y-%m-%d') AS last,
         min(bbox.xmin) AS w, min(bbox.ymin) AS s, max(bbox.xmax) AS e, max(bbox.ymax) AS n2 FROM read_parquet(${file})`);
       expect(s).toEqual({ n: p.rows, first: p.days.from, last: p.days.to, w: p.bbox[0], s: p.bbox[1], e: p.bbox[2], n2: p.bbox[3] });
-      // Rows run along the Hilbert curve inside each file.
-      const keys = (await rows(`SELECT hilbert::DOUBLE AS k FROM read_parquet(${file})`)).map((r) => r.k as number);
-      expect(keys).toEqual([...keys].sort((a, b) => a - b));
+      // Rows run by the week (Monday to Sunday) of their first day, then along the Hilbert curve.
+      const keys = (await rows(`SELECT floor((start_day - DATE '1970-01-05') / 7)::INTEGER AS week, hilbert::DOUBLE AS k FROM read_parquet(${file})`)).map((r) => [r.week as number, r.k as number]);
+      expect(keys).toEqual([...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
       const [geo] = await rows(`SELECT decode(value) AS v FROM parquet_kv_metadata(${file}) WHERE decode(key) = 'geo'`);
       const meta = JSON.parse(geo.v as string);
       expect(meta).toMatchObject({ version: '1.1.0', primary_column: 'geometry', columns: { geometry: { encoding: 'WKB', covering: { bbox: { xmin: ['bbox', 'xmin'] } } } } });
@@ -70,7 +70,7 @@ describe('npm run build-dataset', () => {
     expect(k1.geometry).toBeTruthy();
     const [ov] = await rows(`SELECT sum(count)::INTEGER AS n FROM read_parquet('${dir}/overview/zoom=9/*.parquet')`);
     expect(ov.n).toBe(manifest.rows);
-    expect(manifest.overviews.map((o) => o.zoom)).toEqual([6, 9, 12]);
+    expect(manifest.overviews.map((o) => o.zoom)).toEqual([2, 6, 9, 12]);
   }, 60_000);
 
   it('writes rejected rows with file, row and reason, as the app reports them', async () => {

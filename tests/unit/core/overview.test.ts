@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellSums, densityInView, overviewZoomFor, tileBbox } from '../../../src/core/overview.ts';
+import { CellSums, densityInView, overviewZoomFor, tileBbox, timelineZoom, TIMELINE_ROWS } from '../../../src/core/overview.ts';
 
 describe('overviewZoomFor', () => {
   it('picks the zoom nearest to 4.5 levels finer than the map', () => {
@@ -10,6 +10,19 @@ describe('overviewZoomFor', () => {
   });
   it('gives null for a dataset without overviews', () => {
     expect(overviewZoomFor(3, [])).toBeNull();
+  });
+});
+
+describe('timelineZoom', () => {
+  const o = (zoom: number, rows: number) => ({ zoom, rows });
+  it('picks the finest overview that the page may hold whole', () => {
+    expect(timelineZoom([o(2, 900), o(6, 20_000), o(9, 40_000), o(12, 60_000)])).toBe(12);
+    expect(timelineZoom([o(2, 11_000), o(6, 990_000), o(9, 1_000_000), o(12, 1_000_000)])).toBe(2);
+    expect(timelineZoom([o(12, TIMELINE_ROWS), o(6, 10), o(9, TIMELINE_ROWS + 1)])).toBe(12);
+  });
+  it('falls back to the coarsest when none is small enough, and to null without overviews', () => {
+    expect(timelineZoom([o(9, 5e6), o(6, 2e6), o(12, 9e6)])).toBe(6);
+    expect(timelineZoom([])).toBeNull();
   });
 });
 
