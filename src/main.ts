@@ -81,7 +81,7 @@ function openPrepared(dataset: DatasetSource, atlas: AtlasState, param: string):
   }
   let started!: () => void;
   const opened = new Promise<void>((resolve) => (started = resolve));
-  return { started: opened, shown: dataset.open({ url }, (span) => parseDayRange(location.search, span), undefined, started) };
+  return { started: opened, shown: dataset.open({ url }, (span, opening) => parseDayRange(location.search, span, opening), undefined, started) };
 }
 
 /** Everything but the dates (which need the data's span) from the URL; invalid values are ignored. */

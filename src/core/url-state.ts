@@ -12,17 +12,20 @@ export interface Camera {
 
 export const MAX_ZOOM = 22;
 
-/** The day range asked for by the query string, clamped to the data's span. */
-export function parseDayRange(search: string, span: DayRange): DayRange {
+/**
+ * The day range asked for by the query string, clamped to the data's span; a date it does not
+ * give (or a range it gives backwards) is `fallback`'s, by default the whole span.
+ */
+export function parseDayRange(search: string, span: DayRange, fallback: DayRange = span): DayRange {
   const params = new URLSearchParams(search.length > 10_000 ? '' : search);
   const clamp = (d: number) => Math.min(span.to, Math.max(span.from, d));
-  const read = (key: string, fallback: number) => {
+  const read = (key: string, missing: number) => {
     const day = dayOfIsoDate(params.get(key) ?? '');
-    return Number.isNaN(day) ? fallback : clamp(day);
+    return Number.isNaN(day) ? missing : clamp(day);
   };
-  const from = read('from', span.from);
-  const to = read('to', span.to);
-  return from <= to ? { from, to } : { from: span.from, to: span.to };
+  const from = read('from', fallback.from);
+  const to = read('to', fallback.to);
+  return from <= to ? { from, to } : { from: fallback.from, to: fallback.to };
 }
 
 /** The camera in '#map=zoom/lat/lon', or null when absent or invalid. */

@@ -11,7 +11,7 @@ import { rebuilder } from '../core/import/index.ts';
 import { IncidentStore } from '../core/store.ts';
 import { dayOfIsoDate, type DayRange } from '../core/time.ts';
 import { bboxIntersectsView, type View } from '../core/geometry.ts';
-import type { Manifest } from '../core/dataset-manifest.ts';
+import { openingDays, type Manifest } from '../core/dataset-manifest.ts';
 import type { PickedFile } from '../core/dataset-files.ts';
 import type { DatasetMessage, DatasetRequest } from '../workers/dataset.worker.ts';
 import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
@@ -38,7 +38,8 @@ export interface OpenedDataset {
 interface Pending {
   worker: Worker;
   opened: OpenedDataset | null;
-  days?: (span: DayRange) => DayRange;
+  /** The days to open on, given the dataset's span and the days it opens on by default (openingDays). */
+  days?: (span: DayRange, opening: DayRange) => DayRange;
   /** The days shown once its first rows arrive. */
   startDays?: DayRange;
   resolve: (ok: boolean) => void;
@@ -98,12 +99,12 @@ export class DatasetSource {
   ) {}
 
   /**
-   * Opens a dataset and loads what `days` (given the dataset's span; all of it by default) and
-   * the current view need. Resolves to false when it could not be opened: the alert says why
+   * Opens a dataset and loads what `days` (given the dataset's span and its opening days; by
+   * default the opening days, see openingDays) and the current view need. Resolves to false when it could not be opened: the alert says why
    * and the data shown stays, with the dataset it came from. `started` is called once the
    * manifest is read, or once opening failed: the page can start its map meanwhile.
    */
-  open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange) => DayRange, budget?: number, started?: () => void): Promise<boolean> {
+  open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange, opening: DayRange) => DayRange, budget?: number, started?: () => void): Promise<boolean> {
     const w = this.spawn();
     const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, budget } : { type: 'open', files: source.files, budget };
     this.drop();
@@ -192,7 +193,8 @@ export class DatasetSource {
     if (m.type === 'opened' && pending) {
       const span = { from: dayOfIsoDate(m.manifest.days.from), to: dayOfIsoDate(m.manifest.days.to) };
       pending.opened = { manifest: m.manifest, label: m.label, sha256: m.sha256, span };
-      pending.startDays = pending.days ? pending.days(span) : span;
+      const opening = openingDays(m.manifest, span);
+      pending.startDays = pending.days ? pending.days(span, opening) : opening;
       if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
       this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0, span);
       pending.started?.();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MANIFEST_VERSION, pieceMayMatch, piecesToRead, safeDatasetPath, validateManifest, type Manifest, type PieceStats } from '../../../src/core/dataset-manifest.ts';
+import { MANIFEST_VERSION, OPENING_ROWS, openingDays, pieceMayMatch, piecesToRead, safeDatasetPath, validateManifest, type Manifest, type PieceStats } from '../../../src/core/dataset-manifest.ts';
 import type { Bbox, View } from '../../../src/core/geometry.ts';
+import { dayOfIsoDate } from '../../../src/core/time.ts';
 
 const manifest = (): Manifest => ({
   format: 'incident-atlas-dataset',
@@ -123,5 +124,35 @@ describe('piecesToRead', () => {
   });
   it('skips a piece with no rows', () => {
     expect(pieceMayMatch({ days: { from: Infinity, to: -Infinity }, bbox: [0, 0, 0, 0] }, { from: 0, to: 1e9 }, [-180, -90, 180, 90])).toBe(false);
+  });
+});
+
+describe('openingDays', () => {
+  const span = { from: dayOfIsoDate('2020-01-01'), to: dayOfIsoDate('2020-12-31') };
+  const months = (rows: number) =>
+    Array.from({ length: 12 }, (_, m) => {
+      const mm = String(m + 1).padStart(2, '0');
+      return { path: `month=2020-${mm}/part-0.parquet`, rows, rowGroups: 1, days: { from: `2020-${mm}-01`, to: `2020-${mm}-28` }, bbox: [0, 0, 1, 1] as Bbox, bytes: 1 };
+    });
+  it('opens a dataset that holds at most OPENING_ROWS incidents whole', () => {
+    expect(openingDays({ rows: OPENING_ROWS, partitions: months(OPENING_ROWS / 12) }, span)).toEqual(span);
+  });
+  it('opens a larger one on its latest partitions while they hold at most OPENING_ROWS, to the end of the span', () => {
+    expect(openingDays({ rows: 12 * 30_000, partitions: months(30_000) }, span)).toEqual({ from: dayOfIsoDate('2020-10-01'), to: span.to });
+    // The latest partition at least, however large; partitions in any order.
+    expect(openingDays({ rows: 12 * 4e6, partitions: months(4e6).reverse() }, span)).toEqual({ from: dayOfIsoDate('2020-12-01'), to: span.to });
+  });
+  it('holds at most OPENING_ROWS by the partitions, or the latest one alone (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 12 }), (rows) => {
+        const partitions = months(1).slice(0, rows.length).map((p, i) => ({ ...p, rows: rows[i] }));
+        const total = rows.reduce((a, b) => a + b, 0);
+        const days = openingDays({ rows: total, partitions }, span);
+        const read = partitions.filter((p) => dayOfIsoDate(p.days.from) >= days.from).reduce((n, p) => n + p.rows, 0);
+        expect(days.to).toBe(span.to);
+        if (total <= OPENING_ROWS) expect(days).toEqual(span);
+        else expect(read <= OPENING_ROWS || read === rows[rows.length - 1]).toBe(true);
+      }),
+    );
   });
 });

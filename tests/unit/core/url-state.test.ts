@@ -16,6 +16,13 @@ describe('URL state', () => {
     expect(r.from === span.from || r.to === span.to).toBe(true);
     expect(r.from).toBeLessThanOrEqual(r.to);
   });
+  it('takes a date the link does not give from the fallback, and clamps the ones it gives to the span', () => {
+    const fallback = { from: dayOfIsoDate('2020-01-05'), to: span.to };
+    expect(parseDayRange('', span, fallback)).toEqual(fallback);
+    expect(parseDayRange('?to=2020-01-06', span, fallback)).toEqual({ from: fallback.from, to: dayOfIsoDate('2020-01-06') });
+    expect(parseDayRange('?from=1999-01-01', span, fallback)).toEqual({ from: span.from, to: span.to });
+    expect(parseDayRange('?from=2020-01-07&to=2020-01-06', span, fallback)).toEqual(fallback);
+  });
   it('parses #map=zoom/lat/lon and rejects out-of-range or oversized hashes', () => {
     expect(parseCamera('#map=7.5/33.3/44.4')).toEqual({ zoom: 7.5, lat: 33.3, lon: 44.4 });
     for (const h of ['#map=30/0/0', '#map=5/95/0', '#map=5/0/200', '#map=NaN/0/0', '#map=' + '1'.repeat(100_000), '']) expect(parseCamera(h)).toBeNull();
