@@ -13,7 +13,7 @@ import { buildBench, buildLine } from './dataset.mjs';
 import { preparedBench, preparedLines } from './prepared.mjs';
 
 // BENCH_ONLY=build: only the build-dataset line (BENCH_BUILD_ROWS rows), no browser.
-const BUILD_ROWS = Number(process.env.BENCH_BUILD_ROWS ?? 200_000);
+const BUILD_ROWS = Number(process.env.BENCH_BUILD_ROWS ?? 1_000_000);
 if (process.env.BENCH_ONLY === 'build') {
   console.log(buildLine(buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3))));
   process.exit(0);
@@ -188,7 +188,7 @@ const importRows = [];
 const PERSIST_SIZES = (process.env.BENCH_PERSIST_SIZES ?? '100000').split(',').filter(Boolean).map(Number);
 const PERSIST_REPS = Number(process.env.BENCH_PERSIST_REPS ?? 3);
 /** Rows of the prepared datasets (build-dataset reads a few thousand a second here). */
-const PREPARED_SIZES = (process.env.BENCH_DATASET_ROWS ?? '100000').split(',').filter(Boolean).map(Number);
+const PREPARED_SIZES = (process.env.BENCH_DATASET_ROWS ?? '1000000').split(',').filter(Boolean).map(Number);
 let preparedRows;
 let persistRows;
 
