@@ -2,7 +2,7 @@
 //   node tests/bench/dataset.mjs synth N FILE      seeded ACLED-style CSV, N rows over 24 months and the world
 //   node tests/bench/dataset.mjs duckdb FILE DIR   the baseline: DuckDB alone reads the CSV and writes Parquet
 //                                                  by month, sorted — no validation, no geometry, no overviews
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,15 +69,22 @@ const [mode, a, b] = process.argv.slice(2);
 if (mode === 'synth') {
   const n = Number(a);
   const random = mulberry32(17);
-  const lines = ['event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities'];
+  // Written 100,000 lines at a time: 10M lines held at once ran out of heap.
+  const fd = openSync(b, 'w');
+  let lines = ['event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities'];
   for (let i = 0; i < n; i++) {
+    if (lines.length === 100_000) {
+      writeSync(fd, lines.join('\n') + '\n');
+      lines = [];
+    }
     const month = Math.floor(random() * 24);
     const year = 2020 + Math.floor(month / 12);
     const lat = (random() * 140 - 70).toFixed(4);
     const lon = (random() * 360 - 180).toFixed(4);
     lines.push(`X${i},${1 + Math.floor(random() * 28)} ${MONTHS[month % 12]} ${year},${year},1,Battles,Armed clash,Actor ${i % 97},Actor ${i % 89},Country ${i % 50},Region ${i % 300},Place ${i % 5000},${lat},${lon},${1 + (i % 3)},Local source; Another source,"Clashes reported near the town, with ${i % 7} casualties.",${i % 5}`);
   }
-  writeFileSync(b, lines.join('\n') + '\n');
+  writeSync(fd, lines.length > 0 ? lines.join('\n') + '\n' : '');
+  closeSync(fd);
 } else if (mode === 'duckdb') {
   const db = await (await DuckDBInstance.create(':memory:')).connect();
   await db.run(`COPY (SELECT *, strftime(strptime(event_date, '%d %B %Y'), '%Y-%m') AS month FROM read_csv('${a}') ORDER BY month, latitude, longitude)
