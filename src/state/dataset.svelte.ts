@@ -24,9 +24,6 @@ export type SpawnWorker = () => Worker;
 
 const datasetWorker: SpawnWorker = () => new Worker(new URL('../workers/dataset.worker.ts', import.meta.url), { type: 'module' });
 
-/** Rows an export may hold before the app suggests the command line (npm run export -- --dataset). */
-export const EXPORT_IN_PAGE_ROWS = 1_000_000;
-
 export interface OpenedDataset {
   manifest: Manifest;
   /** The manifest's URL, or the folder's name: what provenance names. */
@@ -53,6 +50,11 @@ export class DatasetSource {
   opened = $state.raw<OpenedDataset | null>(null);
   /** True while the worker reads what the current days and view need. */
   loading = $state(false);
+  /**
+   * The name of a dataset opening while the page shows no data (a link's ?dataset=, the page
+   * started before its first rows): what the count and the list say meanwhile.
+   */
+  starting = $state<string | null>(null);
   /** Rows the view needs when they exceed the worker's budget: nothing was loaded for it. */
   tooMany = $state<number | null>(null);
   /** The overview cells drawn instead, while tooMany is set. */
@@ -174,6 +176,7 @@ export class DatasetSource {
   private drop(): void {
     if (!this.pending) return;
     this.pending.worker.terminate();
+    this.starting = null;
     this.pending.started?.();
     this.pending.resolve(false);
     this.pending = null;
@@ -197,11 +200,17 @@ export class DatasetSource {
       pending.startDays = pending.days ? pending.days(span, opening) : opening;
       if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
       this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0, span);
+      if (atlas.table.length === 0 && !atlas.prepared) {
+        // Nothing is shown to keep: the slider takes the dataset's days while its rows are read.
+        this.starting = m.manifest.name;
+        atlas.setData(NO_DATA, pending.startDays, span);
+      }
       pending.started?.();
       return;
     }
     if (m.type === 'error') {
       if (m.seq === null || m.seq === this.seq) this.loading = false;
+      if (pending) this.starting = null;
       atlas.error = `${m.message} The data shown is unchanged.`;
       if (pending) {
         this.pending = null;
@@ -223,6 +232,7 @@ export class DatasetSource {
     if (m.seq === this.seq) this.loading = false;
     if (pending) {
       // The dataset shown until now gives way only now, once this one has answered with rows.
+      this.starting = null;
       this.pending = null;
       this.close();
       this.worker = w;

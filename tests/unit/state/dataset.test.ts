@@ -95,6 +95,23 @@ describe('DatasetSource (the dataset worker run for real)', () => {
     source.close();
   });
 
+  it('says it is starting while the first rows are read on an empty page, with the slider on its days', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    let during: { starting: string | null; days: unknown; rows: number } | null = null;
+    const shown = source.open({ url: `${base}/ds/manifest.json` }, undefined, undefined, () => {
+      during = { starting: source.starting, days: { ...atlas.days }, rows: atlas.table.length };
+    });
+    expect(await shown).toBe(true);
+    expect(during).toEqual({ starting: manifest.name, days: { from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) }, rows: 0 });
+    expect(source.starting).toBeNull();
+    // A second dataset opening over the first keeps the first on screen, and says nothing of starting.
+    let again: string | null | undefined;
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, undefined, undefined, () => (again = source.starting))).toBe(true);
+    expect(again).toBeNull();
+    source.close();
+  });
+
   it('loads only what new days need, keeps the slider span and the selection by id', async () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
