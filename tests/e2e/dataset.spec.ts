@@ -108,6 +108,43 @@ test('opens a prepared dataset by URL: counts and exports match DuckDB at each s
   console.log(`[dataset e2e, ${ROWS} rows]\n  ${log.join('\n  ')}`);
 });
 
+test('a view holding more than the page loads draws the density, says "about", and offers the command line; zooming in loads the rows', async ({ page }) => {
+  test.setTimeout(180_000);
+  const [from, to] = ['2020-01-01', '2021-12-28'];
+  await openApp(page, `/?dataset=${URL_PATH}&from=${from}&to=${to}#map=1.2/20/10`);
+  await settled(page);
+  const count = page.getByTestId('count');
+  await expect(count).toHaveText(/^about [\d,]+ incidents shown$/);
+  const about = Number((await count.textContent())!.replace(/\D/g, ''));
+  await expect(status(page)).toContainText('more than the page holds: the map shows their density');
+  await expect(page.getByTestId('too-many-to-list')).toContainText(`About ${about.toLocaleString('en')} incidents`);
+  await expect(page.getByRole('button', { name: 'Export GeoJSON' })).toBeDisabled();
+  const command = page.getByRole('textbox', { name: 'Export command' });
+  await expect(command).toHaveValue(new RegExp(`^npm run export -- --dataset DIR .*--from ${from} --to ${to}`));
+  // The cells count each incident once, by its first day and the tile of its point, for every
+  // tile that meets the view: never fewer than DuckDB's exact count of the view the command names.
+  const bbox = /--bbox (\S+)/.exec(await command.inputValue());
+  const exactHere = bbox ? (await duckIds(from, to, bbox[1].split(',').map(Number))).length : ROWS;
+  expect(about).toBeGreaterThanOrEqual(exactHere);
+  expect(about).toBeLessThanOrEqual(ROWS);
+  expect(exactHere).toBeGreaterThan(200_000);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  await page.screenshot({ path: 'test-results/dataset-density.png' });
+  // Closer in and over fewer days, as the page says, the rows load: the count and export are exact.
+  await page.getByTestId('map').locator('canvas').focus();
+  for (let k = 0; k < 6; k++) await page.keyboard.press('Equal');
+  await page.waitForTimeout(800);
+  const start = page.getByRole('slider', { name: 'Start date' });
+  await start.focus();
+  await page.keyboard.press('End');
+  for (let k = 0; k < 8; k++) await page.keyboard.press('PageDown');
+  await expect(start).toHaveAttribute('aria-valuetext', /2021-11-02/);
+  const { count: exact } = await check(page, 'zoomed in, the last eight weeks');
+  expect(exact).toBeGreaterThan(0);
+  await expect(page.getByRole('button', { name: 'Export GeoJSON' })).toBeEnabled();
+});
+
 test('a bad manifest is refused with an alert, and the data shown stays', async ({ page }) => {
   const bad = join(root, 'dist', 'e2e-bad-dataset');
   mkdirSync(bad, { recursive: true });
