@@ -72,6 +72,7 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     covers = ask;
     if (ids) break;
   }
+  if (ids && covers === exact && request.ahead) covers = await widest(request.ahead, exact, new Set(ids));
   if (!ids) {
     const zoom = overviewZoomFor(request.zoom, reader.manifest.overviews.map((o) => o.zoom));
     const cells = zoom === null ? null : await reader.overview(zoom, request.days);
@@ -96,6 +97,27 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   const rejected = read.reduce((n, g) => n + g.rejected, 0);
   storeShown = true;
   post({ type: 'data', seq: request.seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files.fetched, rejected, covers }, transfer);
+}
+
+/**
+ * What the groups held answer exactly when the days ahead did not fit: the view ahead (else
+ * the exact one) over the days between the nearest groups it would need and the page does not
+ * hold. Any request inside needs only held groups, as pieceMayMatch only grows with its days
+ * and view. A week-long window of a large dataset holds whole weeks of rows; without this,
+ * every slider step inside them asked the worker again.
+ */
+async function widest(ahead: Coverage, exact: Coverage, held: Set<string>): Promise<Coverage> {
+  for (const view of [ahead.view, exact.view]) {
+    const missing = (await reader!.rowGroups(ahead.days, view)).filter((g) => !held.has(g.id));
+    if (missing.some((g) => g.days.to >= exact.days.from && g.days.from <= exact.days.to)) continue;
+    let { from, to } = ahead.days;
+    for (const g of missing) {
+      if (g.days.to < exact.days.from) from = Math.max(from, g.days.to + 1);
+      else to = Math.min(to, g.days.from - 1);
+    }
+    return { days: { from, to }, view };
+  }
+  return exact;
 }
 
 async function drain(): Promise<void> {

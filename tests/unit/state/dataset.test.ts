@@ -285,6 +285,25 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     expect(source.tooMany).toBe(manifest.rows);
     source.close();
   });
+
+  it('covers what the groups held answer when the days ahead exceed the budget: steps inside them ask nothing', async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    const [dec, jan] = manifest.partitions;
+    // As above: the days ahead reach December's rows, over a budget of January's.
+    const days = { from: dayOfIsoDate(dec.days.to) + 1, to: dayOfIsoDate(jan.days.from) };
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, jan.rows)).toBe(true);
+    expect(atlas.table.length).toBe(jan.rows);
+    expect((sent[1] as Extract<DatasetRequest, { type: 'view' }>).ahead!.days.from).toBeLessThanOrEqual(dayOfIsoDate(dec.days.to));
+    // A day later is in January's groups too: answered by the rows held, exactly.
+    step(atlas, source, { from: days.from, to: days.to + 1 });
+    expect(source.loading).toBe(false);
+    expect(sent).toHaveLength(2);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    expect(bruteForce(atlas).length).toBeGreaterThan(0);
+    source.close();
+  });
 });
 
 describe('DatasetSource while the view holds more than the page loads (overview mode)', () => {
