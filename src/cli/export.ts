@@ -4,7 +4,8 @@
 // the serialisers with provenance. From a prepared dataset (npm run build-dataset), DuckDB
 // reads only the partitions and row groups the filter can match, under the same rule in SQL.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
 import { parseArgs } from 'node:util';
@@ -16,7 +17,7 @@ import { dayOfIsoDate, isoDateOfDay, type DayRange } from '../core/time.ts';
 import { partitionStats, piecesToRead, validateManifest } from '../core/dataset-manifest.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import { WORLD, type View } from '../core/geometry.ts';
-import { serializeCsv, serializeGeoJson } from '../core/export.ts';
+import { csvChunks, geojsonChunks, type ExportContext } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
 
 const USAGE = `Usage: npm run export -- --data FILE [options]
@@ -59,10 +60,38 @@ function parseList<T extends string>(name: string, text: string | undefined, voc
 }
 
 export interface CliResult {
-  output: string;
+  /**
+   * The file, piece by piece (core/export.ts's chunks): a million features are more text than
+   * one string may hold, so main() writes them one at a time.
+   */
+  chunks: () => Iterable<string>;
+  /** The whole file as one string, for a file small enough (tests). */
+  readonly output: string;
   warnings: string[];
   /** Where to write; standard output when absent. */
   out?: string;
+}
+
+function cliResult(chunks: () => Iterable<string>, warnings: string[], out?: string): CliResult {
+  return {
+    chunks,
+    get output() {
+      return [...chunks()].join('');
+    },
+    warnings,
+    out,
+  };
+}
+
+/** The export of `incidents` as the app writes it, with the GeoJSON's provenance; a line feed ends the GeoJSON. */
+function exportChunks(incidents: readonly Incident[], format: 'geojson' | 'csv', context: ExportContext): () => Iterable<string> {
+  const at = (k: number) => incidents[k];
+  return format === 'csv'
+    ? () => csvChunks(incidents.length, at)
+    : function* () {
+        yield* geojsonChunks(incidents.length, at, context);
+        yield '\n';
+      };
 }
 
 /** The whole CLI minus process I/O, so tests can call it directly. */
@@ -95,7 +124,8 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
 
   if (values.dataset) {
     const format = values.format;
-    return { ...(await exportDataset(values.dataset, { from: values.from, to: values.to }, view, categories, statuses, format, read, version, now)), out: values.out };
+    const { chunks, warnings } = await exportDataset(values.dataset, { from: values.from, to: values.to }, view, categories, statuses, format, read, version, now);
+    return cliResult(chunks, warnings, values.out);
   }
   const data = values.data!;
   let bytes: Buffer;
@@ -118,15 +148,12 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
   const days = { from: parseDay('from', values.from, span.from), to: parseDay('to', values.to, span.to) };
   if (days.from > days.to) throw new UsageError('--from is after --to');
   const visible = Array.from(visibleOf(store, { days, view, categories, statuses }), (k) => incidents[store.order[k]]);
-  const output =
-    values.format === 'csv'
-      ? serializeCsv(visible)
-      : serializeGeoJson(visible, { days, view, categories, statuses, datasets: [{ name: data, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now }) + '\n';
-  return { output, warnings, out: values.out };
+  const context = { days, view, categories, statuses, datasets: [{ name: data, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now };
+  return cliResult(exportChunks(visible, values.format, context), warnings, values.out);
 }
 
 /** The incidents of a prepared dataset that the filter keeps, in the app's order, serialised as the app exports them. */
-async function exportDataset(dir: string, dayText: { from?: string; to?: string }, view: View, categories: Set<Category> | null, statuses: Set<Status> | null, format: 'geojson' | 'csv', read: (path: string) => Buffer, version: string, now: Date): Promise<Omit<CliResult, 'out'>> {
+async function exportDataset(dir: string, dayText: { from?: string; to?: string }, view: View, categories: Set<Category> | null, statuses: Set<Status> | null, format: 'geojson' | 'csv', read: (path: string) => Buffer, version: string, now: Date): Promise<{ chunks: () => Iterable<string>; warnings: string[] }> {
   const manifestPath = join(dir, 'manifest.json');
   let bytes: Buffer;
   try {
@@ -147,11 +174,8 @@ async function exportDataset(dir: string, dayText: { from?: string; to?: string 
   if (days.from > days.to) throw new UsageError('--from is after --to');
   const files = piecesToRead(manifest.partitions.map(partitionStats), days, view).map((k) => join(dir, manifest.partitions[k].path));
   const incidents = files.length > 0 ? await readVisible(files, days, view, categories, statuses) : [];
-  const output =
-    format === 'csv'
-      ? serializeCsv(incidents)
-      : serializeGeoJson(incidents, { days, view, categories, statuses, datasets: [{ name: manifestPath, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now }) + '\n';
-  return { output, warnings: [] };
+  const context = { days, view, categories, statuses, datasets: [{ name: manifestPath, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now };
+  return { chunks: exportChunks(incidents, format, context), warnings: [] };
 }
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -215,10 +239,11 @@ async function main(): Promise<number> {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const now = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
   try {
-    const { output, warnings, out } = await runExport(argv, (p) => readFileSync(p), version, now);
+    const { chunks, warnings, out } = await runExport(argv, (p) => readFileSync(p), version, now);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    if (out !== undefined) writeFileSync(out, output);
-    else process.stdout.write(output);
+    const stream = out !== undefined ? createWriteStream(out) : process.stdout;
+    for (const chunk of chunks()) if (!stream.write(chunk)) await once(stream, 'drain');
+    if (out !== undefined) await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
