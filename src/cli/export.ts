@@ -4,12 +4,12 @@
 // the serialisers with provenance. From a prepared dataset (npm run build-dataset), DuckDB
 // reads only the partitions and row groups the filter can match, under the same rule in SQL.
 
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
 import { parseArgs } from 'node:util';
-import { CATEGORIES, STATUSES, formatIssue, validateFeature, type Category, type Incident, type Status } from '../core/schema.ts';
+import { CATEGORIES, STATUSES, formatIssue, validateFeature, type Category, type Status } from '../core/schema.ts';
 import { importText, sniffBinary } from '../core/import/index.ts';
 import { storeOfIncidents } from '../core/store-builder.ts';
 import { visibleOf } from '../core/filter.ts';
@@ -17,7 +17,7 @@ import { dayOfIsoDate, isoDateOfDay, type DayRange } from '../core/time.ts';
 import { partitionStats, piecesToRead, validateManifest } from '../core/dataset-manifest.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import { WORLD, type View } from '../core/geometry.ts';
-import { csvChunks, geojsonChunks, type ExportContext } from '../core/export.ts';
+import { CSV_HEAD, GEOJSON_HEAD, csvChunks, csvRows, geojsonChunks, geojsonFeatures, geojsonTail, type ExportContext } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
 
 const USAGE = `Usage: npm run export -- --data FILE [options]
@@ -60,42 +60,33 @@ function parseList<T extends string>(name: string, text: string | undefined, voc
 }
 
 export interface CliResult {
-  /**
-   * The file, piece by piece (core/export.ts's chunks): a million features are more text than
-   * one string may hold, so main() writes them one at a time.
-   */
-  chunks: () => Iterable<string>;
-  /** The whole file as one string, for a file small enough (tests). */
-  readonly output: string;
+  output: string;
   warnings: string[];
   /** Where to write; standard output when absent. */
   out?: string;
 }
 
-function cliResult(chunks: () => Iterable<string>, warnings: string[], out?: string): CliResult {
-  return {
-    chunks,
-    get output() {
-      return [...chunks()].join('');
-    },
-    warnings,
-    out,
-  };
+/** An export ready to be written piece by piece: a million features are more text than one string may hold. */
+export interface CliExport {
+  chunks: AsyncIterable<string>;
+  warnings: string[];
+  out?: string;
 }
 
-/** The export of `incidents` as the app writes it, with the GeoJSON's provenance; a line feed ends the GeoJSON. */
-function exportChunks(incidents: readonly Incident[], format: 'geojson' | 'csv', context: ExportContext): () => Iterable<string> {
-  const at = (k: number) => incidents[k];
-  return format === 'csv'
-    ? () => csvChunks(incidents.length, at)
-    : function* () {
-        yield* geojsonChunks(incidents.length, at, context);
-        yield '\n';
-      };
-}
-
-/** The whole CLI minus process I/O, so tests can call it directly. */
+/** The whole CLI minus process I/O, with the file as one string (tests). */
 export async function runExport(argv: string[], read: (path: string) => Buffer, version: string, now: Date): Promise<CliResult> {
+  const { chunks, warnings, out } = await openExport(argv, read, version, now);
+  let output = '';
+  for await (const chunk of chunks) output += chunk;
+  return { output, warnings, out };
+}
+
+async function* fromSync(chunks: Iterable<string>): AsyncGenerator<string> {
+  yield* chunks;
+}
+
+/** The whole CLI minus process I/O: the export's pieces, in order. */
+export async function openExport(argv: string[], read: (path: string) => Buffer, version: string, now: Date): Promise<CliExport> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -124,8 +115,7 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
 
   if (values.dataset) {
     const format = values.format;
-    const { chunks, warnings } = await exportDataset(values.dataset, { from: values.from, to: values.to }, view, categories, statuses, format, read, version, now);
-    return cliResult(chunks, warnings, values.out);
+    return { chunks: await exportDataset(values.dataset, { from: values.from, to: values.to }, view, categories, statuses, format, read, version, now), warnings: [], out: values.out };
   }
   const data = values.data!;
   let bytes: Buffer;
@@ -149,11 +139,13 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
   if (days.from > days.to) throw new UsageError('--from is after --to');
   const visible = Array.from(visibleOf(store, { days, view, categories, statuses }), (k) => incidents[store.order[k]]);
   const context = { days, view, categories, statuses, datasets: [{ name: data, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now };
-  return cliResult(exportChunks(visible, values.format, context), warnings, values.out);
+  const at = (k: number) => visible[k];
+  const chunks = values.format === 'csv' ? csvChunks(visible.length, at) : [...geojsonChunks(visible.length, at, context), '\n'];
+  return { chunks: fromSync(chunks), warnings, out: values.out };
 }
 
 /** The incidents of a prepared dataset that the filter keeps, in the app's order, serialised as the app exports them. */
-async function exportDataset(dir: string, dayText: { from?: string; to?: string }, view: View, categories: Set<Category> | null, statuses: Set<Status> | null, format: 'geojson' | 'csv', read: (path: string) => Buffer, version: string, now: Date): Promise<{ chunks: () => Iterable<string>; warnings: string[] }> {
+async function exportDataset(dir: string, dayText: { from?: string; to?: string }, view: View, categories: Set<Category> | null, statuses: Set<Status> | null, format: 'geojson' | 'csv', read: (path: string) => Buffer, version: string, now: Date): Promise<AsyncIterable<string>> {
   const manifestPath = join(dir, 'manifest.json');
   let bytes: Buffer;
   try {
@@ -173,9 +165,8 @@ async function exportDataset(dir: string, dayText: { from?: string; to?: string 
   const days = { from: parseDay('from', dayText.from, dayOfIsoDate(manifest.days.from)), to: parseDay('to', dayText.to, dayOfIsoDate(manifest.days.to)) };
   if (days.from > days.to) throw new UsageError('--from is after --to');
   const files = piecesToRead(manifest.partitions.map(partitionStats), days, view).map((k) => join(dir, manifest.partitions[k].path));
-  const incidents = files.length > 0 ? await readVisible(files, days, view, categories, statuses) : [];
   const context = { days, view, categories, statuses, datasets: [{ name: manifestPath, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now };
-  return { chunks: exportChunks(incidents, format, context), warnings: [] };
+  return datasetChunks(files, visibleWhere(days, view, categories, statuses), format, context);
 }
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -185,12 +176,11 @@ const sqlList = (values: Iterable<string>) => [...values].map(sqlString).join(',
 /**
  * The rule of core/filter.ts in SQL: days [start_day, end_day] overlap [from, to]; the extent
  * (the bbox column; a point's is the point) touches the view, which crosses the antimeridian
- * when w > e; category and status among those chosen. Ordered as the store orders incidents:
- * by first day, start time, then as they were read.
+ * when w > e; category and status among those chosen.
  */
-async function readVisible(files: string[], days: DayRange, view: View, categories: Set<Category> | null, statuses: Set<Status> | null): Promise<Incident[]> {
+function visibleWhere(days: DayRange, view: View, categories: Set<Category> | null, statuses: Set<Status> | null): string {
   const [w, s, e, n] = view;
-  const where = [
+  return [
     `start_day <= ${sqlDay(days.to)}`,
     `end_day >= ${sqlDay(days.from)}`,
     `bbox.ymin <= ${n}`,
@@ -198,30 +188,47 @@ async function readVisible(files: string[], days: DayRange, view: View, categori
     w <= e ? `bbox.xmax >= ${w} AND bbox.xmin <= ${e}` : `(bbox.xmax >= ${w} OR bbox.xmin <= ${e})`,
     ...(categories ? [`category IN (${sqlList(categories) || 'NULL'})`] : []),
     ...(statuses ? [`status IN (${sqlList(statuses) || 'NULL'})`] : []),
-  ];
+  ].join(' AND ');
+}
+
+/**
+ * The export of the rows `where` keeps, streamed from DuckDB a chunk at a time, each row back
+ * through the validator, ordered as the store orders incidents: by first day, start time,
+ * then as they were read. The count comes first, for the GeoJSON's provenance.
+ */
+async function* datasetChunks(files: string[], where: string, format: 'geojson' | 'csv', context: ExportContext): AsyncGenerator<string> {
+  if (files.length === 0) {
+    yield* format === 'csv' ? [CSV_HEAD] : [GEOJSON_HEAD, geojsonTail(0, context), '\n'];
+    return;
+  }
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   try {
     // The geometry as the file's WKB bytes (core/wkb.ts reads them), not DuckDB's GEOMETRY.
     await db.run('SET enable_geoparquet_conversion = false');
-    const result = await db.stream(`SELECT * FROM read_parquet([${sqlList(files)}], hive_partitioning = false)
-      WHERE ${where.join(' AND ')} ORDER BY start_day, epoch_ms(start::TIMESTAMPTZ), src, src_index`);
+    const from = `read_parquet([${sqlList(files)}], hive_partitioning = false) WHERE ${where}`;
+    const count = Number((await (await db.runAndReadAll(`SELECT count(*) AS n FROM ${from}`)).getRowObjectsJson())[0].n);
+    const result = await db.stream(`SELECT * FROM ${from} ORDER BY start_day, epoch_ms(start::TIMESTAMPTZ), src, src_index`);
     const names = result.deduplicatedColumnNames();
     const geometry = names.indexOf('geometry');
     const headers = names.filter((c) => !DERIVED_COLUMNS.includes(c));
-    const incidents: Incident[] = [];
+    yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
+    let written = 0;
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const wkb = chunk.getColumnValues(geometry);
-      chunk.convertRows(JsonDuckDBValueConverter).forEach((r, k) => {
+      const batch = chunk.convertRows(JsonDuckDBValueConverter).map((r, k) => {
         const o = Object.fromEntries(names.map((c, i) => [c, r[i]])) as Record<string, unknown>;
-        const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb[k] as { bytes?: Uint8Array } | null)?.bytes), incidents.length);
+        const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb[k] as { bytes?: Uint8Array } | null)?.bytes), written + k);
         if (!incident) throw new UsageError(`--dataset: row ${String(o.id)} of the dataset does not validate: ${issues[0]?.reason}`);
-        incidents.push(incident);
+        return incident;
       });
+      yield format === 'csv' ? csvRows(batch) : geojsonFeatures(batch, written === 0);
+      written += batch.length;
     }
-    return incidents;
+    if (written !== count) throw new Error(`the dataset changed while it was read: ${count} rows counted, ${written} read`);
+    if (format === 'geojson') yield `${geojsonTail(count, context)}\n`;
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -239,12 +246,26 @@ async function main(): Promise<number> {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const now = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
   try {
-    const { chunks, warnings, out } = await runExport(argv, (p) => readFileSync(p), version, now);
+    const { chunks, warnings, out } = await openExport(argv, (p) => readFileSync(p), version, now);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    const stream = out !== undefined ? createWriteStream(out) : process.stdout;
-    for (const chunk of chunks()) if (!stream.write(chunk)) await once(stream, 'drain');
-    if (out !== undefined) await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    if (out === undefined) {
+      for await (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      return 0;
+    }
+    // Written beside --out and renamed when whole: a failure half-way leaves no half file.
+    const part = `${out}.part-${process.pid}`;
+    const stream = createWriteStream(part);
+    try {
+      for await (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
+      await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      renameSync(part, out);
+    } catch (e) {
+      stream.destroy();
+      rmSync(part, { force: true });
+      throw e;
+    }
     return 0;
+
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`error: ${e.message}\n\n${USAGE}\n`);

@@ -86,13 +86,22 @@ export type Incidents = { count: number; at: (k: number) => Incident };
  * once, nor held as one string (which V8 caps at about 512 MB).
  */
 export function* geojsonChunks(count: number, at: (k: number) => Incident, context?: ExportContext, chunk = 2000): Generator<string> {
-  yield '{"type":"FeatureCollection","features":[';
+  yield GEOJSON_HEAD;
   for (let from = 0; from < count; from += chunk) {
-    const parts: string[] = [];
-    for (let k = from; k < Math.min(count, from + chunk); k++) parts.push(JSON.stringify(toFeature(at(k))));
-    yield (from > 0 ? ',' : '') + parts.join(',');
+    const batch: Incident[] = [];
+    for (let k = from; k < Math.min(count, from + chunk); k++) batch.push(at(k));
+    yield geojsonFeatures(batch, from === 0);
   }
-  yield context ? `],"provenance":${JSON.stringify(provenance(count, context))}}` : ']}';
+  yield geojsonTail(count, context);
+}
+
+/** The pieces of geojsonChunks, for incidents that arrive in batches (the command line streams them from DuckDB). */
+export const GEOJSON_HEAD = '{"type":"FeatureCollection","features":[';
+export function geojsonFeatures(batch: readonly Incident[], first: boolean): string {
+  return (first ? '' : ',') + batch.map((i) => JSON.stringify(toFeature(i))).join(',');
+}
+export function geojsonTail(count: number, context?: ExportContext): string {
+  return context ? `],"provenance":${JSON.stringify(provenance(count, context))}}` : ']}';
 }
 
 /** `_area` marks a file narrowed to an area, so it is not taken for the whole region's. */
@@ -165,12 +174,18 @@ export function serializeCsv(incidents: readonly Incident[]): string {
 
 /** The CSV export as pieces of at most `chunk` rows (see geojsonChunks). */
 export function* csvChunks(count: number, at: (k: number) => Incident, chunk = 2000): Generator<string> {
-  yield `${CSV_COLUMNS.join(',')}\r\n`;
+  yield CSV_HEAD;
   for (let from = 0; from < count; from += chunk) {
-    const rows: string[] = [];
-    for (let k = from; k < Math.min(count, from + chunk); k++) rows.push(csvRow(at(k)));
-    yield rows.join('');
+    const batch: Incident[] = [];
+    for (let k = from; k < Math.min(count, from + chunk); k++) batch.push(at(k));
+    yield csvRows(batch);
   }
+}
+
+/** The pieces of csvChunks, as for geojsonFeatures. */
+export const CSV_HEAD = `${CSV_COLUMNS.join(',')}\r\n`;
+export function csvRows(batch: readonly Incident[]): string {
+  return batch.map(csvRow).join('');
 }
 
 function csvRow(i: Incident): string {
