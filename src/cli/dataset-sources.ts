@@ -7,12 +7,11 @@
 
 import { createReadStream, openAsBlob, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import Papa from 'papaparse';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
-import { CSV_PARSE_CONFIG, CsvImporter, MAX_HEADER_BYTES, combineCsvParts, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
-import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
+import { CsvImporter, MAX_HEADER_BYTES, combineCsvParts, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
+import { planCsvParts } from '../core/import/split.ts';
 import { detectColumns } from '../core/import/columns.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import type { Incident, Issue } from '../core/schema.ts';
@@ -119,22 +118,15 @@ interface Parts {
  * rejects the later one as the importer would have.
  */
 async function readCsvInParts(path: string, blob: Blob, src: number, stageDir: string, progress: (fraction: number) => void): Promise<Parts | null> {
-  const head = await blob.slice(0, DIALECT_SAMPLE_BYTES).text();
-  const dialect = csvDialect(head);
-  const probe = new CsvImporter();
-  probe.push(Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { ...CSV_PARSE_CONFIG, ...dialect, preview: 20 }).data);
-  const context = probe.rebuildContext();
-  if (context?.format !== 'csv' || dialect.delimiter.length !== 1) return null;
-  const near = Math.floor(blob.size * SECOND_PART_FROM);
-  const cut = likelyCut(new Uint8Array(await blob.slice(near, near + 1024 * 1024).arrayBuffer()), dialect.delimiter, context.headers.length);
-  if (cut < 0 || near + cut >= blob.size) return null;
-  const bounds = [0, near + cut, blob.size];
+  const plan = await planCsvParts(blob, SECOND_PART_FROM);
+  if (!plan) return null;
+  const bounds = [0, plan.start, blob.size];
   const read = [0, 0];
   const names = [0, 1].map((k) => `s${src}-p${k}`);
   const runs = [0, 1].map(
     (k) =>
       new Promise<Extract<PartMessage, { type: 'done' }> | null>((resolve) => {
-        const job: PartJob = { path, start: bounds[k], end: bounds[k + 1], headers: context.headers, mapping: context.mapping, dialect, stageDir, name: names[k], src };
+        const job: PartJob = { path, start: bounds[k], end: bounds[k + 1], headers: plan.headers, mapping: plan.mapping, dialect: plan.dialect, stageDir, name: names[k], src };
         const worker = tsWorker(new URL('./dataset-part.worker.ts', import.meta.url), job);
         worker.on('message', (m: PartMessage) => {
           if (m.type === 'progress') {

@@ -1,10 +1,9 @@
 // Parses an imported file off the main thread, streaming CSV in chunks with progress; the page
 // cancels by terminating the worker. All the rules live in src/core/import.
 
-import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG, CsvImporter, MAX_FILE_BYTES, combineCsvParts, csvHeadProblem, importBytes, MAX_HEADER_BYTES, sniffBinary, sniffEncoding, sniffFormat, type ImportResult, type RebuildContext, type TextEncoding } from '../core/import/index.ts';
+import { CsvImporter, MAX_FILE_BYTES, combineCsvParts, csvHeadProblem, importBytes, MAX_HEADER_BYTES, sniffBinary, sniffEncoding, sniffFormat, type ImportResult, type RebuildContext, type TextEncoding } from '../core/import/index.ts';
 import type { Mapping } from '../core/import/columns.ts';
-import { DIALECT_SAMPLE_BYTES, csvDialect, likelyCut } from '../core/import/split.ts';
+import { planCsvParts } from '../core/import/split.ts';
 import { sha256Hex } from '../core/digest.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import { streamCsv } from '../core/import/csv-stream.ts';
@@ -95,17 +94,9 @@ const SECOND_PART_FROM = 0.54;
  * then been posted, and the caller resets.
  */
 async function readCsvInTwoParts(file: File, mapping: Mapping | undefined): Promise<Run | null> {
-  const head = await file.slice(0, DIALECT_SAMPLE_BYTES).text();
-  const dialect = csvDialect(head);
-  // The header and its mapping, as the importer reads them; none when the user must choose columns.
-  const probe = new CsvImporter({ mapping });
-  probe.push(Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { ...CSV_PARSE_CONFIG, ...dialect, preview: 20 }).data);
-  const context = probe.rebuildContext();
-  if (context?.format !== 'csv' || dialect.delimiter.length !== 1) return null;
-  const near = Math.floor(file.size * SECOND_PART_FROM);
-  const cut = likelyCut(new Uint8Array(await file.slice(near, near + 1024 * 1024).arrayBuffer()), dialect.delimiter, context.headers.length);
-  if (cut < 0 || near + cut >= file.size) return null;
-  const start = near + cut;
+  const plan = await planCsvParts(file, SECOND_PART_FROM, mapping);
+  if (!plan) return null;
+  const { dialect, start } = plan;
 
   const helper = new Worker(new URL('./csv-part.worker.ts', import.meta.url), { type: 'module' });
   try {
@@ -123,10 +114,10 @@ async function readCsvInTwoParts(file: File, mapping: Mapping | undefined): Prom
       };
       helper.onerror = () => resolve(null);
     });
-    const request: PartRequest = { file, start, headers: context.headers, mapping: context.mapping, dialect };
+    const request: PartRequest = { file, start, headers: plan.headers, mapping: plan.mapping, dialect };
     helper.postMessage(request);
 
-    const first = new CsvImporter({ ...accepted.options, mapping: context.mapping });
+    const first = new CsvImporter({ ...accepted.options, mapping: plan.mapping });
     const failed = await streamCsv(file.slice(0, start), first, dialect, (bytes) => {
       read.a = bytes;
       report();

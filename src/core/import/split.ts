@@ -11,7 +11,8 @@
 // file is read through by one worker.
 
 import Papa from 'papaparse';
-import { CSV_PARSE_CONFIG } from './index.ts';
+import { CSV_PARSE_CONFIG, CsvImporter } from './index.ts';
+import type { Mapping } from './columns.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -179,4 +180,33 @@ export const DIALECT_SAMPLE_BYTES = 1024 * 1024;
 export function csvDialect(head: string): { delimiter: string; newline: '\r' | '\n' | '\r\n' } {
   const { meta } = Papa.parse(head.replace(/^\uFEFF/, ''), { ...CSV_PARSE_CONFIG, preview: 10 });
   return { delimiter: meta.delimiter, newline: meta.linebreak as '\r' | '\n' | '\r\n' };
+}
+
+/** How a CSV file is read in two parts: its dialect, its header and mapping, and where the second part starts. */
+export interface CsvPlan {
+  dialect: { delimiter: string; newline: '\r' | '\n' | '\r\n' };
+  headers: string[];
+  mapping: Mapping;
+  /** Byte offset of the second part: a line feed that likely ends a record (see likelyCut). */
+  start: number;
+}
+
+/**
+ * The plan to read `file` in two parts, the second from near `share` of its bytes; null when
+ * the importer would not read it as a table with known columns (the user must choose them),
+ * the delimiter is not one byte, or no likely cut lies before the end. The second reader
+ * makes sure of the cut (findCsvCut) before it trusts it.
+ */
+export async function planCsvParts(file: Blob, share: number, mapping?: Mapping): Promise<CsvPlan | null> {
+  const head = await file.slice(0, DIALECT_SAMPLE_BYTES).text();
+  const dialect = csvDialect(head);
+  // The header and its mapping, as the importer reads them; none when the user must choose columns.
+  const probe = new CsvImporter({ mapping });
+  probe.push(Papa.parse<string[]>(head.replace(/^\uFEFF/, ''), { ...CSV_PARSE_CONFIG, ...dialect, preview: 20 }).data);
+  const context = probe.rebuildContext();
+  if (context?.format !== 'csv' || dialect.delimiter.length !== 1) return null;
+  const near = Math.floor(file.size * share);
+  const cut = likelyCut(new Uint8Array(await file.slice(near, near + 1024 * 1024).arrayBuffer()), dialect.delimiter, context.headers.length);
+  if (cut < 0 || near + cut >= file.size) return null;
+  return { dialect, headers: context.headers, mapping: context.mapping, start: near + cut };
 }
