@@ -264,17 +264,24 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
-  it('loads the exact days when the days ahead exceed the budget, and covers only those', async () => {
+  /**
+   * Opens on the day after December's last to January's first, with a budget of January's rows:
+   * alone those days need January's rows; widened by their length they reach December's too.
+   */
+  const openOverBudget = async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
     const source = new DatasetSource(atlas, spy, 0);
     const [dec, jan] = manifest.partitions;
-    // From the day after December's last to January's first: alone it needs January's rows;
-    // widened by its length it reaches December's too, over the budget.
     const days = { from: dayOfIsoDate(dec.days.to) + 1, to: dayOfIsoDate(jan.days.from) };
     expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, jan.rows)).toBe(true);
-    expect(source.tooMany).toBeNull();
     expect(atlas.table.length).toBe(jan.rows);
+    return { atlas, sent, source, days, dec };
+  };
+
+  it('loads the exact days when the days ahead exceed the budget, and covers only those', async () => {
+    const { atlas, sent, source, days } = await openOverBudget();
+    expect(source.tooMany).toBeNull();
     expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     expect(bruteForce(atlas).length).toBeGreaterThan(0);
     // What was loaded covers the exact days only: a day more is asked for, and is over the budget.
@@ -287,14 +294,7 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
   });
 
   it('covers what the groups held answer when the days ahead exceed the budget: steps inside them ask nothing', async () => {
-    const atlas = new AtlasState();
-    const { sent, spawn: spy } = counted();
-    const source = new DatasetSource(atlas, spy, 0);
-    const [dec, jan] = manifest.partitions;
-    // As above: the days ahead reach December's rows, over a budget of January's.
-    const days = { from: dayOfIsoDate(dec.days.to) + 1, to: dayOfIsoDate(jan.days.from) };
-    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, jan.rows)).toBe(true);
-    expect(atlas.table.length).toBe(jan.rows);
+    const { atlas, sent, source, days, dec } = await openOverBudget();
     expect((sent[1] as Extract<DatasetRequest, { type: 'view' }>).ahead!.days.from).toBeLessThanOrEqual(dayOfIsoDate(dec.days.to));
     // A day later is in January's groups too: answered by the rows held, exactly.
     step(atlas, source, { from: days.from, to: days.to + 1 });
