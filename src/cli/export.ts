@@ -81,8 +81,8 @@ export async function runExport(argv: string[], read: (path: string) => Buffer, 
   return { output, warnings, out };
 }
 
-async function* fromSync(chunks: Iterable<string>): AsyncGenerator<string> {
-  yield* chunks;
+async function* fromSync(...parts: Iterable<string>[]): AsyncGenerator<string> {
+  for (const part of parts) yield* part;
 }
 
 /** The whole CLI minus process I/O: the export's pieces, in order. */
@@ -140,8 +140,8 @@ export async function openExport(argv: string[], read: (path: string) => Buffer,
   const visible = Array.from(visibleOf(store, { days, view, categories, statuses }), (k) => incidents[store.order[k]]);
   const context = { days, view, categories, statuses, datasets: [{ name: data, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now };
   const at = (k: number) => visible[k];
-  const chunks = values.format === 'csv' ? csvChunks(visible.length, at) : [...geojsonChunks(visible.length, at, context), '\n'];
-  return { chunks: fromSync(chunks), warnings, out: values.out };
+  const chunks = values.format === 'csv' ? fromSync(csvChunks(visible.length, at)) : fromSync(geojsonChunks(visible.length, at, context), ['\n']);
+  return { chunks, warnings, out: values.out };
 }
 
 /** The incidents of a prepared dataset that the filter keeps, in the app's order, serialised as the app exports them. */
@@ -194,45 +194,42 @@ function visibleWhere(days: DayRange, view: View, categories: Set<Category> | nu
 /**
  * The export of the rows `where` keeps, streamed from DuckDB a chunk at a time, each row back
  * through the validator, ordered as the store orders incidents: by first day, start time,
- * then as they were read. The count comes first, for the GeoJSON's provenance.
+ * then as they were read.
  */
 async function* datasetChunks(files: string[], where: string, format: 'geojson' | 'csv', context: ExportContext): AsyncGenerator<string> {
-  if (files.length === 0) {
-    yield* format === 'csv' ? [CSV_HEAD] : [GEOJSON_HEAD, geojsonTail(0, context), '\n'];
-    return;
-  }
-  const instance = await DuckDBInstance.create(':memory:');
-  const db = await instance.connect();
-  try {
-    // The geometry as the file's WKB bytes (core/wkb.ts reads them), not DuckDB's GEOMETRY.
-    await db.run('SET enable_geoparquet_conversion = false');
-    const from = `read_parquet([${sqlList(files)}], hive_partitioning = false) WHERE ${where}`;
-    const count = Number((await (await db.runAndReadAll(`SELECT count(*) AS n FROM ${from}`)).getRowObjectsJson())[0].n);
-    const result = await db.stream(`SELECT * FROM ${from} ORDER BY start_day, epoch_ms(start::TIMESTAMPTZ), src, src_index`);
-    const names = result.deduplicatedColumnNames();
-    const geometry = names.indexOf('geometry');
-    const headers = names.filter((c) => !DERIVED_COLUMNS.includes(c));
-    yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
-    let written = 0;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const wkb = chunk.getColumnValues(geometry);
-      const batch = chunk.convertRows(JsonDuckDBValueConverter).map((r, k) => {
-        const o = Object.fromEntries(names.map((c, i) => [c, r[i]])) as Record<string, unknown>;
-        const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb[k] as { bytes?: Uint8Array } | null)?.bytes), written + k);
-        if (!incident) throw new UsageError(`--dataset: row ${String(o.id)} of the dataset does not validate: ${issues[0]?.reason}`);
-        return incident;
-      });
-      yield format === 'csv' ? csvRows(batch) : geojsonFeatures(batch, written === 0);
-      written += batch.length;
+  yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
+  let written = 0;
+  if (files.length > 0) {
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    try {
+      // The geometry as the file's WKB bytes (core/wkb.ts reads them), not DuckDB's GEOMETRY.
+      await db.run('SET enable_geoparquet_conversion = false');
+      const result = await db.stream(`SELECT * FROM read_parquet([${sqlList(files)}], hive_partitioning = false)
+        WHERE ${where} ORDER BY start_day, epoch_ms(start::TIMESTAMPTZ), src, src_index`);
+      const names = result.deduplicatedColumnNames();
+      const geometry = names.indexOf('geometry');
+      const headers = names.filter((c) => !DERIVED_COLUMNS.includes(c));
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const wkb = chunk.getColumnValues(geometry);
+        const batch = chunk.convertRows(JsonDuckDBValueConverter).map((r, k) => {
+          const o = Object.fromEntries(names.map((c, i) => [c, r[i]])) as Record<string, unknown>;
+          const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb[k] as { bytes?: Uint8Array } | null)?.bytes), written + k);
+          if (!incident) throw new UsageError(`--dataset: row ${String(o.id)} of the dataset does not validate: ${issues[0]?.reason}`);
+          return incident;
+        });
+        yield format === 'csv' ? csvRows(batch) : geojsonFeatures(batch, written === 0);
+        written += batch.length;
+      }
+    } finally {
+      db.closeSync();
+      instance.closeSync();
     }
-    if (written !== count) throw new Error(`the dataset changed while it was read: ${count} rows counted, ${written} read`);
-    if (format === 'geojson') yield `${geojsonTail(count, context)}\n`;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
   }
+  // The provenance, with its count, ends the file: the rows written are the count.
+  if (format === 'geojson') yield `${geojsonTail(written, context)}\n`;
 }
 
 async function main(): Promise<number> {
@@ -265,7 +262,6 @@ async function main(): Promise<number> {
       throw e;
     }
     return 0;
-
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`error: ${e.message}\n\n${USAGE}\n`);

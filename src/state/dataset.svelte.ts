@@ -102,9 +102,10 @@ export class DatasetSource {
 
   /**
    * Opens a dataset and loads what `days` (given the dataset's span and its opening days; by
-   * default the opening days, see openingDays) and the current view need. Resolves to false when it could not be opened: the alert says why
-   * and the data shown stays, with the dataset it came from. `started` is called once the
-   * manifest is read, or once opening failed: the page can start its map meanwhile.
+   * default the opening days, see openingDays) and the current view need. Resolves to false
+   * when it could not be opened: the alert says why and the data shown stays, with the dataset
+   * it came from. `started` is called once the manifest is read, or once opening failed: the
+   * page can start its map meanwhile.
    */
   open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange, opening: DayRange) => DayRange, budget?: number, started?: () => void): Promise<boolean> {
     const w = this.spawn();

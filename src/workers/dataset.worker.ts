@@ -65,14 +65,16 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   const exact: Coverage = { days: request.days, view: request.view };
   let covers = exact;
   let needed: RowGroupRef[] = [];
+  let neededAhead: RowGroupRef[] = [];
   let ids: string[] | null = null;
   for (const ask of request.ahead ? [request.ahead, exact] : [exact]) {
     needed = await reader.rowGroups(ask.days, ask.view);
+    if (ask === request.ahead) neededAhead = needed;
     ids = groupsToHold(needed, grouped.recent, budget);
     covers = ask;
     if (ids) break;
   }
-  if (ids && covers === exact && request.ahead) covers = await widest(request.ahead, exact, new Set(ids));
+  if (ids && covers === exact && request.ahead) covers = await widest(request.ahead, neededAhead, exact, new Set(ids));
   if (!ids) {
     const zoom = overviewZoomFor(request.zoom, reader.manifest.overviews.map((o) => o.zoom));
     const cells = zoom === null ? null : await reader.overview(zoom, request.days);
@@ -100,15 +102,16 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
 }
 
 /**
- * What the groups held answer exactly when the days ahead did not fit: the view ahead (else
- * the exact one) over the days between the nearest groups it would need and the page does not
- * hold. Any request inside needs only held groups, as pieceMayMatch only grows with its days
+ * What the groups held answer exactly when the days ahead (which need `neededAhead`) did not
+ * fit: the view ahead (else the exact one) over the days between the nearest groups it would
+ * need and the page does not hold. Any request inside needs only held groups, as pieceMayMatch only grows with its days
  * and view. A week-long window of a large dataset holds whole weeks of rows; without this,
  * every slider step inside them asked the worker again.
  */
-async function widest(ahead: Coverage, exact: Coverage, held: Set<string>): Promise<Coverage> {
+async function widest(ahead: Coverage, neededAhead: RowGroupRef[], exact: Coverage, held: Set<string>): Promise<Coverage> {
   for (const view of [ahead.view, exact.view]) {
-    const missing = (await reader!.rowGroups(ahead.days, view)).filter((g) => !held.has(g.id));
+    const needed = view === ahead.view ? neededAhead : await reader!.rowGroups(ahead.days, view);
+    const missing = needed.filter((g) => !held.has(g.id));
     if (missing.some((g) => g.days.to >= exact.days.from && g.days.from <= exact.days.to)) continue;
     let { from, to } = ahead.days;
     for (const g of missing) {
