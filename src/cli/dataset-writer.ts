@@ -1,7 +1,7 @@
 // The DuckDB half of npm run build-dataset: validated incidents are staged as CSV, one file
 // per month (and per reader: see dataset-part.worker.ts), then each month's files are read,
-// sorted by week and along a Hilbert curve and written as one GeoParquet file of the Hive-style folder,
-// and the overview aggregates are read back from those. No table of the whole dataset is
+// sorted by week and along a Hilbert curve and written as one GeoParquet file of the
+// Hive-style folder, and the overview aggregates are read back from those. No table of the whole dataset is
 // built: each month is read once and sorted on its own, out of core when it must be, so the
 // size of a dataset is bounded by the disk, not by memory.
 
@@ -53,6 +53,11 @@ function quoted(s: string): string {
  */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** A string's JSON inside a quoted CSV field (quotes doubled); most strings need no escaping. */
+function jsonStringInField(v: string): string {
+  return NEEDS_ESCAPE.test(v) ? JSON.stringify(v).replaceAll('"', '""') : `""${v}""`;
+}
+
 /** Each foreign key's JSON, quotes already doubled for the CSV field: a file repeats its keys on every row. */
 const keyFields = new Map<string, string>();
 
@@ -67,7 +72,7 @@ function extraField(p: Record<string, unknown>): string {
     if (FIELD_SET.has(key) || !Object.prototype.hasOwnProperty.call(p, key)) continue;
     const v = p[key];
     let value: string;
-    if (typeof v === 'string' && !NEEDS_ESCAPE.test(v)) value = `""${v}""`;
+    if (typeof v === 'string') value = jsonStringInField(v);
     else {
       const json = JSON.stringify(v);
       if (json === undefined) continue;
@@ -75,7 +80,7 @@ function extraField(p: Record<string, unknown>): string {
     }
     let k = keyFields.get(key);
     if (k === undefined) {
-      k = `${JSON.stringify(key).replaceAll('"', '""')}:`;
+      k = `${jsonStringInField(key)}:`;
       if (keyFields.size < 4096) keyFields.set(key, k);
     }
     field += (field === '' ? '"{' : ',') + k + value;
@@ -86,10 +91,7 @@ function extraField(p: Record<string, unknown>): string {
 /** A list of strings as a quoted CSV field of its JSON, as extraField writes a value. */
 function stringsField(list: readonly string[]): string {
   let field = '"[';
-  for (let i = 0; i < list.length; i++) {
-    const v = list[i];
-    field += (i === 0 ? '' : ',') + (NEEDS_ESCAPE.test(v) ? JSON.stringify(v).replaceAll('"', '""') : `""${v}""`);
-  }
+  for (let i = 0; i < list.length; i++) field += (i === 0 ? '' : ',') + jsonStringInField(list[i]);
   return `${field}]"`;
 }
 
