@@ -87,7 +87,7 @@ export async function build(options: BuildOptions, tmp: string, now: Date, say: 
     const duplicates = accepted > 0 ? await findDuplicates(db, stageDir) : [];
     for (const d of duplicates) {
       const file = options.data[d.src];
-      // The same id twice in one file, in two parts read apart: what the importer says of a repeat.
+      // Found after staging, across files or the two parts of one file: said as the importer says a repeat.
       const reason = d.src === d.firstSrc ? `duplicate id "${d.id}"` : `duplicate id "${d.id}", already in ${options.data[d.firstSrc]}`;
       rejected.push({ src: d.src, file, issue: { index: d.index, unit: d.unit as Issue['unit'], field: 'id', reason } });
       sources[d.src].rejected++;

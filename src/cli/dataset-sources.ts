@@ -160,15 +160,15 @@ function tsWorker(module: URL, workerData: unknown): Worker {
   return new Worker(code, { eval: true, workerData });
 }
 
-/** The stage files of these names, in every month. */
+/** The stage files of these names, in every folder of the stage (months, ids and lists). */
 function removeStaged(stageDir: string, names: string[]): void {
-  let months: string[];
+  let folders: string[];
   try {
-    months = readdirSync(stageDir);
+    folders = readdirSync(stageDir);
   } catch {
     return;
   }
-  for (const month of months) for (const name of names) rmSync(join(stageDir, month, `${name}.csv`), { force: true });
+  for (const folder of folders) for (const name of names) rmSync(join(stageDir, folder, `${name}.csv`), { force: true });
 }
 
 /** The geometry column named by the file's GeoParquet metadata, else null. */
