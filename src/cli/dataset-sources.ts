@@ -15,7 +15,7 @@ import { planCsvParts } from '../core/import/split.ts';
 import { detectColumns } from '../core/import/columns.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import type { Incident, Issue } from '../core/schema.ts';
-import { BUILDER_KEY, Stage, mergeStats, type MonthStats } from './dataset-writer.ts';
+import { BUILDER_KEY, Stage, mergeStats, sqlString, type MonthStats } from './dataset-writer.ts';
 import type { PartJob, PartMessage } from './dataset-part.worker.ts';
 import { streamCsv } from '../core/import/csv-stream.ts';
 
@@ -57,7 +57,6 @@ function sha256OfFile(path: string): Promise<string> {
   });
 }
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * Reads one source file (the `src`th), staging each accepted incident under `stageDir`.

@@ -362,6 +362,7 @@ const STAGE_COLUMNS: Record<string, string> = {
  */
 const OUTPUT_COLUMNS = Object.keys(STAGE_COLUMNS).filter((c) => !['geometry_type', 'src_unit'].includes(c));
 
+/** A string as an SQL literal, for DuckDB: the one quoting of the command-line tools. */
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 

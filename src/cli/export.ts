@@ -19,6 +19,7 @@ import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import { WORLD, type View } from '../core/geometry.ts';
 import { CSV_HEAD, GEOJSON_HEAD, csvChunks, csvRows, geojsonChunks, geojsonFeatures, geojsonTail, type ExportContext } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
+import { sqlString } from './dataset-writer.ts';
 
 const USAGE = `Usage: npm run export -- --data FILE [options]
        npm run export -- --dataset DIR [options]
@@ -169,7 +170,6 @@ async function exportDataset(dir: string, dayText: { from?: string; to?: string 
   return datasetChunks(files, visibleWhere(days, view, categories, statuses), format, context);
 }
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const sqlDay = (day: number) => `DATE ${sqlString(isoDateOfDay(day))}`;
 const sqlList = (values: Iterable<string>) => [...values].map(sqlString).join(', ');
 
