@@ -17,6 +17,14 @@ import type { DayRange } from './time.ts';
  */
 export const ROW_BUDGET = 200_000;
 
+/**
+ * A view needing more rows than the budget, but whose row groups hold at most this many, is
+ * counted exactly without its rows (DatasetReader.count): its columns of days, extent,
+ * category and status are ~30 bytes a row, read a group at a time and let go, so the heap
+ * does not grow with it. Above, its count is the overview's "about".
+ */
+export const EXACT_ROWS = 5_000_000;
+
 export interface GroupSize {
   id: string;
   rows: number;

@@ -78,6 +78,18 @@ export function pieceMayMatch(piece: PieceStats, days: DayRange, view: View): bo
   return piece.days.to >= days.from && piece.days.from <= days.to && bboxIntersectsView(piece.bbox, view);
 }
 
+/**
+ * Whether every incident a piece may hold is shown by these days and view: its days lie inside
+ * the selected days and its bbox inside the view. Such a piece's rows need no test of their
+ * days or extents, only of their category and status: an exact count reads those alone.
+ */
+export function pieceInside(piece: PieceStats, days: DayRange, view: View): boolean {
+  const b = piece.bbox;
+  if (!(piece.days.from >= days.from && piece.days.to <= days.to && b[0] <= b[2] && b[1] >= view[1] && b[3] <= view[3])) return false;
+  // A view across the antimeridian is [w, 180] and [−180, e]: the bbox must lie in one of them.
+  return view[0] <= view[2] ? b[0] >= view[0] && b[2] <= view[2] : b[0] >= view[0] || b[2] <= view[2];
+}
+
 /** The indices of the pieces a reader must fetch for these days and view. */
 export function piecesToRead(pieces: readonly PieceStats[], days: DayRange, view: View): number[] {
   const out: number[] = [];

@@ -7,13 +7,14 @@
 
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type Compressors, type FileMetaData, type ParquetParsers } from 'hyparquet';
 import { decompress as zstd } from 'fzstd';
-import { partitionStats, pieceMayMatch, validateManifest, type Manifest, type PieceStats } from './dataset-manifest.ts';
+import { partitionStats, pieceInside, pieceMayMatch, validateManifest, type Manifest, type PieceStats } from './dataset-manifest.ts';
 import { validateAll, type ImportResult, type SeenIds } from './import/index.ts';
 import { AcceptedRows } from './import/accepted.ts';
 import { DERIVED_COLUMNS, parquetFeature } from './dataset-rows.ts';
 import { sha256Hex } from './digest.ts';
 import type { DayRange } from './time.ts';
-import type { View } from './geometry.ts';
+import { bboxIntersectsView, type View } from './geometry.ts';
+import { CATEGORIES, STATUSES } from './schema.ts';
 import type { RowBatch } from './table.ts';
 import type { IncidentStore } from './store.ts';
 import { CellSums, DayRows, type OverviewCells, type OverviewDays } from './overview.ts';
@@ -216,6 +217,46 @@ export class DatasetReader {
     validateAll(rows.map((row) => rowToFeature(row, headers)), 'feature', ref.rowStart + 1, result, seen, accepted.options);
     accepted.flush();
     return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
+  }
+
+  /**
+   * How many of a row group's incidents these days and view show, per category and status
+   * (index category · STATUSES.length + status), by the rule of core/filter.ts on the days and
+   * bbox columns: the count of a view too large to load, read without its rows. A group whose
+   * statistics lie inside the days and view reads only its category and status columns.
+   */
+  async count(ref: RowGroupRef, days: DayRange, view: View): Promise<Uint32Array> {
+    const p = this.manifest.partitions[ref.partition];
+    const metadata = await this.footer(ref.partition);
+    const inside = pieceInside(ref, days, view);
+    const columns = inside ? ['category', 'status'] : ['category', 'status', 'start_day', 'end_day', 'bbox'];
+    const rows = await new Promise<unknown[][]>((resolve, reject) => {
+      parquetRead({ file: this.files.ranged(p.path, p.bytes), metadata, columns, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch(
+        (e: unknown) => reject(new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)),
+      );
+    });
+    const counts = new Uint32Array(CATEGORIES.length * STATUSES.length);
+    const category = new Map<unknown, number>(CATEGORIES.map((c, k) => [c, k]));
+    const status = new Map<unknown, number>(STATUSES.map((s, k) => [s, k]));
+    const bbox: [number, number, number, number] = [0, 0, 0, 0];
+    for (const row of rows) {
+      const c = category.get(row[0]);
+      const s = status.get(row[1]);
+      // A value outside the vocabularies is a row the validator refuses: the page would not show it.
+      if (c === undefined || s === undefined) continue;
+      if (!inside) {
+        if (!(asNumber(row[3]) >= days.from && asNumber(row[2]) <= days.to)) continue;
+        const b = row[4] as { xmin: unknown; ymin: unknown; xmax: unknown; ymax: unknown } | null;
+        if (!b) continue;
+        bbox[0] = asNumber(b.xmin);
+        bbox[1] = asNumber(b.ymin);
+        bbox[2] = asNumber(b.xmax);
+        bbox[3] = asNumber(b.ymax);
+        if (!bboxIntersectsView(bbox, view)) continue;
+      }
+      counts[c * STATUSES.length + s]++;
+    }
+    return counts;
   }
 
   /**

@@ -24,3 +24,8 @@ export function formatWhen(iso: string, precision: 'minute' | 'hour' | 'day'): s
   const local = formatLocal(iso);
   return precision === 'hour' ? local.replace(/(\d{2}):\d{2} /, '$1:00 ') : local;
 }
+
+/** A count of incidents as the page says it: "about" when it is the overview's estimate. */
+export function formatIncidents(n: number, exact = true): string {
+  return `${exact ? '' : 'about '}${n.toLocaleString('en')} incident${exact && n === 1 ? '' : 's'}`;
+}

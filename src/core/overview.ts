@@ -245,3 +245,18 @@ export function densityInView(
   }
   return { cells: out, total, perCategory };
 }
+
+/**
+ * What the worker's exact counts of a view (per category and status, index category ·
+ * STATUSES.length + status) show with the toggles: the total, and per category what the
+ * legend counts (as densityInView: the statuses applied, any category).
+ */
+export function countsShown(counts: Uint32Array, categories: ReadonlySet<Category> | null, statuses: ReadonlySet<Status> | null): { total: number; perCategory: number[] } {
+  const perCategory = CATEGORIES.map(() => 0);
+  let total = 0;
+  CATEGORIES.forEach((c, k) => {
+    for (let j = 0; j < STATUSES.length; j++) if (!statuses || statuses.has(STATUSES[j])) perCategory[k] += counts[k * STATUSES.length + j];
+    if (!categories || categories.has(c)) total += perCategory[k];
+  });
+  return { total, perCategory };
+}

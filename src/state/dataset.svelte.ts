@@ -13,9 +13,9 @@ import { dayOfIsoDate, type DayRange } from '../core/time.ts';
 import { bboxIntersectsView, type View } from '../core/geometry.ts';
 import { openingDays, type Manifest } from '../core/dataset-manifest.ts';
 import type { PickedFile } from '../core/dataset-files.ts';
-import type { DatasetMessage, DatasetRequest } from '../workers/dataset.worker.ts';
+import type { DatasetLimits, DatasetMessage, DatasetRequest } from '../workers/dataset.worker.ts';
 import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
-import { densityInView, type OverviewCells, type OverviewDays } from '../core/overview.ts';
+import { countsShown, densityInView, type OverviewCells, type OverviewDays } from '../core/overview.ts';
 import { histogramOfOverview, type Histogram } from '../core/histogram.ts';
 import { exportCommand } from '../core/export-command.ts';
 import { covers, readAhead, type Coverage } from '../core/dataset-cache.ts';
@@ -61,8 +61,23 @@ export class DatasetSource {
   overview = $state.raw<OverviewCells | null>(null);
   /** The overview in the view, with the category and status toggles: the map's cells and the "about N". */
   density = $derived.by(() => (this.overview ? densityInView(this.overview, this.atlas.view, this.atlas.categories, this.atlas.statuses) : null));
-  /** The "about N" of the view while the cells are drawn: their total, rounded; null when rows are listed (or no overview exists). */
-  about = $derived(this.density ? Math.round(this.density.total) : null);
+  /**
+   * The view's incidents per category and status, counted exactly by the worker while the
+   * cells are drawn (when the view's row groups hold at most EXACT_ROWS rows); null until then,
+   * and as soon as the days or the view change.
+   */
+  counted = $state.raw<Uint32Array | null>(null);
+  /**
+   * What the count, the legend and the export menu say while the cells are drawn: the exact
+   * counts once the worker has them, else the cells' total and per-category counts, rounded
+   * ("about"). Null when rows are listed, or when there is neither.
+   */
+  tally = $derived.by<{ total: number; perCategory: number[]; exact: boolean } | null>(() => {
+    if (this.tooMany === null) return null;
+    if (this.counted) return { ...countsShown(this.counted, this.atlas.categories, this.atlas.statuses), exact: true };
+    if (this.density) return { total: Math.round(this.density.total), perCategory: Array.from(this.density.perCategory, Math.round), exact: false };
+    return null;
+  });
   /**
    * The facets the cells cannot apply while they are drawn (they count by tile, day, category
    * and status alone): each is named where it is set, so no count reads as filtered when it is not.
@@ -107,9 +122,9 @@ export class DatasetSource {
    * it came from. `started` is called once the manifest is read, or once opening failed: the
    * page can start its map meanwhile.
    */
-  open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange, opening: DayRange) => DayRange, budget?: number, started?: () => void): Promise<boolean> {
+  open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange, opening: DayRange) => DayRange, limits: DatasetLimits = {}, started?: () => void): Promise<boolean> {
     const w = this.spawn();
-    const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, budget } : { type: 'open', files: source.files, budget };
+    const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, ...limits } : { type: 'open', files: source.files, ...limits };
     this.drop();
     return new Promise<boolean>((resolve) => {
       this.pending = { worker: w, opened: null, days, resolve, started };
@@ -153,6 +168,7 @@ export class DatasetSource {
     if (!this.timer && this.answered === this.seq && this.covered && covers(this.covered, days, view)) return;
     if (this.timer) clearTimeout(this.timer);
     this.loading = true;
+    this.counted = null;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.ask(this.worker!, days, view, zoom, this.opened!.span);
@@ -168,6 +184,7 @@ export class DatasetSource {
     this.overview = null;
     this.timeline = null;
     this.tooMany = null;
+    this.counted = null;
     this.loading = false;
     this.covered = null;
     this.batches.clear();
@@ -222,6 +239,14 @@ export class DatasetSource {
       return;
     }
     if (m.type === 'opened') return;
+    if (m.type === 'counted') {
+      // Only for the overview shown, and while no change of the days or view is on its way.
+      if (w === this.worker && m.seq === this.seq && m.seq === this.answered && this.timer === null && this.tooMany !== null) {
+        this.counted = m.counts;
+        this.bytes = m.bytes;
+      }
+      return;
+    }
     if (m.type === 'timeline') {
       if (pending) pending.timeline = m.rows;
       else this.timeline = m.rows;
@@ -247,6 +272,7 @@ export class DatasetSource {
       // The rows of an earlier view would give a count that looks exact and is not: the cells are drawn instead.
       const opened = this.opened!;
       this.tooMany = m.rows;
+      this.counted = null;
       this.overview = m.cells;
       atlas.setData(NO_DATA, pending ? pending.startDays : atlas.days, opened.span);
       if (pending) {
@@ -270,6 +296,7 @@ export class DatasetSource {
       atlas.error = null;
     }
     this.tooMany = null;
+    this.counted = null;
     this.overview = null;
     pending?.resolve(true);
   }

@@ -5,17 +5,24 @@
 
 import { DatasetError, DatasetReader, type RowGroupRef } from '../core/dataset-reader.ts';
 import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts';
-import { GroupedStore, ROW_BUDGET, groupsToHold, type Coverage } from '../core/dataset-cache.ts';
+import { EXACT_ROWS, GroupedStore, ROW_BUDGET, groupsToHold, type Coverage } from '../core/dataset-cache.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import type { Manifest } from '../core/dataset-manifest.ts';
+import { CATEGORIES, STATUSES } from '../core/schema.ts';
 import type { IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
 import { dayRowsTransferables, overviewZoomFor, timelineZoom, type OverviewCells, type OverviewDays } from '../core/overview.ts';
 
+/** Rows held at most (ROW_BUDGET), and rows counted exactly at most (EXACT_ROWS): smaller in tests. */
+export interface DatasetLimits {
+  budget?: number;
+  exact?: number;
+}
+
 export type DatasetRequest =
-  | { type: 'open'; url: string; budget?: number }
-  | { type: 'open'; files: PickedFile[]; budget?: number }
+  | ({ type: 'open'; url: string } & DatasetLimits)
+  | ({ type: 'open'; files: PickedFile[] } & DatasetLimits)
   /**
    * The page's days and view; `seq` comes back with the answer. `ahead`: wider days and view
    * (holding these) to load instead while they fit in the budget, so that the next slider
@@ -38,6 +45,13 @@ export type DatasetMessage =
    */
   | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null }
   /**
+   * After 'too-many', when the groups it needs hold at most EXACT_ROWS rows: how many incidents
+   * the days and view show, per category and status (index category · STATUSES.length +
+   * status), counted by the filter rule without loading the rows. Not sent when a newer
+   * request came meanwhile.
+   */
+  | { type: 'counted'; seq: number; counts: Uint32Array; bytes: number }
+  /**
    * An overview's rows (see timelineZoom) over the dataset's whole span (transferred), sent once after
    * `opened`: the histogram's bars, whatever rows are loaded.
    */
@@ -51,6 +65,7 @@ const post = (m: DatasetMessage, transfer: Transferable[] = []) => self.postMess
 let reader: DatasetReader | null = null;
 let files: UrlFiles | FolderFiles | null = null;
 let budget = ROW_BUDGET;
+let exactRows = EXACT_ROWS;
 const grouped = new GroupedStore();
 let waiting: Extract<DatasetRequest, { type: 'view' }> | null = null;
 let busy = false;
@@ -80,7 +95,11 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     const cells = zoom === null ? null : await reader.overview(zoom, request.days);
     const transfer = cells ? [cells.x.buffer, cells.y.buffer, cells.category.buffer, cells.status.buffer, cells.count.buffer] : [];
     storeShown = false;
-    post({ type: 'too-many', seq: request.seq, rows: needed.reduce((n, g) => n + g.rows, 0), bytes: files.fetched, cells }, transfer);
+    const rows = needed.reduce((n, g) => n + g.rows, 0);
+    post({ type: 'too-many', seq: request.seq, rows, bytes: files.fetched, cells }, transfer);
+    if (rows > exactRows) return;
+    const counts = await countView(needed, request.days, request.view);
+    if (counts) post({ type: 'counted', seq: request.seq, counts, bytes: files.fetched }, [counts.buffer]);
     return;
   }
   const toRead = needed.filter((g) => !grouped.has(g.id));
@@ -123,6 +142,28 @@ async function widest(ahead: Coverage, neededAhead: RowGroupRef[], exact: Covera
   return exact;
 }
 
+/** Groups counted at once: their reads overlap, and the page's other requests still get through. */
+const COUNTING = 6;
+
+/**
+ * The view's incidents per category and status, group by group; null once a newer request
+ * waits: it is served first, and counts its own view.
+ */
+async function countView(groups: RowGroupRef[], days: DayRange, view: View): Promise<Uint32Array | null> {
+  const total = new Uint32Array(CATEGORIES.length * STATUSES.length);
+  let next = 0;
+  const lane = async (): Promise<boolean> => {
+    while (next < groups.length) {
+      if (waiting) return false;
+      const counts = await reader!.count(groups[next++], days, view);
+      for (let k = 0; k < total.length; k++) total[k] += counts[k];
+    }
+    return true;
+  };
+  const lanes = await Promise.all(Array.from({ length: COUNTING }, lane));
+  return lanes.every(Boolean) ? total : null;
+}
+
 async function drain(): Promise<void> {
   if (busy) return;
   busy = true;
@@ -151,6 +192,7 @@ self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     reader = opened;
     files = source;
     budget = request.budget ?? ROW_BUDGET;
+    exactRows = request.exact ?? EXACT_ROWS;
     post({ type: 'opened', manifest: opened.manifest, label: source.label, sha256: opened.sha256 });
   } catch (err) {
     post({ type: 'error', seq: null, message: message(err) });

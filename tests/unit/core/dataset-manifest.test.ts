@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MANIFEST_VERSION, OPENING_ROWS, openingDays, pieceMayMatch, piecesToRead, safeDatasetPath, validateManifest, type Manifest, type PieceStats } from '../../../src/core/dataset-manifest.ts';
+import { MANIFEST_VERSION, OPENING_ROWS, openingDays, pieceInside, pieceMayMatch, piecesToRead, safeDatasetPath, validateManifest, type Manifest, type PieceStats } from '../../../src/core/dataset-manifest.ts';
 import type { Bbox, View } from '../../../src/core/geometry.ts';
 import { dayOfIsoDate } from '../../../src/core/time.ts';
 
@@ -124,6 +124,40 @@ describe('piecesToRead', () => {
   });
   it('skips a piece with no rows', () => {
     expect(pieceMayMatch({ days: { from: Infinity, to: -Infinity }, bbox: [0, 0, 0, 0] }, { from: 0, to: 1e9 }, [-180, -90, 180, 90])).toBe(false);
+  });
+});
+
+describe('pieceInside', () => {
+  it('is true only when the filter shows every incident of the piece (against a brute-force filter)', () => {
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), days, view, (items, d, v) => {
+        if (pieceInside(statsOf(items), d, v)) expect(items.every((i) => shown(i, d, v))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('and on a coarse grid, where edges meet', () => {
+    const coarse = (max: number) => fc.integer({ min: -max / 10, max: max / 10 }).map((k) => k * 10);
+    const box = fc.tuple(day, fc.integer({ min: 0, max: 3 }), coarse(180), coarse(90), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })).map(
+      ([from, len, x, y, dx, dy]): Item => ({ from, to: from + len, bbox: [x, y, Math.min(180, x + dx * 10), Math.min(90, y + dy * 10)] }),
+    );
+    const grid = fc.tuple(coarse(180), coarse(180), coarse(90), coarse(90)).map(([a, b, c, d]): View => [a, Math.min(c, d), b, Math.max(c, d)]);
+    fc.assert(
+      fc.property(fc.array(box, { minLength: 1, maxLength: 4 }), days, grid, (items, d, v) => {
+        if (pieceInside(statsOf(items), d, v)) expect(items.every((i) => shown(i, d, v))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('holds a piece inside the days and the view, on each side of the antimeridian', () => {
+    const piece: PieceStats = { days: { from: 10, to: 20 }, bbox: [170, -10, 179, 10] };
+    expect(pieceInside(piece, { from: 10, to: 20 }, [-180, -90, 180, 90])).toBe(true);
+    expect(pieceInside(piece, { from: 11, to: 20 }, [-180, -90, 180, 90])).toBe(false);
+    expect(pieceInside(piece, { from: 10, to: 20 }, [165, -10, -170, 10])).toBe(true);
+    expect(pieceInside({ ...piece, bbox: [-179, -10, -175, 10] }, { from: 10, to: 20 }, [165, -10, -170, 10])).toBe(true);
+    expect(pieceInside({ ...piece, bbox: [-179, -10, -160, 10] }, { from: 10, to: 20 }, [165, -10, -170, 10])).toBe(false);
+    expect(pieceInside(piece, { from: 10, to: 20 }, [171, -10, 180, 10])).toBe(false);
+    expect(pieceInside({ ...piece, bbox: [-169.8, -10, -169.5, 10] }, { from: 10, to: 20 }, [165, -10, -170, 10])).toBe(false);
   });
 });
 

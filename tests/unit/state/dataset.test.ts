@@ -13,7 +13,7 @@ import { serveFolder } from '../static-server.ts';
 import { Importer } from '../../../src/state/importer.svelte.ts';
 import { circleArea } from '../../../src/core/area.ts';
 import { histogramOfStore } from '../../../src/core/histogram.ts';
-import { validateFeature, type Incident } from '../../../src/core/schema.ts';
+import { CATEGORIES, validateFeature, type Incident, type Status } from '../../../src/core/schema.ts';
 import type { DayRange } from '../../../src/core/time.ts';
 import type { DatasetRequest } from '../../../src/workers/dataset.worker.ts';
 import { visibleIncidents } from '../../oracle.ts';
@@ -63,11 +63,17 @@ function counted(): { sent: DatasetRequest[]; spawn: () => Worker } {
   };
 }
 
+/** The bundled file's incidents, as the dataset was built from them. */
+function bundled(): Incident[] {
+  const features = (JSON.parse(readFileSync('data/incidents.geojson', 'utf8')) as { features: unknown[] }).features;
+  return features.map((f, i) => validateFeature(f, i).incident).filter((i): i is Incident => i !== undefined);
+}
+
+const day = (iso: string): DayRange => ({ from: dayOfIsoDate(iso), to: dayOfIsoDate(iso) });
+
 /** The ids the filter rule shows, written plainly over the bundled file's incidents. */
 function bruteForce(atlas: AtlasState): string[] {
-  const features = (JSON.parse(readFileSync('data/incidents.geojson', 'utf8')) as { features: unknown[] }).features;
-  const incidents = features.map((f, i) => validateFeature(f, i).incident).filter((i): i is Incident => i !== undefined);
-  return visibleIncidents(incidents, { days: atlas.days, view: atlas.view, categories: null, statuses: null })
+  return visibleIncidents(bundled(), { days: atlas.days, view: atlas.view, categories: null, statuses: null })
     .map((i) => i.id)
     .sort();
 }
@@ -139,7 +145,7 @@ describe('DatasetSource (the dataset worker run for real)', () => {
   it('draws the overview instead of rows when the view needs more than the budget, with an "about" count', async () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
-    expect(await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5)).toBe(true);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: 5 })).toBe(true);
     expect(source.tooMany).toBe(manifest.rows);
     expect(atlas.table.length).toBe(0);
     expect(atlas.span).toEqual({ from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) });
@@ -154,7 +160,7 @@ describe('DatasetSource (the dataset worker run for real)', () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
     const jan = manifest.partitions[1];
-    await source.open({ url: `${base}/ds/manifest.json` }, undefined, jan.rows);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: jan.rows });
     expect(source.tooMany).toBe(manifest.rows);
     const last = { from: dayOfIsoDate(jan.days.to), to: dayOfIsoDate(jan.days.to) };
     for (let k = 0; k < 2; k++) {
@@ -194,7 +200,6 @@ describe('DatasetSource (the dataset worker run for real)', () => {
 });
 
 describe('DatasetSource reading ahead of the slider (issue #17)', () => {
-  const day = (iso: string): DayRange => ({ from: dayOfIsoDate(iso), to: dayOfIsoDate(iso) });
   /** A slider step as the app makes one: the atlas's days change, then follow() calls want(). */
   const step = (atlas: AtlasState, source: DatasetSource, days: DayRange) => {
     atlas.days = days;
@@ -251,7 +256,7 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     const { sent, spawn: spy } = counted();
     const source = new DatasetSource(atlas, spy, 0);
     // A budget of January's rows: January's answer drops December's rows.
-    await source.open({ url: `${base}/ds/manifest.json` }, () => day('2019-12-29'), manifest.partitions[1].rows);
+    await source.open({ url: `${base}/ds/manifest.json` }, () => day('2019-12-29'), { budget: manifest.partitions[1].rows });
     expect(bruteForce(atlas).length).toBeGreaterThan(0);
     for (const waitFor of ['the debounce', 'the answer']) {
       step(atlas, source, day('2020-01-05'));
@@ -274,7 +279,7 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     const source = new DatasetSource(atlas, spy, 0);
     const [dec, jan] = manifest.partitions;
     const days = { from: dayOfIsoDate(dec.days.to) + 1, to: dayOfIsoDate(jan.days.from) };
-    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, jan.rows)).toBe(true);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, { budget: jan.rows })).toBe(true);
     expect(atlas.table.length).toBe(jan.rows);
     return { atlas, sent, source, days, dec };
   };
@@ -307,11 +312,53 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
 });
 
 describe('DatasetSource while the view holds more than the page loads (overview mode)', () => {
+  it('counts the view exactly without loading its rows, by the filter rule, with the toggles and per category', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: 5 });
+    await until(() => source.tally?.exact === true);
+    expect(atlas.table.length).toBe(0);
+    const incidents = bundled();
+    const shownBy = (statuses: Set<Status> | null) => visibleIncidents(incidents, { days: atlas.days, view: atlas.view, categories: null, statuses });
+    expect(source.tally!.total).toBe(shownBy(null).length);
+    // A view, then days, that cut through row groups: their rows are tested one by one.
+    const all = atlas.days;
+    for (const [days, view] of [
+      [all, [43, 32, 46, 35]],
+      [{ from: day('2020-01-01').from, to: day('2020-01-03').to }, [-180, -90, 180, 90]],
+    ] as const) {
+      atlas.view = [...view];
+      atlas.days = days;
+      source.want(days, atlas.view, 5);
+      expect(source.tally?.exact).toBe(false);
+      await until(() => source.tally?.exact === true);
+      expect(source.tally!.total).toBe(shownBy(null).length);
+      expect(source.tally!.total).toBeGreaterThan(0);
+      expect(source.tally!.total).toBeLessThan(manifest.rows);
+    }
+    atlas.statuses = new Set(['disputed']);
+    const disputed = shownBy(new Set(['disputed']));
+    expect(source.tally!.total).toBe(disputed.length);
+    expect(source.tally!.perCategory).toEqual(CATEGORIES.map((c) => disputed.filter((i) => i.category === c).length));
+    atlas.categories = new Set([disputed[0]?.category ?? 'strike']);
+    expect(source.tally!.total).toBe(disputed.filter((i) => atlas.categories!.has(i.category)).length);
+    source.close();
+  });
+
+  it('says "about" from the overview when the view holds more rows than it counts', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: 5, exact: 5 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(source.tally).toEqual({ total: manifest.rows, perCategory: expect.any(Array), exact: false });
+    source.close();
+  });
+
   it('names the search and the area as not applied to the "about N", and nothing else', async () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
-    await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5);
-    expect(source.about).toBe(manifest.rows);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: 5, exact: 5 });
+    expect(source.tally?.total).toBe(manifest.rows);
     expect(source.unapplied).toEqual([]);
     atlas.search = 'rocket';
     expect(source.unapplied).toEqual(['search']);
@@ -319,7 +366,7 @@ describe('DatasetSource while the view holds more than the page loads (overview 
     expect(source.unapplied).toEqual(['search', 'area']);
     // The toggles the cells do apply change the number, and are not named.
     atlas.statuses = new Set(['disputed']);
-    expect(source.about).toBe(manifest.vocabularies.status.disputed);
+    expect(source.tally?.total).toBe(manifest.vocabularies.status.disputed);
     expect(source.unapplied).toEqual(['search', 'area']);
     source.close();
   });
@@ -327,7 +374,7 @@ describe('DatasetSource while the view holds more than the page loads (overview 
   it('offers the export command with the days, view and toggles, and names what it cannot carry', async () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
-    await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: 5 });
     atlas.view = [40, 30, 50, 40];
     atlas.statuses = new Set(['confirmed']);
     const { command, unsupported } = source.exportCommand('csv');
@@ -342,13 +389,13 @@ describe('DatasetSource while the view holds more than the page loads (overview 
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
     const jan = manifest.partitions[1];
-    await source.open({ url: `${base}/ds/manifest.json` }, undefined, jan.rows);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: jan.rows });
     atlas.search = 'rocket';
     expect(source.unapplied).toEqual(['search']);
     source.want({ from: dayOfIsoDate(jan.days.to), to: dayOfIsoDate(jan.days.to) }, atlas.view, 5);
     await until(() => !source.loading);
     expect(source.tooMany).toBeNull();
-    expect(source.about).toBeNull();
+    expect(source.tally).toBeNull();
     expect(source.unapplied).toEqual([]);
     source.close();
   });
@@ -392,7 +439,7 @@ describe('the histogram of a prepared dataset', () => {
   it('is drawn in overview mode too, when no rows are loaded', async () => {
     const atlas = new AtlasState();
     const source = new DatasetSource(atlas, spawn, 0);
-    await source.open({ url: `${base}/ds/manifest.json` }, undefined, 5);
+    await source.open({ url: `${base}/ds/manifest.json` }, undefined, { budget: 5 });
     expect(atlas.table.length).toBe(0);
     await until(() => source.bars !== null);
     expect(source.bars!.bins.reduce((n, b) => n + b.total, 0)).toBe(manifest.rows);
