@@ -25,6 +25,13 @@ export const ROW_BUDGET = 200_000;
  */
 export const EXACT_ROWS = 5_000_000;
 
+/**
+ * A view the page does not hold is exported from the dataset by its worker up to this many
+ * incidents (counted exactly); above, the export menu gives the command line, whose file
+ * is not built in the browser's memory.
+ */
+export const EXPORT_ROWS = 1_000_000;
+
 export interface GroupSize {
   id: string;
   rows: number;

@@ -61,6 +61,8 @@ export interface RowGroupRef extends PieceStats {
   rows: number;
   /** First row of the group in its file. */
   rowStart: number;
+  /** Smallest and largest start day of its incidents (an export orders rows by them); its `days` without statistics. */
+  starts: DayRange;
 }
 
 /** The rows of one row group, as an import would hand them over: encoded rows and their store. */
@@ -191,7 +193,10 @@ export class DatasetReader {
       footers[k].row_groups.forEach((g, group) => {
         const rows = Number(g.num_rows);
         const s = rowGroupStats(footers[k], group, stats);
-        if (rows > 0 && pieceMayMatch(s, days, view)) out.push({ id: `${i}:${group}`, partition: i, group, rows, rowStart, ...s });
+        if (rows > 0 && pieceMayMatch(s, days, view)) {
+          const starts = { from: statistic(footers[k], group, 'start_day', 'min'), to: statistic(footers[k], group, 'start_day', 'max') };
+          out.push({ id: `${i}:${group}`, partition: i, group, rows, rowStart, ...s, starts: Number.isFinite(starts.from) && Number.isFinite(starts.to) ? starts : s.days });
+        }
         rowStart += rows;
       });
     });

@@ -18,9 +18,13 @@ import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
 import { countsShown, densityInView, type OverviewCells, type OverviewDays } from '../core/overview.ts';
 import { histogramOfOverview, type Histogram } from '../core/histogram.ts';
 import { exportCommand } from '../core/export-command.ts';
-import { covers, readAhead, type Coverage } from '../core/dataset-cache.ts';
+import { EXPORT_ROWS, covers, readAhead, type Coverage } from '../core/dataset-cache.ts';
+import { CSV_HEAD, GEOJSON_HEAD, geojsonTail, type ExportContext } from '../core/export.ts';
+import type { Area } from '../core/area.ts';
 
 export type SpawnWorker = () => Worker;
+
+type ExportMessage = Extract<DatasetMessage, { type: 'export-piece' | 'export-done' | 'export-error' }>;
 
 const datasetWorker: SpawnWorker = () => new Worker(new URL('../workers/dataset.worker.ts', import.meta.url), { type: 'module' });
 
@@ -95,6 +99,12 @@ export class DatasetSource {
   bars = $derived.by<Histogram | null>(() =>
     this.timeline && this.opened ? histogramOfOverview(this.timeline, this.opened.span, this.atlas.view, this.atlas.categories, this.atlas.statuses, this.atlas.measure) : null,
   );
+  /**
+   * Whether Export GeoJSON and CSV can read the view's incidents from the dataset while the
+   * page does not hold them: counted exactly, and at most EXPORT_ROWS. Above, the export menu
+   * gives the command line instead.
+   */
+  streamable = $derived(this.tally?.exact === true && this.tally.total <= EXPORT_ROWS);
   /** Bytes fetched since the dataset was opened. */
   bytes = $state(0);
   private worker: Worker | null = null;
@@ -108,6 +118,9 @@ export class DatasetSource {
   /** A dataset opening: it replaces the one shown when its first rows arrive. */
   private pending: Pending | null = null;
   private readonly rebuild = rebuilder({ format: 'geojson' });
+  /** The exports under way (see exportChunks): each is told its worker's messages. */
+  private readonly exports = new Map<number, (m: ExportMessage) => void>();
+  private jobs = 0;
 
   constructor(
     private readonly atlas: AtlasState,
@@ -175,7 +188,51 @@ export class DatasetSource {
     }, this.debounceMs);
   }
 
+  /**
+   * The export of the filter's incidents read from the dataset by the worker, for a view the
+   * page does not hold: the format's head, the worker's pieces as it writes them, then the
+   * tail with the count. `progress` is told the fraction of the rows read. Stopping early (a
+   * cancelled export) stops the worker's reading too.
+   */
+  async *exportChunks(format: 'geojson' | 'csv', context: ExportContext, progress: (fraction: number) => void): AsyncGenerator<string> {
+    const w = this.worker;
+    if (!w) throw new Error('no dataset is open');
+    const job = ++this.jobs;
+    const queue: ExportMessage[] = [];
+    let wake: (() => void) | null = null;
+    this.exports.set(job, (m) => {
+      queue.push(m);
+      wake?.();
+    });
+    const { days, view, categories, statuses, search, area } = context;
+    const filter = { days: { ...days }, view: [...view] as View, categories: categories && new Set(categories), statuses: statuses && new Set(statuses), search, area: $state.snapshot(area) as Area | null };
+    const request: DatasetRequest = { type: 'export', job, format, filter };
+    w.postMessage(request);
+    let finished = false;
+    try {
+      yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
+      for (;;) {
+        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const m = queue.shift()!;
+        if (m.type === 'export-error') throw new Error(m.message);
+        if (m.type === 'export-done') {
+          finished = true;
+          if (format === 'geojson') yield geojsonTail(m.count, context);
+          return;
+        }
+        progress(m.done);
+        yield m.text;
+        w.postMessage({ type: 'export-ack', job } satisfies DatasetRequest);
+      }
+    } finally {
+      this.exports.delete(job);
+      if (!finished) w.postMessage({ type: 'export-cancel', job } satisfies DatasetRequest);
+    }
+  }
+
   close(): void {
+    // An export under way ends with an error rather than waiting for a worker that is gone.
+    for (const tell of this.exports.values()) tell({ type: 'export-error', job: 0, message: 'The dataset was closed during the export.' });
     this.drop();
     if (this.timer) clearTimeout(this.timer);
     this.worker?.terminate();
@@ -211,6 +268,10 @@ export class DatasetSource {
     const atlas = this.atlas;
     const pending = this.pending?.worker === w ? this.pending : null;
     if (!pending && w !== this.worker) return;
+    if (m.type === 'export-piece' || m.type === 'export-done' || m.type === 'export-error') {
+      this.exports.get(m.job)?.(m);
+      return;
+    }
     if (m.type === 'opened' && pending) {
       const span = { from: dayOfIsoDate(m.manifest.days.from), to: dayOfIsoDate(m.manifest.days.to) };
       pending.opened = { manifest: m.manifest, label: m.label, sha256: m.sha256, span };

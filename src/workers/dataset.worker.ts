@@ -8,7 +8,13 @@ import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts
 import { EXACT_ROWS, GroupedStore, ROW_BUDGET, groupsToHold, type Coverage } from '../core/dataset-cache.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import type { Manifest } from '../core/dataset-manifest.ts';
-import { CATEGORIES, STATUSES } from '../core/schema.ts';
+import { CATEGORIES, STATUSES, type Incident } from '../core/schema.ts';
+import { slabsOf } from '../core/dataset-export.ts';
+import { visibleOf, type Filter } from '../core/filter.ts';
+import { sortOrder } from '../core/store.ts';
+import { RowTable } from '../core/table.ts';
+import { rebuilder } from '../core/import/index.ts';
+import { csvRows, geojsonFeatures } from '../core/export.ts';
 import type { IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/time.ts';
 import type { View } from '../core/geometry.ts';
@@ -28,7 +34,15 @@ export type DatasetRequest =
    * (holding these) to load instead while they fit in the budget, so that the next slider
    * steps and small pans need no request.
    */
-  | { type: 'view'; seq: number; days: DayRange; view: View; zoom: number; ahead?: Coverage };
+  | { type: 'view'; seq: number; days: DayRange; view: View; zoom: number; ahead?: Coverage }
+  /**
+   * The incidents the filter shows, read from the dataset and written as the export's pieces
+   * (no head nor tail: the page writes those): for a view whose rows the page does not hold.
+   */
+  | { type: 'export'; job: number; format: 'geojson' | 'csv'; filter: Filter }
+  /** The page has written this many more of the job's pieces: the worker may send as many more. */
+  | { type: 'export-ack'; job: number }
+  | { type: 'export-cancel'; job: number };
 
 export type DatasetMessage =
   | { type: 'opened'; manifest: Manifest; label: string; sha256: string }
@@ -58,7 +72,12 @@ export type DatasetMessage =
   | { type: 'timeline'; rows: OverviewDays }
   /** The groups held already hold everything the request needs, and the page shows them: its data stays. */
   | { type: 'same'; seq: number; bytes: number; covers: Coverage }
-  | { type: 'error'; seq: number | null; message: string };
+  | { type: 'error'; seq: number | null; message: string }
+  /** A piece of an export, and the fraction of its rows read. */
+  | { type: 'export-piece'; job: number; text: string; done: number }
+  /** The export is whole: `count` incidents were written (its provenance says so). */
+  | { type: 'export-done'; job: number; count: number }
+  | { type: 'export-error'; job: number; message: string };
 
 const post = (m: DatasetMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
 
@@ -164,6 +183,60 @@ async function countView(groups: RowGroupRef[], days: DayRange, view: View): Pro
   return lanes.every(Boolean) ? total : null;
 }
 
+/** Rows read before a slab of the export is written (see slabsOf): about a week of a large dataset's view. */
+const EXPORT_SLAB_ROWS = 50_000;
+/** Incidents per piece of an export, and pieces sent ahead of the page's writing. */
+const EXPORT_PIECE = 1_000;
+const EXPORT_AHEAD = 4;
+const exportRebuild = rebuilder({ format: 'geojson' });
+
+/** The exports under way: each waits for the page while EXPORT_AHEAD pieces are unwritten. */
+const exports = new Map<number, { unwritten: number; cancelled: boolean; wake: (() => void) | null }>();
+
+/**
+ * Writes the incidents of the filter's days and view that pass it, a slab of row groups at a
+ * time: each group's rows are validated as for the page, filtered by the same rule (facets
+ * included), and a slab's incidents are sorted as the store sorts them, then serialised.
+ */
+async function exportView(request: Extract<DatasetRequest, { type: 'export' }>): Promise<void> {
+  const { job, format, filter } = request;
+  const state = { unwritten: 0, cancelled: false, wake: null as (() => void) | null };
+  exports.set(job, state);
+  const send = async (text: string, done: number) => {
+    post({ type: 'export-piece', job, text, done });
+    state.unwritten++;
+    while (state.unwritten >= EXPORT_AHEAD && !state.cancelled) await new Promise<void>((resolve) => (state.wake = resolve));
+  };
+  try {
+    const groups = await reader!.rowGroups(filter.days, filter.view);
+    const total = Math.max(1, groups.reduce((n, g) => n + g.rows, 0));
+    let read = 0;
+    let count = 0;
+    for (const slab of slabsOf(groups, EXPORT_SLAB_ROWS)) {
+      const incidents: Incident[] = [];
+      for (const g of slab) {
+        if (state.cancelled) return;
+        const rows = await reader!.read(g);
+        const table = new RowTable(rows.batches, exportRebuild);
+        for (const i of visibleOf(rows.store, filter)) incidents.push(table.get(rows.store.order[i]));
+        read += g.rows;
+      }
+      const order = sortOrder({ startDay: Int32Array.from(incidents, (i) => i.startDay), start: Float64Array.from(incidents, (i) => i.start) });
+      for (let from = 0; from < order.length; from += EXPORT_PIECE) {
+        const piece = Array.from(order.subarray(from, from + EXPORT_PIECE), (k) => incidents[k]);
+        await send(format === 'csv' ? csvRows(piece) : geojsonFeatures(piece, count === 0), read / total);
+        if (state.cancelled) return;
+        count += piece.length;
+      }
+    }
+    post({ type: 'export-done', job, count });
+  } catch (e) {
+    post({ type: 'export-error', job, message: message(e) });
+  } finally {
+    exports.delete(job);
+  }
+}
+
 async function drain(): Promise<void> {
   if (busy) return;
   busy = true;
@@ -181,6 +254,19 @@ async function drain(): Promise<void> {
 
 self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
   const request = e.data;
+  if (request.type === 'export-ack' || request.type === 'export-cancel') {
+    const state = exports.get(request.job);
+    if (!state) return;
+    if (request.type === 'export-ack') state.unwritten--;
+    else state.cancelled = true;
+    state.wake?.();
+    state.wake = null;
+    return;
+  }
+  if (request.type === 'export') {
+    void exportView(request);
+    return;
+  }
   if (request.type === 'view') {
     waiting = request;
     void drain();

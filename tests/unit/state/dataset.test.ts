@@ -13,6 +13,8 @@ import { serveFolder } from '../static-server.ts';
 import { Importer } from '../../../src/state/importer.svelte.ts';
 import { circleArea } from '../../../src/core/area.ts';
 import { histogramOfStore } from '../../../src/core/histogram.ts';
+import { csvChunks, geojsonChunks } from '../../../src/core/export.ts';
+import type { View } from '../../../src/core/geometry.ts';
 import { CATEGORIES, validateFeature, type Incident, type Status } from '../../../src/core/schema.ts';
 import type { DayRange } from '../../../src/core/time.ts';
 import type { DatasetRequest } from '../../../src/workers/dataset.worker.ts';
@@ -398,6 +400,71 @@ describe('DatasetSource while the view holds more than the page loads (overview 
     expect(source.tally).toBeNull();
     expect(source.unapplied).toEqual([]);
     source.close();
+  });
+});
+
+describe('exporting a view the page does not hold', () => {
+  const context = (atlas: AtlasState) => ({ days: atlas.days, view: atlas.view, categories: atlas.categories, statuses: atlas.statuses, search: atlas.search, area: atlas.area, datasets: atlas.datasets, version: 'test', now: new Date('2026-11-29T00:00:00Z') });
+  const joined = async (chunks: AsyncIterable<string> | Iterable<string>) => {
+    let text = '';
+    for await (const chunk of chunks) text += chunk;
+    return text;
+  };
+
+  it.each([
+    ['geojson', {}],
+    ['geojson', { statuses: new Set(['disputed'] as const), search: 'strike' }],
+    ['csv', { view: [43, 32, 46, 35] as View }],
+  ] as const)('writes from the dataset the %s file the same rows loaded would give (%o)', async (format, facets) => {
+    // The whole dataset loaded: the export as the page writes it from its rows.
+    const all = new AtlasState();
+    const whole = new DatasetSource(all, spawn, 0);
+    await whole.open({ url: `${base}/ds/manifest.json` }, (span) => span);
+    expect(all.table.length).toBe(manifest.rows);
+    Object.assign(all, facets);
+    const { count, at } = all.exportable();
+    const loaded = await joined(format === 'csv' ? csvChunks(count, at, 3) : geojsonChunks(count, at, context(all), 3));
+    whole.close();
+
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { budget: 5 });
+    expect(atlas.table.length).toBe(0);
+    Object.assign(atlas, facets);
+    const fractions: number[] = [];
+    const streamed = await joined(source.exportChunks(format, { ...context(atlas), datasets: all.datasets }, (f) => fractions.push(f)));
+    expect(count).toBeGreaterThan(0);
+    expect(streamed).toBe(loaded);
+    expect(fractions.at(-1)).toBe(1);
+    source.close();
+  });
+
+  it('stops the worker when the export is stopped, and serves views meanwhile', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { budget: 5 });
+    const chunks = source.exportChunks('geojson', context(atlas), () => {});
+    const first = await chunks.next();
+    expect(first.value).toMatch(/^\{"type":"FeatureCollection"/);
+    await chunks.return(undefined);
+    // The worker still answers the page: one day of January's is more than the budget too.
+    const jan = manifest.partitions[1];
+    source.want({ from: dayOfIsoDate(jan.days.to), to: dayOfIsoDate(jan.days.to) }, atlas.view, 5);
+    expect(source.loading).toBe(true);
+    await until(() => !source.loading);
+    expect(source.tooMany).toBeGreaterThan(5);
+    expect(source.tooMany).toBeLessThan(manifest.rows);
+    source.close();
+  });
+
+  it('ends with an error when the dataset is closed during the export', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { budget: 5 });
+    const chunks = source.exportChunks('csv', context(atlas), () => {});
+    await chunks.next();
+    source.close();
+    await expect(joined(chunks)).rejects.toThrow('The dataset was closed during the export.');
   });
 });
 
