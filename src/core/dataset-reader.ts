@@ -8,13 +8,13 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type Compressors, type FileMetaData, type ParquetParsers } from 'hyparquet';
 import { decompress as zstd } from 'fzstd';
 import { partitionStats, pieceInside, pieceMayMatch, validateManifest, type Manifest, type PieceStats } from './dataset-manifest.ts';
-import { validateAll, type ImportResult, type SeenIds } from './import/index.ts';
+import { validateAll, type ImportOptions, type ImportResult, type SeenIds } from './import/index.ts';
 import { AcceptedRows } from './import/accepted.ts';
 import { DERIVED_COLUMNS, parquetFeature } from './dataset-rows.ts';
 import { sha256Hex } from './digest.ts';
 import type { DayRange } from './time.ts';
 import { bboxIntersectsView, type View } from './geometry.ts';
-import { CATEGORIES, STATUSES } from './schema.ts';
+import { CATEGORIES, STATUSES, type Incident } from './schema.ts';
 import type { RowBatch } from './table.ts';
 import type { IncidentStore } from './store.ts';
 import { CellSums, DayRows, type OverviewCells, type OverviewDays } from './overview.ts';
@@ -205,6 +205,19 @@ export class DatasetReader {
 
   /** The rows of a row group, validated as an import validates features. */
   async read(ref: RowGroupRef): Promise<GroupRows> {
+    const batches: RowBatch[] = [];
+    const accepted = new AcceptedRows((batch) => batches.push(batch));
+    const result = await this.validated(ref, accepted.options);
+    accepted.flush();
+    return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
+  }
+
+  /** The incidents of a row group, validated as read() validates them: for an export, which writes them at once. */
+  async incidents(ref: RowGroupRef): Promise<Incident[]> {
+    return (await this.validated(ref, {})).incidents;
+  }
+
+  private async validated(ref: RowGroupRef, options: ImportOptions): Promise<ImportResult> {
     const p = this.manifest.partitions[ref.partition];
     const metadata = await this.footer(ref.partition);
     const columns = featureColumns(metadata);
@@ -214,14 +227,11 @@ export class DatasetReader {
         (e: unknown) => reject(e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)),
       );
     });
-    const batches: RowBatch[] = [];
-    const accepted = new AcceptedRows((batch) => batches.push(batch));
     const result: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
     const seen: SeenIds = new Map();
     // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
-    validateAll(rows.map((row) => rowToFeature(row, headers)), 'feature', ref.rowStart + 1, result, seen, accepted.options);
-    accepted.flush();
-    return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
+    validateAll(rows.map((row) => rowToFeature(row, headers)), 'feature', ref.rowStart + 1, result, seen, options);
+    return result;
   }
 
   /**

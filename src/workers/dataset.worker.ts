@@ -12,8 +12,7 @@ import { CATEGORIES, STATUSES, type Incident } from '../core/schema.ts';
 import { slabsOf } from '../core/dataset-export.ts';
 import { visibleOf, type Filter } from '../core/filter.ts';
 import { sortOrder } from '../core/store.ts';
-import { RowTable } from '../core/table.ts';
-import { rebuilder } from '../core/import/index.ts';
+import { storeOfIncidents } from '../core/store-builder.ts';
 import { csvRows, geojsonFeatures } from '../core/export.ts';
 import type { IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/time.ts';
@@ -188,7 +187,6 @@ const EXPORT_SLAB_ROWS = 50_000;
 /** Incidents per piece of an export, and pieces sent ahead of the page's writing. */
 const EXPORT_PIECE = 1_000;
 const EXPORT_AHEAD = 4;
-const exportRebuild = rebuilder({ format: 'geojson' });
 
 /** The exports under way: each waits for the page while EXPORT_AHEAD pieces are unwritten. */
 const exports = new Map<number, { unwritten: number; cancelled: boolean; wake: (() => void) | null }>();
@@ -216,9 +214,9 @@ async function exportView(request: Extract<DatasetRequest, { type: 'export' }>):
       const incidents: Incident[] = [];
       for (const g of slab) {
         if (state.cancelled) return;
-        const rows = await reader!.read(g);
-        const table = new RowTable(rows.batches, exportRebuild);
-        for (const i of visibleOf(rows.store, filter)) incidents.push(table.get(rows.store.order[i]));
+        const all = await reader!.incidents(g);
+        const store = storeOfIncidents(all);
+        for (const i of visibleOf(store, filter)) incidents.push(all[store.order[i]]);
         read += g.rows;
       }
       const order = sortOrder({ startDay: Int32Array.from(incidents, (i) => i.startDay), start: Float64Array.from(incidents, (i) => i.start) });

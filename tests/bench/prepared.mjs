@@ -6,7 +6,7 @@
 // answer the same count from the same Parquet files on disk, whose answer must equal ours. Last,
 // a view over the page's row budget, whose count the worker reads without the rows.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -102,6 +102,48 @@ async function shown(page) {
   });
 }
 
+/**
+ * Export GeoJSON of the view shown, over the page's budget, so read from the dataset by its
+ * worker: the time to the download and the longest main-thread task meanwhile (the issue asks
+ * for none over 200 ms), beside DuckDB writing the same rows as JSON from the files on disk.
+ */
+async function exportStep(page, db, dir, days) {
+  // The map settles first: a view that moves redraws the density, a task of the software renderer's, not the export's.
+  const exact = () => /^[\d,]+ incidents? shown$/.test(document.querySelector('[data-testid="count"]')?.textContent ?? '');
+  await page.waitForTimeout(2000);
+  await page.waitForFunction(exact, null, { timeout: 600_000 });
+  await page.waitForTimeout(1000);
+  const s = await shown(page);
+  await page.evaluate(() => {
+    globalThis.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) globalThis.__longest = Math.max(globalThis.__longest, e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  const t0 = Date.now();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 600_000 }), page.getByRole('button', { name: 'Export GeoJSON' }).click()]);
+  const file = join(root, 'bench', 'tmp', 'dataset-export.geojson');
+  mkdirSync(join(root, 'bench', 'tmp'), { recursive: true });
+  await download.saveAs(file);
+  const ms = Date.now() - t0;
+  const longest = await page.evaluate(() => globalThis.__longest);
+  const size = statSync(file).size;
+  const tail = readFileSync(file).subarray(Math.max(0, size - 4096)).toString();
+  const features = Number(/"feature_count":(\d+)/.exec(tail)?.[1]);
+  rmSync(file);
+  const [w, south, e, n] = s.view;
+  const lon = w <= e ? `bbox.xmax >= ${w} AND bbox.xmin <= ${e}` : `(bbox.xmax >= ${w} OR bbox.xmin <= ${e})`;
+  const out = join(root, 'bench', 'tmp', 'duck-export.json');
+  const d0 = performance.now();
+  await db.run(`COPY (SELECT * EXCLUDE (geometry) FROM read_parquet('${dir}/month=*/*.parquet', hive_partitioning = false)
+    WHERE start_day <= DATE '${days.to}' AND end_day >= DATE '${days.from}' AND ${lon} AND bbox.ymax >= ${south} AND bbox.ymin <= ${n}
+    ORDER BY start_day, start) TO '${out}' (FORMAT json)`);
+  const duckMs = performance.now() - d0;
+  rmSync(out, { force: true });
+  const duck = await duckCount(db, dir, days.from, days.to, s.view);
+  return { name: `export GeoJSON of that view from the dataset (${(size / 1e6).toFixed(0)} MB; longest main-thread task ${longest.toFixed(0)} ms)`, ms, ...s, count: features, about: false, duckMs, duckCount: duck.n };
+}
+
 /** One line per step: ours beside DuckDB's count of the same days and view, and whether they agree. */
 export async function preparedBench({ chromium, origin, args, sizes }) {
   const out = [];
@@ -144,6 +186,7 @@ export async function preparedBench({ chromium, origin, args, sizes }) {
       await page.goto(`${origin}/?dataset=/bench-dataset-${rows}/manifest.json&from=${days.from}&to=${days.to}#map=1.2/20/10`);
       await page.waitForFunction(() => /^[\d,]+ incidents? shown$/.test(document.querySelector('[data-testid="count"]')?.textContent ?? ''), null, { timeout: 600_000, polling: 'raf' });
       await record('world, whole span (over the budget): exact count, from opening', Date.now() - t1);
+      if (process.env.BENCH_DATASET_EXPORT !== '0') steps.push(await exportStep(page, db, dir, days));
       let before = 0;
       for (const s of steps) {
         s.stepBytes = s.bytes - before;
