@@ -24,7 +24,30 @@ import type { Area } from '../core/area.ts';
 
 export type SpawnWorker = () => Worker;
 
-type ExportMessage = Extract<DatasetMessage, { type: 'export-piece' | 'export-done' | 'export-error' }>;
+type ExportMessage = Extract<DatasetMessage, { type: 'export-plan' | 'export-piece' | 'export-slab' | 'export-error' }>;
+
+/** Workers that share an export of a view the page does not hold: one per core, up to 4 (each holds a slab's rows). */
+const EXPORT_WORKERS = Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1));
+
+/** Messages kept until taken, in order of arrival, by what the taker waits for. */
+class Inbox<T> {
+  private readonly kept: T[] = [];
+  private waiter: { want: (m: T) => boolean; resolve: (m: T) => void } | null = null;
+
+  push(m: T): void {
+    if (this.waiter?.want(m)) {
+      const { resolve } = this.waiter;
+      this.waiter = null;
+      resolve(m);
+    } else this.kept.push(m);
+  }
+
+  take(want: (m: T) => boolean): Promise<T> {
+    const k = this.kept.findIndex(want);
+    if (k >= 0) return Promise.resolve(this.kept.splice(k, 1)[0]);
+    return new Promise((resolve) => (this.waiter = { want, resolve }));
+  }
+}
 
 const datasetWorker: SpawnWorker = () => new Worker(new URL('../workers/dataset.worker.ts', import.meta.url), { type: 'module' });
 
@@ -38,6 +61,8 @@ export interface OpenedDataset {
 
 interface Pending {
   worker: Worker;
+  /** Where it is read from: an export's extra workers open the same. */
+  source: { url: string } | { files: PickedFile[] };
   opened: OpenedDataset | null;
   /** The days to open on, given the dataset's span and the days it opens on by default (openingDays). */
   days?: (span: DayRange, opening: DayRange) => DayRange;
@@ -117,6 +142,7 @@ export class DatasetSource {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** A dataset opening: it replaces the one shown when its first rows arrive. */
   private pending: Pending | null = null;
+  private source: Pending['source'] | null = null;
   private readonly rebuild = rebuilder({ format: 'geojson' });
   /** The exports under way (see exportChunks): each is told its worker's messages. */
   private readonly exports = new Map<number, (m: ExportMessage) => void>();
@@ -140,7 +166,7 @@ export class DatasetSource {
     const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, ...limits } : { type: 'open', files: source.files, ...limits };
     this.drop();
     return new Promise<boolean>((resolve) => {
-      this.pending = { worker: w, opened: null, days, resolve, started };
+      this.pending = { worker: w, source, opened: null, days, resolve, started };
       w.onmessage = (e: MessageEvent<DatasetMessage>) => this.receive(w, e.data);
       w.onerror = (e) => this.receive(w, { type: 'error', seq: null, message: `The dataset worker failed: ${e.message}` });
       w.postMessage(request);
@@ -189,44 +215,69 @@ export class DatasetSource {
   }
 
   /**
-   * The export of the filter's incidents read from the dataset by the worker, for a view the
-   * page does not hold: the format's head, the worker's pieces as it writes them, then the
-   * tail with the count. `progress` is told the fraction of the rows read. Stopping early (a
-   * cancelled export) stops the worker's reading too.
+   * The export of the filter's incidents read from the dataset, for a view the page does not
+   * hold: the format's head, then each slab's pieces in order (see slabsOf), then the tail
+   * with the count (`slabRows`: a slab's rows, smaller in tests). The slabs are shared out between the dataset's worker and `workers − 1`
+   * more opened on the same files for the export, each holding its slabs' rows and at most
+   * a few pieces ahead of the writing. `progress` is told the fraction of the rows read.
+   * Stopping early (a cancelled export) stops the workers too.
    */
-  async *exportChunks(format: 'geojson' | 'csv', context: ExportContext, progress: (fraction: number) => void): AsyncGenerator<string> {
-    const w = this.worker;
-    if (!w) throw new Error('no dataset is open');
+  async *exportChunks(format: 'geojson' | 'csv', context: ExportContext, progress: (fraction: number) => void, { workers = EXPORT_WORKERS, slabRows }: { workers?: number; slabRows?: number } = {}): AsyncGenerator<string> {
+    const main = this.worker;
+    const source = this.source;
+    if (!main || !source) throw new Error('no dataset is open');
     const job = ++this.jobs;
-    const queue: ExportMessage[] = [];
-    let wake: (() => void) | null = null;
-    this.exports.set(job, (m) => {
-      queue.push(m);
-      wake?.();
-    });
+    const inbox = new Inbox<ExportMessage | Extract<DatasetMessage, { type: 'opened' | 'error' }>>();
+    this.exports.set(job, (m) => inbox.push(m));
     const { days, view, categories, statuses, search, area } = context;
     const filter = { days: { ...days }, view: [...view] as View, categories: categories && new Set(categories), statuses: statuses && new Set(statuses), search, area: $state.snapshot(area) as Area | null };
-    const request: DatasetRequest = { type: 'export', job, format, filter };
-    w.postMessage(request);
+    const pool: Worker[] = [main];
     let finished = false;
     try {
-      yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
-      for (;;) {
-        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-        const m = queue.shift()!;
-        if (m.type === 'export-error') throw new Error(m.message);
-        if (m.type === 'export-done') {
-          finished = true;
-          if (format === 'geojson') yield geojsonTail(m.count, context);
-          return;
-        }
-        progress(m.done);
-        yield m.text;
-        w.postMessage({ type: 'export-ack', job } satisfies DatasetRequest);
+      main.postMessage({ type: 'export-plan', job, filter, slabRows } satisfies DatasetRequest);
+      const plan = await inbox.take((m) => m.type === 'export-plan' || m.type === 'export-error');
+      if (plan.type === 'export-error') throw new Error(plan.message);
+      if (plan.type !== 'export-plan') return;
+      const slabs = plan.slabs;
+      for (let k = 1; k < Math.min(workers, slabs.length); k++) {
+        const w = this.spawn();
+        pool.push(w);
+        w.onmessage = (e: MessageEvent<DatasetMessage>) => inbox.push(e.data as ExportMessage);
+        w.postMessage({ type: 'open', ...source, timeline: false } satisfies DatasetRequest);
+        const opened = await inbox.take((m) => m.type === 'opened' || m.type === 'error');
+        if (opened.type === 'error') throw new Error(opened.message);
       }
+      for (const [k, w] of pool.entries()) {
+        const mine = slabs.flatMap((groups, slab) => (slab % pool.length === k ? [{ slab, groups }] : []));
+        w.postMessage({ type: 'export', job, format, filter, slabs: mine } satisfies DatasetRequest);
+      }
+      yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
+      const total = Math.max(1, slabs.flat().reduce((n, g) => n + g.rows, 0));
+      let read = 0;
+      let count = 0;
+      for (const [slab, groups] of slabs.entries()) {
+        const w = pool[slab % pool.length];
+        for (let first = true; ; first = false) {
+          const m = await inbox.take((m) => m.type === 'export-error' || ((m.type === 'export-piece' || m.type === 'export-slab') && m.slab === slab));
+          if (m.type === 'export-error') throw new Error(m.message);
+          if (m.type === 'export-slab') {
+            count += m.count;
+            break;
+          }
+          if (m.type !== 'export-piece') continue;
+          // A slab's first piece starts without a comma: the slabs before it may have written features.
+          yield first && count > 0 && format === 'geojson' ? `,${m.text}` : m.text;
+          w.postMessage({ type: 'export-ack', job } satisfies DatasetRequest);
+        }
+        read += groups.reduce((n, g) => n + g.rows, 0);
+        progress(read / total);
+      }
+      finished = true;
+      if (format === 'geojson') yield geojsonTail(count, context);
     } finally {
       this.exports.delete(job);
-      if (!finished) w.postMessage({ type: 'export-cancel', job } satisfies DatasetRequest);
+      if (!finished) main.postMessage({ type: 'export-cancel', job } satisfies DatasetRequest);
+      for (const w of pool.slice(1)) w.terminate();
     }
   }
 
@@ -237,6 +288,7 @@ export class DatasetSource {
     if (this.timer) clearTimeout(this.timer);
     this.worker?.terminate();
     this.worker = null;
+    this.source = null;
     this.opened = null;
     this.overview = null;
     this.timeline = null;
@@ -268,7 +320,7 @@ export class DatasetSource {
     const atlas = this.atlas;
     const pending = this.pending?.worker === w ? this.pending : null;
     if (!pending && w !== this.worker) return;
-    if (m.type === 'export-piece' || m.type === 'export-done' || m.type === 'export-error') {
+    if (m.type === 'export-plan' || m.type === 'export-piece' || m.type === 'export-slab' || m.type === 'export-error') {
       this.exports.get(m.job)?.(m);
       return;
     }
@@ -323,6 +375,7 @@ export class DatasetSource {
       this.pending = null;
       this.close();
       this.worker = w;
+      this.source = pending.source;
       this.opened = pending.opened;
       this.timeline = pending.timeline ?? null;
     }

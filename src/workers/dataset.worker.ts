@@ -23,6 +23,8 @@ import { dayRowsTransferables, overviewZoomFor, timelineZoom, type OverviewCells
 export interface DatasetLimits {
   budget?: number;
   exact?: number;
+  /** false: no histogram's timeline is read (a worker opened to share an export's slabs). */
+  timeline?: boolean;
 }
 
 export type DatasetRequest =
@@ -35,10 +37,12 @@ export type DatasetRequest =
    */
   | { type: 'view'; seq: number; days: DayRange; view: View; zoom: number; ahead?: Coverage }
   /**
-   * The incidents the filter shows, read from the dataset and written as the export's pieces
-   * (no head nor tail: the page writes those): for a view whose rows the page does not hold.
+   * An export of the incidents the filter shows, for a view whose rows the page does not hold:
+   * first its plan (the view's row groups in slabs, see slabsOf), then its slabs, shared out
+   * between workers, each written as pieces (no head nor tail: the page writes those).
    */
-  | { type: 'export'; job: number; format: 'geojson' | 'csv'; filter: Filter }
+  | { type: 'export-plan'; job: number; filter: Filter; slabRows?: number }
+  | { type: 'export'; job: number; format: 'geojson' | 'csv'; filter: Filter; slabs: { slab: number; groups: RowGroupRef[] }[] }
   /** The page has written this many more of the job's pieces: the worker may send as many more. */
   | { type: 'export-ack'; job: number }
   | { type: 'export-cancel'; job: number };
@@ -72,13 +76,19 @@ export type DatasetMessage =
   /** The groups held already hold everything the request needs, and the page shows them: its data stays. */
   | { type: 'same'; seq: number; bytes: number; covers: Coverage }
   | { type: 'error'; seq: number | null; message: string }
-  /** A piece of an export, and the fraction of its rows read. */
-  | { type: 'export-piece'; job: number; text: string; done: number }
-  /** The export is whole: `count` incidents were written (its provenance says so). */
-  | { type: 'export-done'; job: number; count: number }
+  | { type: 'export-plan'; job: number; slabs: RowGroupRef[][] }
+  /**
+   * A piece of a slab of an export: its features (or CSV rows), the first piece of a slab
+   * without a leading comma, the others with one.
+   */
+  | { type: 'export-piece'; job: number; slab: number; text: string }
+  /** A slab is written: `count` incidents. */
+  | { type: 'export-slab'; job: number; slab: number; count: number }
   | { type: 'export-error'; job: number; message: string };
 
-const post = (m: DatasetMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
+// The scope as it was when the module ran: a test hosts several of these workers in one thread.
+const scope = self;
+const post = (m: DatasetMessage, transfer: Transferable[] = []) => scope.postMessage(m, { transfer });
 
 let reader: DatasetReader | null = null;
 let files: UrlFiles | FolderFiles | null = null;
@@ -192,46 +202,48 @@ const EXPORT_AHEAD = 4;
 const exports = new Map<number, { unwritten: number; cancelled: boolean; wake: (() => void) | null }>();
 
 /**
- * Writes the incidents of the filter's days and view that pass it, a slab of row groups at a
- * time: each group's rows are validated as for the page, filtered by the same rule (facets
+ * Writes the slabs given, in their order, of the incidents of the filter's days and view that
+ * pass it: each group's rows are validated as for the page, filtered by the same rule (facets
  * included), and a slab's incidents are sorted as the store sorts them, then serialised.
  */
-async function exportView(request: Extract<DatasetRequest, { type: 'export' }>): Promise<void> {
+async function exportSlabs(request: Extract<DatasetRequest, { type: 'export' }>): Promise<void> {
   const { job, format, filter } = request;
   const state = { unwritten: 0, cancelled: false, wake: null as (() => void) | null };
   exports.set(job, state);
-  const send = async (text: string, done: number) => {
-    post({ type: 'export-piece', job, text, done });
+  const send = async (m: DatasetMessage) => {
+    post(m);
     state.unwritten++;
     while (state.unwritten >= EXPORT_AHEAD && !state.cancelled) await new Promise<void>((resolve) => (state.wake = resolve));
   };
   try {
-    const groups = await reader!.rowGroups(filter.days, filter.view);
-    const total = Math.max(1, groups.reduce((n, g) => n + g.rows, 0));
-    let read = 0;
-    let count = 0;
-    for (const slab of slabsOf(groups, EXPORT_SLAB_ROWS)) {
+    for (const { slab, groups } of request.slabs) {
       const incidents: Incident[] = [];
-      for (const g of slab) {
+      for (const g of groups) {
         if (state.cancelled) return;
         const all = await reader!.incidents(g);
         const store = storeOfIncidents(all);
         for (const i of visibleOf(store, filter)) incidents.push(all[store.order[i]]);
-        read += g.rows;
       }
       const order = sortOrder({ startDay: Int32Array.from(incidents, (i) => i.startDay), start: Float64Array.from(incidents, (i) => i.start) });
       for (let from = 0; from < order.length; from += EXPORT_PIECE) {
         const piece = Array.from(order.subarray(from, from + EXPORT_PIECE), (k) => incidents[k]);
-        await send(format === 'csv' ? csvRows(piece) : geojsonFeatures(piece, count === 0), read / total);
+        await send({ type: 'export-piece', job, slab, text: format === 'csv' ? csvRows(piece) : geojsonFeatures(piece, from === 0) });
         if (state.cancelled) return;
-        count += piece.length;
       }
+      post({ type: 'export-slab', job, slab, count: order.length });
     }
-    post({ type: 'export-done', job, count });
   } catch (e) {
     post({ type: 'export-error', job, message: message(e) });
   } finally {
     exports.delete(job);
+  }
+}
+
+async function exportPlan(request: Extract<DatasetRequest, { type: 'export-plan' }>): Promise<void> {
+  try {
+    post({ type: 'export-plan', job: request.job, slabs: slabsOf(await reader!.rowGroups(request.filter.days, request.filter.view), request.slabRows ?? EXPORT_SLAB_ROWS) });
+  } catch (e) {
+    post({ type: 'export-error', job: request.job, message: message(e) });
   }
 }
 
@@ -250,7 +262,7 @@ async function drain(): Promise<void> {
   busy = false;
 }
 
-self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
+scope.onmessage = async (e: MessageEvent<DatasetRequest>) => {
   const request = e.data;
   if (request.type === 'export-ack' || request.type === 'export-cancel') {
     const state = exports.get(request.job);
@@ -261,8 +273,12 @@ self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     state.wake = null;
     return;
   }
+  if (request.type === 'export-plan') {
+    void exportPlan(request);
+    return;
+  }
   if (request.type === 'export') {
-    void exportView(request);
+    void exportSlabs(request);
     return;
   }
   if (request.type === 'view') {
@@ -283,7 +299,7 @@ self.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     return;
   }
   const zoom = timelineZoom(reader.manifest.overviews);
-  if (zoom === null) return;
+  if (zoom === null || request.timeline === false) return;
   try {
     const rows = await reader.overviewDays(zoom);
     post({ type: 'timeline', rows }, dayRowsTransferables(rows));

@@ -412,10 +412,11 @@ describe('exporting a view the page does not hold', () => {
   };
 
   it.each([
-    ['geojson', {}],
-    ['geojson', { statuses: new Set(['disputed'] as const), search: 'strike' }],
-    ['csv', { view: [43, 32, 46, 35] as View }],
-  ] as const)('writes from the dataset the %s file the same rows loaded would give (%o)', async (format, facets) => {
+    ['geojson', 1, {}],
+    ['geojson', 2, {}],
+    ['geojson', 3, { statuses: new Set(['disputed'] as const), search: 'strike' }],
+    ['csv', 2, { view: [43, 32, 46, 35] as View }],
+  ] as const)('writes from the dataset the %s file the same rows loaded would give, with %i workers (%o)', async (format, workers, facets) => {
     // The whole dataset loaded: the export as the page writes it from its rows.
     const all = new AtlasState();
     const whole = new DatasetSource(all, spawn, 0);
@@ -432,7 +433,7 @@ describe('exporting a view the page does not hold', () => {
     expect(atlas.table.length).toBe(0);
     Object.assign(atlas, facets);
     const fractions: number[] = [];
-    const streamed = await joined(source.exportChunks(format, { ...context(atlas), datasets: all.datasets }, (f) => fractions.push(f)));
+    const streamed = await joined(source.exportChunks(format, { ...context(atlas), datasets: all.datasets }, (f) => fractions.push(f), { workers, slabRows: 1 }));
     expect(count).toBeGreaterThan(0);
     expect(streamed).toBe(loaded);
     expect(fractions.at(-1)).toBe(1);
