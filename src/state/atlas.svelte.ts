@@ -110,9 +110,14 @@ export class AtlasState {
   selectedIncident = $derived(this.selected === null ? null : this.incident(this.selected));
   selectedId = $derived(this.selected === null ? null : this.idOf(this.selected));
 
-  /** What is shown (`visible`, a value of this.visible), each incident built only when asked for: exports use it. */
+  /**
+   * What is shown (`visible`, a value of this.visible), each incident built only when asked
+   * for: exports use it. It reads the data of the moment it was called: a prepared dataset's
+   * rows may be replaced while a long export is written (by the rows read ahead, or a pan).
+   */
   exportable(visible = this.visible): Incidents {
-    return { count: visible.length, at: (k) => this.incident(visible[k]) };
+    const { table, store } = this.data;
+    return { count: visible.length, at: (k) => table.get(store.order[visible[k]]) };
   }
 
   /** The first `limit` of what is shown, with their store indices: what the list shows. */

@@ -137,6 +137,24 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     post({ type: 'same', seq: request.seq, bytes: files.fetched, covers });
     return;
   }
+  if (covers === request.ahead) {
+    // The view itself first, when the days and view ahead need more groups than it does: a
+    // step to a city reaching new weeks of a large dataset waited seconds for the weeks around
+    // them. What is ahead is read next, unless a newer request waits by then.
+    const neededNow = await reader.rowGroups(exact.days, exact.view);
+    const now = neededNow.filter((g) => !grouped.has(g.id));
+    if (now.length < toRead.length) {
+      const idsNow = groupsToHold(neededNow, grouped.recent, budget)!;
+      await load(now, idsNow, request.seq, await widest(request.ahead, needed, exact, new Set(idsNow)));
+      if (waiting) return;
+      ids = groupsToHold(needed, grouped.recent, budget)!;
+    }
+  }
+  await load(needed.filter((g) => !grouped.has(g.id)), ids, request.seq, covers);
+}
+
+/** Reads the groups `toRead`, holds `ids` (those and groups held), and sends the page their store and rows. */
+async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: Coverage): Promise<void> {
   const read = await Promise.all(toRead.map((g) => reader!.read(g)));
   const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
   // A copy goes to the page: the next view's store is built from this one's columns.
@@ -145,7 +163,7 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   const transfer = [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))];
   const rejected = read.reduce((n, g) => n + g.rejected, 0);
   storeShown = true;
-  post({ type: 'data', seq: request.seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files.fetched, rejected, covers }, transfer);
+  post({ type: 'data', seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files!.fetched, rejected, covers }, transfer);
 }
 
 /**

@@ -29,6 +29,15 @@ describe('AtlasState', () => {
     expect(ids(atlas)).toEqual(['a', 'b', 'c']);
   });
 
+  it('exports the incidents shown when the export began, though the data is replaced while it is written', () => {
+    const atlas = loaded();
+    const { count, at } = atlas.exportable();
+    expect(at(0).id).toBe('a');
+    // More rows arrive (a prepared dataset's rows read ahead): the store's order changes under the export.
+    atlas.setData(data([incident('z', '2019-12-01'), incident('c', '2020-01-03'), incident('b', '2020-01-02'), incident('a', '2020-01-01')]), atlas.days);
+    expect(Array.from({ length: count }, (_, k) => at(k).id)).toEqual(['a', 'b', 'c']);
+  });
+
   it('narrows the visible set by days, category and status, and counts the legend over any category', () => {
     const atlas = loaded();
     atlas.setDays({ from: day('2020-01-02'), to: day('2020-01-03') });

@@ -227,6 +227,29 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
+  it("shows the view's own groups first, then those read ahead; a step into them asks nothing", async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    const [dec, jan] = manifest.partitions;
+    // The last two days of December's group; read ahead, the window reaches January's first day.
+    const days = { from: dayOfIsoDate('2019-12-31'), to: dayOfIsoDate(dec.days.to) };
+    expect(dayOfIsoDate(jan.days.from)).toBeLessThanOrEqual(days.to + 2);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days)).toBe(true);
+    expect(atlas.table.length).toBe(dec.rows);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    await until(() => atlas.table.length === dec.rows + jan.rows);
+    const before = shownIds(atlas);
+    expect(before).toEqual(bruteForce(atlas));
+    step(atlas, source, { from: days.from, to: dayOfIsoDate(jan.days.from) });
+    expect(source.loading).toBe(false);
+    expect(sent).toHaveLength(2);
+    // January's first day shows an incident of January's group, read ahead.
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    expect(shownIds(atlas).length).toBeGreaterThan(before.length);
+    source.close();
+  });
+
   it('asks again for a step past the days loaded, and for a pan past the view loaded', async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
