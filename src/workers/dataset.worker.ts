@@ -2,6 +2,9 @@
 // the row groups it needs that the page does not hold (core/dataset-reader.ts), and hands the
 // page one store over every group held (core/dataset-cache.ts) with the new groups' rows. A
 // request that arrives while one is read waits, and only the latest waiting one is served.
+// A view that needs more rows than the page holds gets the overview's cells, then its exact
+// counts read from a few columns; its export is written here, in slabs shared with workers
+// opened for it (core/dataset-export.ts).
 
 import { DatasetError, DatasetReader, type RowGroupRef } from '../core/dataset-reader.ts';
 import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts';
@@ -43,7 +46,7 @@ export type DatasetRequest =
    */
   | { type: 'export-plan'; job: number; filter: Filter; slabRows?: number }
   | { type: 'export'; job: number; format: 'geojson' | 'csv'; filter: Filter; slabs: { slab: number; groups: RowGroupRef[] }[] }
-  /** The page has written this many more of the job's pieces: the worker may send as many more. */
+  /** The page has written one more of the job's pieces: the worker may send one more. */
   | { type: 'export-ack'; job: number }
   | { type: 'export-cancel'; job: number };
 
