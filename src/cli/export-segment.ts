@@ -2,7 +2,10 @@
 // keeps, in the export's order, each back through the validator and serialised. The same code
 // runs in the main thread (a small export) and in export.worker.ts (a segment of a large one).
 
-import { DuckDBDoubleVector, DuckDBFloatVector, DuckDBListVector, DuckDBStructVector, DuckDBTypeId, DuckDBVarCharVector, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBDoubleVector, DuckDBInstance, DuckDBFloatVector, DuckDBListVector, DuckDBStructVector, DuckDBTypeId, DuckDBVarCharVector, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import { validateFeature, type Incident } from '../core/schema.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import { csvRows, geojsonFeatures } from '../core/export.ts';
@@ -23,6 +26,12 @@ export interface ExportPiece {
   text: string;
   rows: number;
 }
+
+/**
+ * DuckDB's memory for one segment's query. A segment of the planned size needs tens of MB; a
+ * million rows in one segment sort within it by spilling (at 128 MB DuckDB's sort gave up).
+ */
+const SEGMENT_MEMORY = '256MB';
 
 type Read = (k: number) => unknown;
 
@@ -65,6 +74,24 @@ function jsonReader(v: DuckDBVector): Read {
   }
   const type = v.type;
   return (k) => JsonDuckDBValueConverter(v.getItem(k), type, JsonDuckDBValueConverter);
+}
+
+/**
+ * A DuckDB connection for exportPieces, on one thread, whose sort spills to a folder of its own
+ * past a bound: a segment is one day at the least, and a day may hold millions of rows.
+ */
+export async function openSegmentDb(): Promise<{ db: DuckDBConnection; close: () => void }> {
+  const spill = mkdtempSync(join(tmpdir(), 'atlas-export-spill-'));
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: SEGMENT_MEMORY, temp_directory: spill });
+  const db = await instance.connect();
+  return {
+    db,
+    close: () => {
+      db.closeSync();
+      instance.closeSync();
+      rmSync(spill, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

@@ -20,7 +20,7 @@ import { WORLD, type View } from '../core/geometry.ts';
 import { CSV_HEAD, GEOJSON_HEAD, csvChunks, geojsonChunks, geojsonTail, type ExportContext } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
 import { sqlString } from './dataset-writer.ts';
-import { UsageError, exportPieces, type ExportPiece } from './export-segment.ts';
+import { UsageError, exportPieces, openSegmentDb, type ExportPiece } from './export-segment.ts';
 import { tsWorker } from './ts-worker.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './export.worker.ts';
 
@@ -282,13 +282,11 @@ export async function planSegments(files: DatasetFile[], where: string, tuning: 
 
 /** One segment's pieces, read in this thread. */
 async function* inThisThread(segment: Segment, format: 'geojson' | 'csv'): AsyncGenerator<ExportPiece> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const db = await instance.connect();
+  const { db, close } = await openSegmentDb();
   try {
     yield* exportPieces(db, segment.files, segment.where, format);
   } finally {
-    db.closeSync();
-    instance.closeSync();
+    close();
   }
 }
 

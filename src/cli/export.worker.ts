@@ -3,8 +3,7 @@
 // two cores. The main thread (export.ts) hands out the segments and writes the pieces in order.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { UsageError, exportPieces } from './export-segment.ts';
+import { UsageError, exportPieces, openSegmentDb } from './export-segment.ts';
 
 export interface SegmentJob {
   type: 'segment';
@@ -37,8 +36,7 @@ const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => parentPort!.postMe
 const encoder = new TextEncoder();
 
 // One DuckDB thread: the other core runs the other worker.
-const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-const db = await instance.connect();
+const { db, close } = await openSegmentDb();
 let credit = initialCredit;
 const jobs: SegmentJob[] = [];
 let closing = false;
@@ -73,6 +71,5 @@ for (;;) {
     break;
   }
 }
-db.closeSync();
-instance.closeSync();
+close();
 parentPort!.off('message', onMessage);
