@@ -202,8 +202,8 @@ function visibleWhere(days: DayRange, view: View, categories: Set<Category> | nu
 /** When an export is cut into segments for worker threads, and how finely (tests set them low). */
 export interface Tuning {
   /**
-   * Fewer rows than this are exported by the main thread alone: two workers take about half
-   * a second to start (tsx compiles their modules, each opens DuckDB), more than they save.
+   * Fewer rows than this are exported by the main thread alone: two workers take about a
+   * second of CPU to start (tsx compiles their modules, DuckDB and turf load), more than they save.
    */
   parallelRows?: number;
   /** Rows a segment aims at; a day is never cut, so one may hold more. */
@@ -234,7 +234,7 @@ export interface DatasetFile {
   days: DayRange;
 }
 
-/** Rows whose start_day is in [from, to) (no bound where null), from the files that may hold them. */
+/** The export's rows in a range of start_day, which its WHERE holds, and the files that may have them. */
 interface Segment {
   files: string[];
   where: string;
