@@ -6,7 +6,6 @@
 // (dataset-writer.ts).
 
 import { createReadStream, openAsBlob, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
@@ -18,6 +17,7 @@ import type { Incident, Issue } from '../core/schema.ts';
 import { BUILDER_KEY, Stage, mergeStats, sqlString, type MonthStats } from './dataset-writer.ts';
 import type { PartJob, PartMessage } from './dataset-part.worker.ts';
 import { streamCsv } from '../core/import/csv-stream.ts';
+import { tsWorker } from './ts-worker.ts';
 
 export class SourceError extends Error {}
 
@@ -147,16 +147,6 @@ async function readCsvInParts(path: string, blob: Blob, src: number, stageDir: s
   mergeStats(months, a.months);
   mergeStats(months, b.months);
   return { result: combined, accepted: a.accepted + b.accepted, months };
-}
-
-/**
- * A worker thread running a TypeScript module, as this one runs: through tsx's API. Node 20
- * does not hand `--import tsx` to a worker's own entry module.
- */
-function tsWorker(module: URL, workerData: unknown): Worker {
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(module.href)}, ${JSON.stringify(module.href)}))`;
-  return new Worker(code, { eval: true, workerData });
 }
 
 /** The stage files of these names, in every folder of the stage (months, ids and lists). */

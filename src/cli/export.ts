@@ -7,19 +7,24 @@
 import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { parseArgs } from 'node:util';
-import { CATEGORIES, STATUSES, formatIssue, validateFeature, type Category, type Status } from '../core/schema.ts';
+import type { Worker } from 'node:worker_threads';
+import { CATEGORIES, STATUSES, formatIssue, type Category, type Status } from '../core/schema.ts';
 import { importText, sniffBinary } from '../core/import/index.ts';
 import { storeOfIncidents } from '../core/store-builder.ts';
 import { visibleOf } from '../core/filter.ts';
 import { dayOfIsoDate, isoDateOfDay, type DayRange } from '../core/time.ts';
 import { partitionStats, piecesToRead, validateManifest } from '../core/dataset-manifest.ts';
-import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
 import { WORLD, type View } from '../core/geometry.ts';
-import { CSV_HEAD, GEOJSON_HEAD, csvChunks, csvRows, geojsonChunks, geojsonFeatures, geojsonTail, type ExportContext } from '../core/export.ts';
+import { CSV_HEAD, GEOJSON_HEAD, csvChunks, geojsonChunks, geojsonTail, type ExportContext } from '../core/export.ts';
 import { sha256Hex } from '../core/digest.ts';
 import { sqlString } from './dataset-writer.ts';
+import { UsageError, exportPieces, openSegmentDb, type ExportPiece } from './export-segment.ts';
+import { tsWorker } from './ts-worker.ts';
+import type { FromWorker, ToWorker, WorkerSetup } from './export.worker.ts';
+
+export { UsageError };
 
 const USAGE = `Usage: npm run export -- --data FILE [options]
        npm run export -- --dataset DIR [options]
@@ -32,8 +37,6 @@ const USAGE = `Usage: npm run export -- --data FILE [options]
   --status LIST      comma-separated statuses (default: all): ${STATUSES.join(', ')}
   --format FORMAT    geojson (default) or csv
   --out FILE         write here instead of standard output`;
-
-export class UsageError extends Error {}
 
 function parseDay(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -67,18 +70,22 @@ export interface CliResult {
   out?: string;
 }
 
-/** An export ready to be written piece by piece: a million features are more text than one string may hold. */
+/**
+ * An export ready to be written piece by piece: a million features are more text than one
+ * string may hold. A piece from a worker thread comes as its UTF-8 bytes.
+ */
 export interface CliExport {
-  chunks: AsyncIterable<string>;
+  chunks: AsyncIterable<string | Uint8Array>;
   warnings: string[];
   out?: string;
 }
 
 /** The whole CLI minus process I/O, with the file as one string (tests). */
-export async function runExport(argv: string[], read: (path: string) => Buffer, version: string, now: Date): Promise<CliResult> {
-  const { chunks, warnings, out } = await openExport(argv, read, version, now);
+export async function runExport(argv: string[], read: (path: string) => Buffer, version: string, now: Date, tuning?: Tuning): Promise<CliResult> {
+  const { chunks, warnings, out } = await openExport(argv, read, version, now, tuning);
+  const decoder = new TextDecoder();
   let output = '';
-  for await (const chunk of chunks) output += chunk;
+  for await (const chunk of chunks) output += typeof chunk === 'string' ? chunk : decoder.decode(chunk);
   return { output, warnings, out };
 }
 
@@ -87,7 +94,7 @@ async function* fromSync(...parts: Iterable<string>[]): AsyncGenerator<string> {
 }
 
 /** The whole CLI minus process I/O: the export's pieces, in order. */
-export async function openExport(argv: string[], read: (path: string) => Buffer, version: string, now: Date): Promise<CliExport> {
+export async function openExport(argv: string[], read: (path: string) => Buffer, version: string, now: Date, tuning: Tuning = {}): Promise<CliExport> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -116,7 +123,7 @@ export async function openExport(argv: string[], read: (path: string) => Buffer,
 
   if (values.dataset) {
     const format = values.format;
-    return { chunks: await exportDataset(values.dataset, { from: values.from, to: values.to }, view, categories, statuses, format, read, version, now), warnings: [], out: values.out };
+    return { chunks: await exportDataset(values.dataset, { from: values.from, to: values.to }, view, categories, statuses, format, read, version, now, tuning), warnings: [], out: values.out };
   }
   const data = values.data!;
   let bytes: Buffer;
@@ -146,7 +153,7 @@ export async function openExport(argv: string[], read: (path: string) => Buffer,
 }
 
 /** The incidents of a prepared dataset that the filter keeps, in the app's order, serialised as the app exports them. */
-async function exportDataset(dir: string, dayText: { from?: string; to?: string }, view: View, categories: Set<Category> | null, statuses: Set<Status> | null, format: 'geojson' | 'csv', read: (path: string) => Buffer, version: string, now: Date): Promise<AsyncIterable<string>> {
+async function exportDataset(dir: string, dayText: { from?: string; to?: string }, view: View, categories: Set<Category> | null, statuses: Set<Status> | null, format: 'geojson' | 'csv', read: (path: string) => Buffer, version: string, now: Date, tuning: Tuning): Promise<AsyncIterable<string | Uint8Array>> {
   const manifestPath = join(dir, 'manifest.json');
   let bytes: Buffer;
   try {
@@ -165,9 +172,10 @@ async function exportDataset(dir: string, dayText: { from?: string; to?: string 
   const { manifest } = check;
   const days = { from: parseDay('from', dayText.from, dayOfIsoDate(manifest.days.from)), to: parseDay('to', dayText.to, dayOfIsoDate(manifest.days.to)) };
   if (days.from > days.to) throw new UsageError('--from is after --to');
-  const files = piecesToRead(manifest.partitions.map(partitionStats), days, view).map((k) => join(dir, manifest.partitions[k].path));
+  const stats = manifest.partitions.map(partitionStats);
+  const files = piecesToRead(stats, days, view).map((k) => ({ path: join(dir, manifest.partitions[k].path), rows: manifest.partitions[k].rows, days: stats[k].days }));
   const context = { days, view, categories, statuses, datasets: [{ name: manifestPath, sha256: await sha256Hex(new Uint8Array(bytes)) }], version, now };
-  return datasetChunks(files, visibleWhere(days, view, categories, statuses), format, context);
+  return datasetChunks(files, visibleWhere(days, view, categories, statuses), format, context, tuning);
 }
 
 const sqlDay = (day: number) => `DATE ${sqlString(isoDateOfDay(day))}`;
@@ -191,45 +199,187 @@ function visibleWhere(days: DayRange, view: View, categories: Set<Category> | nu
   ].join(' AND ');
 }
 
+/** When an export is cut into segments for worker threads, and how finely (tests set them low). */
+export interface Tuning {
+  /**
+   * Fewer rows than this are exported by the main thread alone: two workers take about a
+   * second of CPU to start (tsx compiles their modules, DuckDB and turf load), more than they save.
+   */
+  parallelRows?: number;
+  /** Rows a segment aims at; a day is never cut, so one may hold more. */
+  segmentRows?: number;
+}
+
+const PARALLEL_ROWS = 50_000;
+/**
+ * Small enough that a worker's whole segment fits in its credit while the other worker's is
+ * being written (so neither waits), large enough that the files' metadata and the row groups a
+ * segment shares with the next are read few times over.
+ */
+const SEGMENT_ROWS = 16_384;
+/** Pieces (DuckDB chunks of 2,048 rows) a worker may have sent that are not yet written. */
+const CREDIT = 16;
+const WORKERS = 2;
+/**
+ * A worker's young generation: each chunk of rows leaves megabytes of short-lived objects
+ * (values, features, incidents, strings), and with V8's default a good part of them lived
+ * through a scavenge and was copied; the larger nursery about halved the workers' GC time.
+ */
+const YOUNG_MB = 96;
+
+/** A file of the dataset: its rows, and the days its rows start on (at most its last end day). */
+export interface DatasetFile {
+  path: string;
+  rows: number;
+  days: DayRange;
+}
+
+/** The export's rows in a range of start_day, which its WHERE holds, and the files that may have them. */
+interface Segment {
+  files: string[];
+  where: string;
+}
+
+/**
+ * The export cut into consecutive ranges of start_day, the first key of the order, so the
+ * segments' rows written one segment after the other are the rows in order. The cuts come from
+ * a count of the rows the filter keeps on each day; the WHERE of each segment holds its range,
+ * so the files' layout only decides what DuckDB may skip, never which rows a segment has.
+ */
+export async function planSegments(files: DatasetFile[], where: string, tuning: Tuning): Promise<Segment[]> {
+  const parallelRows = tuning.parallelRows ?? PARALLEL_ROWS;
+  const whole = [{ files: files.map((f) => f.path), where }];
+  if (files.reduce((n, f) => n + f.rows, 0) < parallelRows) return whole;
+  const instance = await DuckDBInstance.create(':memory:');
+  let perDay: { day: string; n: number }[];
+  try {
+    const db = await instance.connect();
+    const sql = `SELECT strftime(start_day, '%Y-%m-%d') AS day, count(*)::INTEGER AS n FROM read_parquet([${sqlList(whole[0].files)}], hive_partitioning = false)
+      WHERE ${where} GROUP BY start_day ORDER BY start_day`;
+    perDay = (await (await db.runAndReadAll(sql)).getRowObjectsJson()) as typeof perDay;
+    db.closeSync();
+  } finally {
+    instance.closeSync();
+  }
+  if (perDay.reduce((n, d) => n + d.n, 0) < parallelRows) return whole;
+  const segmentRows = tuning.segmentRows ?? SEGMENT_ROWS;
+  // Each cut is the day after a segment's last: the next segment starts there.
+  const cuts: number[] = [];
+  let rows = 0;
+  for (const [k, { day, n }] of perDay.entries()) {
+    rows += n;
+    if (rows >= segmentRows && k < perDay.length - 1) {
+      cuts.push(dayOfIsoDate(day) + 1);
+      rows = 0;
+    }
+  }
+  return [-Infinity, ...cuts].map((from, k) => {
+    const to = k < cuts.length ? cuts[k] : Infinity;
+    const bounds = [...(from > -Infinity ? [`start_day >= ${sqlDay(from)}`] : []), ...(to < Infinity ? [`start_day < ${sqlDay(to)}`] : [])];
+    return { files: files.filter((f) => f.days.from < to && f.days.to >= from).map((f) => f.path), where: [where, ...bounds].join(' AND ') };
+  });
+}
+
+/** One segment's pieces, read in this thread. */
+async function* inThisThread(segment: Segment, format: 'geojson' | 'csv'): AsyncGenerator<ExportPiece> {
+  const { db, close } = await openSegmentDb();
+  try {
+    yield* exportPieces(db, segment.files, segment.where, format);
+  } finally {
+    close();
+  }
+}
+
+/**
+ * The segments' pieces, in segment order, from worker threads that take the next segment as they
+ * finish one. A worker sends at most CREDIT pieces ahead of what was written, so memory stays
+ * bounded however many rows a segment has. A segment's error is thrown when its turn comes:
+ * the message is then the first bad row's in the export's order, as in one thread.
+ */
+async function* inWorkers(segments: Segment[], format: 'geojson' | 'csv'): AsyncGenerator<{ bytes: Uint8Array; rows: number }> {
+  const pieces = segments.map((): { bytes: Uint8Array; rows: number }[] => []);
+  const ended = segments.map((): 'done' | Error | null => null);
+  const owner: Worker[] = [];
+  let next = 0;
+  let crash: Error | null = null;
+  let wake: (() => void) | null = null;
+  const send = (worker: Worker, m: ToWorker) => worker.postMessage(m);
+  const assign = (worker: Worker) => {
+    if (next === segments.length) return send(worker, { type: 'close' });
+    owner[next] = worker;
+    send(worker, { type: 'segment', index: next, ...segments[next] });
+    next++;
+  };
+  const setup: WorkerSetup = { format, credit: CREDIT };
+  const workers = Array.from({ length: Math.min(WORKERS, segments.length) }, () => tsWorker(new URL('./export.worker.ts', import.meta.url), setup, { maxYoungGenerationSizeMb: YOUNG_MB }));
+  const exited = workers.map((w) => new Promise((resolve) => w.once('exit', resolve)));
+  for (const worker of workers) {
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'piece') pieces[m.index].push(m);
+      else if (m.type === 'done') {
+        ended[m.index] = 'done';
+        assign(worker);
+      } else ended[m.index] = m.usage ? new UsageError(m.message) : new Error(m.message);
+      wake?.();
+    });
+    worker.on('error', (e) => {
+      crash ??= e;
+      wake?.();
+    });
+    worker.on('exit', (code) => {
+      if (code !== 0) crash ??= new Error(`an export worker stopped (exit code ${code})`);
+      wake?.();
+    });
+    assign(worker);
+  }
+  let finished = false;
+  try {
+    for (let k = 0; k < segments.length; ) {
+      const piece = pieces[k].shift();
+      if (piece) {
+        yield piece;
+        // Written: its worker may send one more.
+        send(owner[k], { type: 'ack' });
+      } else if (ended[k] === 'done') k++;
+      else if (ended[k]) throw ended[k];
+      else if (crash) throw crash;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+    finished = true;
+  } finally {
+    wake = null;
+    // Done, each worker has been told to close; otherwise tell them now (a worker gone already ignores it).
+    if (!finished) for (const w of workers) send(w, { type: 'close' });
+    await Promise.all(exited);
+  }
+}
+
 /**
  * The export of the rows `where` keeps, streamed from DuckDB a chunk at a time, each row back
  * through the validator, ordered as the store orders incidents: by first day, start time,
  * then as they were read.
  */
-async function* datasetChunks(files: string[], where: string, format: 'geojson' | 'csv', context: ExportContext): AsyncGenerator<string> {
+async function* datasetChunks(files: DatasetFile[], where: string, format: 'geojson' | 'csv', context: ExportContext, tuning: Tuning): AsyncGenerator<string | Uint8Array> {
   yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
   let written = 0;
   if (files.length > 0) {
-    const instance = await DuckDBInstance.create(':memory:');
-    const db = await instance.connect();
-    try {
-      // The geometry as the file's WKB bytes (core/wkb.ts reads them), not DuckDB's GEOMETRY.
-      await db.run('SET enable_geoparquet_conversion = false');
-      const result = await db.stream(`SELECT * FROM read_parquet([${sqlList(files)}], hive_partitioning = false)
-        WHERE ${where} ORDER BY start_day, epoch_ms(start::TIMESTAMPTZ), src, src_index`);
-      const names = result.deduplicatedColumnNames();
-      const geometry = names.indexOf('geometry');
-      const headers = names.filter((c) => !DERIVED_COLUMNS.includes(c));
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const wkb = chunk.getColumnValues(geometry);
-        const batch = chunk.convertRows(JsonDuckDBValueConverter).map((r, k) => {
-          const o = Object.fromEntries(names.map((c, i) => [c, r[i]])) as Record<string, unknown>;
-          const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb[k] as { bytes?: Uint8Array } | null)?.bytes), written + k);
-          if (!incident) throw new UsageError(`--dataset: row ${String(o.id)} of the dataset does not validate: ${issues[0]?.reason}`);
-          return incident;
-        });
-        yield format === 'csv' ? csvRows(batch) : geojsonFeatures(batch, written === 0);
-        written += batch.length;
-      }
-    } finally {
-      db.closeSync();
-      instance.closeSync();
+    const segments = await planSegments(files, where, tuning);
+    const pieces = segments.length > 1 ? inWorkers(segments, format) : inThisThread(segments[0], format);
+    for await (const piece of pieces) {
+      if (piece.rows === 0) continue;
+      // The pieces know nothing of each other: the comma between two is written here.
+      if (format === 'geojson' && written > 0) yield ',';
+      yield 'text' in piece ? piece.text : piece.bytes;
+      written += piece.rows;
     }
   }
   // The provenance, with its count, ends the file: the rows written are the count.
   if (format === 'geojson') yield `${geojsonTail(written, context)}\n`;
+}
+
+function numberFromEnv(name: string): number | undefined {
+  const text = process.env[name];
+  return text && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 async function main(): Promise<number> {
@@ -243,7 +393,9 @@ async function main(): Promise<number> {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const now = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
   try {
-    const { chunks, warnings, out } = await openExport(argv, (p) => readFileSync(p), version, now);
+    // The segment sizes for a test that needs a small export cut up as a large one is.
+    const tuning = { parallelRows: numberFromEnv('ATLAS_EXPORT_PARALLEL_ROWS'), segmentRows: numberFromEnv('ATLAS_EXPORT_SEGMENT_ROWS') };
+    const { chunks, warnings, out } = await openExport(argv, (p) => readFileSync(p), version, now, tuning);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     if (out === undefined) {
       for await (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');

@@ -1,8 +1,11 @@
-// The build-dataset benchmark's two halves (see README.md here, "Preparing a dataset"):
-//   node tests/bench/dataset.mjs synth N FILE      seeded ACLED-style CSV, N rows over 24 months and the world
-//   node tests/bench/dataset.mjs duckdb FILE DIR   the baseline: DuckDB alone reads the CSV and writes Parquet
-//                                                  by month, sorted — no validation, no geometry, no overviews
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+// The build-dataset and export --dataset benchmarks' halves (see README.md here, "Preparing a
+// dataset" and "Exporting from a dataset"):
+//   node tests/bench/dataset.mjs synth N FILE             seeded ACLED-style CSV, N rows over 24 months and the world
+//   node tests/bench/dataset.mjs duckdb FILE DIR          the build's baseline: DuckDB alone reads the CSV and writes
+//                                                         Parquet by month, sorted — no validation, no geometry, no overviews
+//   node tests/bench/dataset.mjs duckdb-export DIR FILE   the export's baseline: DuckDB alone writes the dataset's rows,
+//                                                         in the export's order, as JSON lines — no validation, no GeoJSON
+import { closeSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,11 +53,47 @@ export function buildBench(n, reps = 3) {
       bytes = bytesUnder(join(dir, 'ours'));
       duck.push(run([new URL(import.meta.url).pathname, 'duckdb', csv, join(dir, 'duck')], join(dir, 'duck')));
     }
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    return { n, ours: median(ours), duckdb: median(duck), bytes, csvBytes: statSync(csv).size };
+    // The export's line on the dataset just built, before the folder goes.
+    const exported = exportBench(join(dir, 'ours'), n, reps, run);
+    return { n, ours: median(ours), duckdb: median(duck), bytes, csvBytes: statSync(csv).size, exported };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The feature_count of a GeoJSON export: its provenance ends the file. */
+function featureCount(file) {
+  const size = statSync(file).size;
+  const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+  const fd = openSync(file, 'r');
+  readSync(fd, tail, 0, tail.length, size - tail.length);
+  closeSync(fd);
+  return Number(/"feature_count":(\d+)/.exec(tail.toString('utf8'))?.[1]);
+}
+
+/**
+ * npm run bench's export line: export --dataset of the whole dataset to a file, whole process,
+ * beside DuckDB alone writing the same rows in the same order as JSON lines, in turn; medians.
+ */
+function exportBench(dataset, n, reps, run) {
+  const ours = [];
+  const duck = [];
+  const geojson = join(dataset, '..', 'export.geojson');
+  const json = join(dataset, '..', 'export.json');
+  for (let rep = 0; rep < reps; rep++) {
+    ours.push(run(['--import', 'tsx', 'src/cli/export.ts', '--dataset', dataset, '--out', geojson], geojson));
+    duck.push(run([new URL(import.meta.url).pathname, 'duckdb-export', dataset, json], json));
+  }
+  const count = featureCount(geojson);
+  if (count !== n) throw new Error(`export --dataset wrote ${count} features of ${n} rows`);
+  return { ours: median(ours), duckdb: median(duck), bytes: statSync(geojson).size, jsonBytes: statSync(json).size };
+}
+
+export function exportLine(r) {
+  const e = r.exported;
+  return `export --dataset of all ${r.n.toLocaleString('en')} rows to GeoJSON (${(e.bytes / 1e6).toFixed(0)} MB): ${e.ours.toFixed(2)} s (${Math.round(r.n / e.ours).toLocaleString('en')} rows/s); DuckDB alone, the same rows and order as JSON lines (${(e.jsonBytes / 1e6).toFixed(0)} MB), ${e.duckdb.toFixed(2)} s; ours / DuckDB ${(e.ours / e.duckdb).toFixed(1)}`;
 }
 
 /** The line npm run bench prints, extrapolated linearly to 100M rows. */
@@ -89,7 +128,13 @@ if (mode === 'synth') {
   const db = await (await DuckDBInstance.create(':memory:')).connect();
   await db.run(`COPY (SELECT *, strftime(strptime(event_date, '%d %B %Y'), '%Y-%m') AS month FROM read_csv('${a}') ORDER BY month, latitude, longitude)
     TO '${b}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`);
+} else if (mode === 'duckdb-export') {
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  // The geometry as the file's WKB bytes, as the export reads it.
+  await db.run('SET enable_geoparquet_conversion = false');
+  await db.run(`COPY (SELECT * FROM read_parquet('${a}/*/*.parquet', hive_partitioning = false) ORDER BY start_day, epoch_ms(start::TIMESTAMPTZ), src, src_index)
+    TO '${b}' (FORMAT json)`);
 } else if (mode !== undefined || process.argv[1] === new URL(import.meta.url).pathname) {
-  process.stderr.write('usage: node tests/bench/dataset.mjs synth N FILE | duckdb FILE DIR\n');
+  process.stderr.write('usage: node tests/bench/dataset.mjs synth N FILE | duckdb FILE DIR | duckdb-export DIR FILE\n');
   process.exitCode = 2;
 }

@@ -9,13 +9,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { persistBench, persistLines } from './persist.mjs';
-import { buildBench, buildLine } from './dataset.mjs';
+import { buildBench, buildLine, exportLine } from './dataset.mjs';
 import { preparedBench, preparedLines } from './prepared.mjs';
 
-// BENCH_ONLY=build: only the build-dataset line (BENCH_BUILD_ROWS rows), no browser.
+// BENCH_ONLY=build: only the build-dataset and export --dataset lines (BENCH_BUILD_ROWS rows), no browser.
 const BUILD_ROWS = Number(process.env.BENCH_BUILD_ROWS ?? 1_000_000);
+const datasetLines = () => {
+  const r = buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3));
+  return [buildLine(r), exportLine(r)];
+};
 if (process.env.BENCH_ONLY === 'build') {
-  console.log(buildLine(buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3))));
+  for (const line of datasetLines()) console.log(line);
   process.exit(0);
 }
 
@@ -318,7 +322,7 @@ for (const r of searchRows) {
   console.log(`text index at ${r.n.toLocaleString('en')} incidents — ${line('ours', r.ours)}; ${line('MiniSearch', r.minisearch)}`);
 }
 for (const line of persistLines(persistRows, PERSIST_REPS)) console.log(line);
-console.log(buildLine(buildBench(BUILD_ROWS, Number(process.env.BENCH_BUILD_REPS ?? 3))));
+for (const line of datasetLines()) console.log(line);
 for (const line of preparedLines(preparedRows)) console.log(line);
 mkdirSync('bench', { recursive: true });
 writeFileSync('bench/results.json', JSON.stringify(rows, null, 2) + '\n');
