@@ -38,6 +38,11 @@ beforeAll(async () => {
   manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   cpSync(dir, join(root, 'missing-part'), { recursive: true });
   rmSync(join(root, 'missing-part', manifest.partitions[1].path));
+  cpSync(dir, join(root, 'corrupt'), { recursive: true });
+  const jan = join(root, 'corrupt', manifest.partitions[1].path);
+  const bytes = readFileSync(jan);
+  bytes.fill(0xff, 4, 512);
+  writeFileSync(jan, bytes);
   cpSync(dir, join(root, 'future'), { recursive: true });
   writeFileSync(join(root, 'future', 'manifest.json'), JSON.stringify({ ...manifest, version: 99 }));
   ({ server, url: base } = await serveFolder(root));
@@ -478,6 +483,16 @@ describe('exporting a view the page does not hold', () => {
     await until(() => !source.loading);
     expect(source.tooMany).toBeGreaterThan(5);
     expect(source.tooMany).toBeLessThan(manifest.rows);
+    source.close();
+  });
+
+  it('ends with the reason when a row group cannot be read, and writes nothing more', async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    // January's file with its first column's pages overwritten: its footer still reads.
+    expect(await source.open({ url: `${base}/corrupt/manifest.json` }, (span) => span, { budget: 5 })).toBe(true);
+    const chunks = source.exportChunks('geojson', context(atlas), () => {});
+    await expect(joined(chunks)).rejects.toThrow(`${manifest.partitions[1].path}, row group 0`);
     source.close();
   });
 
