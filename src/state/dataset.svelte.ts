@@ -219,10 +219,10 @@ export class DatasetSource {
    * hold: the format's head, then each slab's pieces in order (see slabsOf), then the tail
    * with the count (`slabRows`: a slab's rows, smaller in tests). The slabs are shared out between the dataset's worker and `workers − 1`
    * more opened on the same files for the export, each holding its slabs' rows and at most
-   * a few pieces ahead of the writing. `progress` is told the fraction of the rows read.
+   * a few pieces ahead of the writing. `progress` is told the fraction of the rows read and the incidents written.
    * Stopping early (a cancelled export) stops the workers too.
    */
-  async *exportChunks(format: 'geojson' | 'csv', context: ExportContext, progress: (fraction: number) => void, { workers = EXPORT_WORKERS, slabRows }: { workers?: number; slabRows?: number } = {}): AsyncGenerator<string> {
+  async *exportChunks(format: 'geojson' | 'csv', context: ExportContext, progress: (read: number, written: number) => void, { workers = EXPORT_WORKERS, slabRows }: { workers?: number; slabRows?: number } = {}): AsyncGenerator<string> {
     const main = this.worker;
     const source = this.source;
     if (!main || !source) throw new Error('no dataset is open');
@@ -255,6 +255,7 @@ export class DatasetSource {
       const total = Math.max(1, slabs.flat().reduce((n, g) => n + g.rows, 0));
       let read = 0;
       let count = 0;
+      let written = 0;
       for (const [slab, groups] of slabs.entries()) {
         const w = pool[slab % pool.length];
         for (let first = true; ; first = false) {
@@ -268,9 +269,10 @@ export class DatasetSource {
           // A slab's first piece starts without a comma: the slabs before it may have written features.
           yield first && count > 0 && format === 'geojson' ? `,${m.text}` : m.text;
           w.postMessage({ type: 'export-ack', job } satisfies DatasetRequest);
+          progress(read / total, (written += m.rows));
         }
         read += groups.reduce((n, g) => n + g.rows, 0);
-        progress(read / total);
+        progress(read / total, written);
       }
       finished = true;
       if (format === 'geojson') yield geojsonTail(count, context);

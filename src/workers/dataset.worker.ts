@@ -84,7 +84,7 @@ export type DatasetMessage =
    * A piece of a slab of an export: its features (or CSV rows), the first piece of a slab
    * without a leading comma, the others with one.
    */
-  | { type: 'export-piece'; job: number; slab: number; text: string }
+  | { type: 'export-piece'; job: number; slab: number; text: string; rows: number }
   /** A slab is written: `count` incidents. */
   | { type: 'export-slab'; job: number; slab: number; count: number }
   | { type: 'export-error'; job: number; message: string };
@@ -248,7 +248,7 @@ async function exportSlabs(request: Extract<DatasetRequest, { type: 'export' }>)
       const order = sortOrder({ startDay: Int32Array.from(incidents, (i) => i.startDay), start: Float64Array.from(incidents, (i) => i.start) });
       for (let from = 0; from < order.length; from += EXPORT_PIECE) {
         const piece = Array.from(order.subarray(from, from + EXPORT_PIECE), (k) => incidents[k]);
-        await send({ type: 'export-piece', job, slab, text: format === 'csv' ? csvRows(piece) : geojsonFeatures(piece, from === 0) });
+        await send({ type: 'export-piece', job, slab, text: format === 'csv' ? csvRows(piece) : geojsonFeatures(piece, from === 0), rows: piece.length });
         if (state.cancelled) return;
       }
       post({ type: 'export-slab', job, slab, count: order.length });

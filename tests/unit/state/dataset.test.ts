@@ -461,10 +461,12 @@ describe('exporting a view the page does not hold', () => {
     expect(atlas.table.length).toBe(0);
     Object.assign(atlas, facets);
     const fractions: number[] = [];
-    const streamed = await joined(source.exportChunks(format, { ...context(atlas), datasets: all.datasets }, (f) => fractions.push(f), { workers, slabRows: 1 }));
+    const counts: number[] = [];
+    const streamed = await joined(source.exportChunks(format, { ...context(atlas), datasets: all.datasets }, (read, written) => fractions.push(read) && counts.push(written), { workers, slabRows: 1 }));
     expect(count).toBeGreaterThan(0);
     expect(streamed).toBe(loaded);
     expect(fractions.at(-1)).toBe(1);
+    expect(counts.at(-1)).toBe(count);
     source.close();
   });
 
