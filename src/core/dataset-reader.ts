@@ -110,6 +110,22 @@ export function rowToFeature(row: Record<string, unknown>, headers: readonly str
 /** The columns that become a feature's properties: all but the derived ones. */
 const fieldColumns = (columns: readonly string[]) => columns.filter((c) => !DERIVED_COLUMNS.includes(c));
 
+/**
+ * Whether a partition holds points only, as its GeoParquet metadata says (the builder writes
+ * the geometry types it staged), and has the lon and lat columns, which are then the extent.
+ */
+export function pointsOnly(metadata: FileMetaData): boolean {
+  const geo = metadata.key_value_metadata?.find((kv) => kv.key === 'geo')?.value;
+  const names = new Set(metadata.schema.map((e) => e.name));
+  if (!geo || !names.has('lon') || !names.has('lat')) return false;
+  try {
+    const types = (JSON.parse(geo) as { columns?: { geometry?: { geometry_types?: unknown } } }).columns?.geometry?.geometry_types;
+    return Array.isArray(types) && types.length === 1 && types[0] === 'Point';
+  } catch {
+    return false;
+  }
+}
+
 /** Derived columns that a feature is made of; the others (days, bbox, curve, source) only serve pruning and the build. */
 const FEATURE_DERIVED = ['extra', 'geometry'];
 
@@ -244,7 +260,10 @@ export class DatasetReader {
     const p = this.manifest.partitions[ref.partition];
     const metadata = await this.footer(ref.partition);
     const inside = pieceInside(ref, days, view);
-    const columns = inside ? ['category', 'status'] : ['category', 'status', 'start_day', 'end_day', 'bbox'];
+    // A point's extent is its point: a file of points only is tested on lon and lat, two
+    // columns where the bbox is four, and no struct to assemble.
+    const points = pointsOnly(metadata);
+    const columns = inside ? ['category', 'status'] : ['category', 'status', 'start_day', 'end_day', ...(points ? ['lon', 'lat'] : ['bbox'])];
     const rows = await new Promise<unknown[][]>((resolve, reject) => {
       parquetRead({ file: this.files.ranged(p.path, p.bytes), metadata, columns, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch(
         (e: unknown) => reject(new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)),
@@ -261,12 +280,17 @@ export class DatasetReader {
       if (c === undefined || s === undefined) continue;
       if (!inside) {
         if (!(asNumber(row[3]) >= days.from && asNumber(row[2]) <= days.to)) continue;
-        const b = row[4] as { xmin: unknown; ymin: unknown; xmax: unknown; ymax: unknown } | null;
-        if (!b) continue;
-        bbox[0] = asNumber(b.xmin);
-        bbox[1] = asNumber(b.ymin);
-        bbox[2] = asNumber(b.xmax);
-        bbox[3] = asNumber(b.ymax);
+        if (points) {
+          bbox[0] = bbox[2] = asNumber(row[4]);
+          bbox[1] = bbox[3] = asNumber(row[5]);
+        } else {
+          const b = row[4] as { xmin: unknown; ymin: unknown; xmax: unknown; ymax: unknown } | null;
+          if (!b) continue;
+          bbox[0] = asNumber(b.xmin);
+          bbox[1] = asNumber(b.ymin);
+          bbox[2] = asNumber(b.xmax);
+          bbox[3] = asNumber(b.ymax);
+        }
         if (!bboxIntersectsView(bbox, view)) continue;
       }
       counts[c * STATUSES.length + s]++;

@@ -4,7 +4,10 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, trunc
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from '../../../src/cli/build-dataset.ts';
-import { DatasetError, DatasetReader, featureColumns, type DatasetFiles, type GroupRows } from '../../../src/core/dataset-reader.ts';
+import { DatasetError, DatasetReader, featureColumns, pointsOnly, type DatasetFiles, type GroupRows } from '../../../src/core/dataset-reader.ts';
+import { CATEGORIES, STATUSES, validateFeature, type Incident } from '../../../src/core/schema.ts';
+import { feature } from '../../fixtures/incident.ts';
+import { visibleIncidents } from '../../oracle.ts';
 import type { FileMetaData } from 'hyparquet';
 import { FolderFiles, UrlFiles, type PickedFile } from '../../../src/core/dataset-files.ts';
 import { GroupedStore, groupsToHold } from '../../../src/core/dataset-cache.ts';
@@ -298,5 +301,51 @@ describe('groupsToHold', () => {
   });
   it('gives null when the needed groups alone exceed the budget', () => {
     expect(groupsToHold([g('a', 6), g('b', 5)], [], 10)).toBeNull();
+  });
+});
+
+describe('DatasetReader.count', () => {
+  let mixed: string;
+  let incidents: Incident[];
+  beforeAll(async () => {
+    // January holds points, polygons and lines (counted on their bbox); February points only
+    // (counted on lon and lat).
+    const random = mulberry32(11);
+    const features = Array.from({ length: 400 }, (_, i) => {
+      const x = random() * 300 - 150;
+      const y = random() * 140 - 70;
+      const day = `2021-0${i % 2 === 0 ? 1 : 2}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
+      const f = feature({ id: `m${i}`, start: `${day}T10:00:00Z`, end: `${day}T11:00:00Z`, category: CATEGORIES[i % CATEGORIES.length], status: i % 3 === 0 ? 'disputed' : 'confirmed' }, [x, y]);
+      if (i % 6 === 0) return { ...f, geometry: { type: 'Polygon', coordinates: [[[x, y], [x + 20, y], [x + 20, y + 10], [x, y + 10], [x, y]]] } };
+      if (i % 6 === 2) return { ...f, geometry: { type: 'LineString', coordinates: [[x, y], [x + 15, y + 5]] } };
+      return f;
+    });
+    const file = join(root, 'mixed.geojson');
+    writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }));
+    mixed = join(root, 'mixed');
+    await build({ data: [file], out: mixed, name: 'mixed' }, mixed, new Date('2026-11-29T00:00:00Z'), () => {});
+    incidents = features.map((f, i) => validateFeature(f, i).incident!);
+  }, 60_000);
+
+  it('counts what the filter rule shows, per category and status, on points and on extents (against brute force)', async () => {
+    const reader = await DatasetReader.open(new FolderFiles(picked(mixed)));
+    const footers = await Promise.all(reader.manifest.partitions.map((_, k) => reader.footer(k)));
+    expect(footers.map(pointsOnly)).toEqual([false, true]);
+    // Tenths of a degree: doubles would pile up on 0 and the bounds, views that cut nothing.
+    const lon = fc.integer({ min: -1800, max: 1800 }).map((x) => x / 10);
+    const lat = fc.integer({ min: -900, max: 900 }).map((y) => y / 10);
+    const day = fc.integer({ min: dayOfIsoDate('2020-12-25'), max: dayOfIsoDate('2021-03-05') });
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(lon, lon, lat, lat), fc.tuple(day, day), async ([a, b, c, d], [e, f]) => {
+        const view: View = [a, Math.min(c, d), b, Math.max(c, d)];
+        const days = { from: Math.min(e, f), to: Math.max(e, f) };
+        const counts = new Uint32Array(CATEGORIES.length * STATUSES.length);
+        for (const g of await reader.rowGroups(days, view)) (await reader.count(g, days, view)).forEach((n, k) => (counts[k] += n));
+        const expected = new Uint32Array(counts.length);
+        for (const i of visibleIncidents(incidents, { days, view, categories: null, statuses: null })) expected[CATEGORIES.indexOf(i.category) * STATUSES.length + STATUSES.indexOf(i.status)]++;
+        expect([...counts]).toEqual([...expected]);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
