@@ -126,6 +126,13 @@ export function pointsOnly(metadata: FileMetaData): boolean {
   }
 }
 
+/**
+ * Index of a category and of a status in their vocabularies. Maps, not schema.ts's records: a
+ * hostile value such as "constructor" must find nothing.
+ */
+const CATEGORY_OF = new Map<unknown, number>(CATEGORIES.map((c, k) => [c, k]));
+const STATUS_OF = new Map<unknown, number>(STATUSES.map((s, k) => [s, k]));
+
 /** Derived columns that a feature is made of; the others (days, bbox, curve, source) only serve pruning and the build. */
 const FEATURE_DERIVED = ['extra', 'geometry'];
 
@@ -234,15 +241,10 @@ export class DatasetReader {
   }
 
   private async validated(ref: RowGroupRef, options: ImportOptions): Promise<ImportResult> {
-    const p = this.manifest.partitions[ref.partition];
     const metadata = await this.footer(ref.partition);
     const columns = featureColumns(metadata);
     const headers = fieldColumns(columns);
-    const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
-      parquetRead({ file: this.files.ranged(p.path, p.bytes), metadata, columns, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, rowFormat: 'object', compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch(
-        (e: unknown) => reject(e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)),
-      );
-    });
+    const rows = await this.groupRows<Record<string, unknown>>(ref, metadata, columns, 'object');
     const result: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
     const seen: SeenIds = new Map();
     // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
@@ -257,25 +259,18 @@ export class DatasetReader {
    * statistics lie inside the days and view reads only its category and status columns.
    */
   async count(ref: RowGroupRef, days: DayRange, view: View): Promise<Uint32Array> {
-    const p = this.manifest.partitions[ref.partition];
     const metadata = await this.footer(ref.partition);
     const inside = pieceInside(ref, days, view);
     // A point's extent is its point: a file of points only is tested on lon and lat, two
     // columns where the bbox is four, and no struct to assemble.
     const points = pointsOnly(metadata);
     const columns = inside ? ['category', 'status'] : ['category', 'status', 'start_day', 'end_day', ...(points ? ['lon', 'lat'] : ['bbox'])];
-    const rows = await new Promise<unknown[][]>((resolve, reject) => {
-      parquetRead({ file: this.files.ranged(p.path, p.bytes), metadata, columns, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, compressors: COMPRESSORS, parsers: PARSERS, onComplete: resolve }).catch(
-        (e: unknown) => reject(new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)),
-      );
-    });
+    const rows = await this.groupRows<unknown[]>(ref, metadata, columns, 'array');
     const counts = new Uint32Array(CATEGORIES.length * STATUSES.length);
-    const category = new Map<unknown, number>(CATEGORIES.map((c, k) => [c, k]));
-    const status = new Map<unknown, number>(STATUSES.map((s, k) => [s, k]));
     const bbox: [number, number, number, number] = [0, 0, 0, 0];
     for (const row of rows) {
-      const c = category.get(row[0]);
-      const s = status.get(row[1]);
+      const c = CATEGORY_OF.get(row[0]);
+      const s = STATUS_OF.get(row[1]);
       // A value outside the vocabularies is a row the validator refuses: the page would not show it.
       if (c === undefined || s === undefined) continue;
       if (!inside) {
@@ -296,6 +291,16 @@ export class DatasetReader {
       counts[c * STATUSES.length + s]++;
     }
     return counts;
+  }
+
+  /** Some columns of a row group's rows, as objects or as arrays in the columns' order; a DatasetError names the group. */
+  private groupRows<R>(ref: RowGroupRef, metadata: FileMetaData, columns: string[], rowFormat: 'object' | 'array'): Promise<R[]> {
+    const p = this.manifest.partitions[ref.partition];
+    return new Promise<R[]>((resolve, reject) => {
+      const options = { file: this.files.ranged(p.path, p.bytes), metadata, columns, rowStart: ref.rowStart, rowEnd: ref.rowStart + ref.rows, compressors: COMPRESSORS, parsers: PARSERS };
+      const read = rowFormat === 'object' ? parquetRead({ ...options, rowFormat, onComplete: (rows) => resolve(rows as R[]) }) : parquetRead({ ...options, onComplete: (rows) => resolve(rows as R[]) });
+      read.catch((e: unknown) => reject(e instanceof DatasetError ? e : new DatasetError(`${this.files.label}: ${p.path}, row group ${ref.group}: ${(e as Error).message}`)));
+    });
   }
 
   /**
