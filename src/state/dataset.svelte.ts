@@ -243,9 +243,10 @@ export class DatasetSource {
         const w = this.spawn();
         pool.push(w);
         w.onmessage = (e: MessageEvent<DatasetMessage>) => inbox.push(e.data as ExportMessage);
+        w.onerror = (e) => inbox.push({ type: 'export-error', job, message: `An export worker failed: ${e.message}` });
         w.postMessage({ type: 'open', ...source, timeline: false } satisfies DatasetRequest);
-        const opened = await inbox.take((m) => m.type === 'opened' || m.type === 'error');
-        if (opened.type === 'error') throw new Error(opened.message);
+        const opened = await inbox.take((m) => m.type === 'opened' || m.type === 'error' || m.type === 'export-error');
+        if (opened.type === 'error' || opened.type === 'export-error') throw new Error(opened.message);
       }
       for (const [k, w] of pool.entries()) {
         const mine = slabs.flatMap((groups, slab) => (slab % pool.length === k ? [{ slab, groups }] : []));
@@ -283,9 +284,13 @@ export class DatasetSource {
     }
   }
 
+  /** Ends every export under way with this error: their worker is gone or failed. */
+  private endExports(message: string): void {
+    for (const tell of this.exports.values()) tell({ type: 'export-error', job: 0, message });
+  }
+
   close(): void {
-    // An export under way ends with an error rather than waiting for a worker that is gone.
-    for (const tell of this.exports.values()) tell({ type: 'export-error', job: 0, message: 'The dataset was closed during the export.' });
+    this.endExports('The dataset was closed during the export.');
     this.drop();
     if (this.timer) clearTimeout(this.timer);
     this.worker?.terminate();
@@ -344,6 +349,8 @@ export class DatasetSource {
     if (m.type === 'error') {
       if (m.seq === null || m.seq === this.seq) this.loading = false;
       if (pending) this.starting = null;
+      // The dataset's worker failed: an export it plans or writes ends with why, rather than waiting.
+      else if (m.seq === null) this.endExports(m.message);
       atlas.error = `${m.message} The data shown is unchanged.`;
       if (pending) {
         this.pending = null;
