@@ -438,6 +438,13 @@ describe('exporting a view the page does not hold', () => {
     for await (const chunk of chunks) text += chunk;
     return text;
   };
+  /** A dataset opened over its whole span with a budget of 5 rows: the page holds none of the view. */
+  const overBudget = async (folder = 'ds', spawner: () => Worker = spawn) => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawner, 0);
+    const opened = await source.open({ url: `${base}/${folder}/manifest.json` }, (span) => span, { budget: 5 });
+    return { atlas, source, opened };
+  };
 
   it.each([
     ['geojson', 1, {}],
@@ -455,9 +462,7 @@ describe('exporting a view the page does not hold', () => {
     const loaded = await joined(format === 'csv' ? csvChunks(count, at, 3) : geojsonChunks(count, at, context(all), 3));
     whole.close();
 
-    const atlas = new AtlasState();
-    const source = new DatasetSource(atlas, spawn, 0);
-    await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { budget: 5 });
+    const { atlas, source } = await overBudget();
     expect(atlas.table.length).toBe(0);
     Object.assign(atlas, facets);
     const fractions: number[] = [];
@@ -471,9 +476,7 @@ describe('exporting a view the page does not hold', () => {
   });
 
   it('stops the worker when the export is stopped, and serves views meanwhile', async () => {
-    const atlas = new AtlasState();
-    const source = new DatasetSource(atlas, spawn, 0);
-    await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { budget: 5 });
+    const { atlas, source } = await overBudget();
     const chunks = source.exportChunks('geojson', context(atlas), () => {});
     const first = await chunks.next();
     expect(first.value).toMatch(/^\{"type":"FeatureCollection"/);
@@ -489,19 +492,29 @@ describe('exporting a view the page does not hold', () => {
   });
 
   it('ends with the reason when a row group cannot be read, and writes nothing more', async () => {
-    const atlas = new AtlasState();
-    const source = new DatasetSource(atlas, spawn, 0);
     // January's file with its first column's pages overwritten: its footer still reads.
-    expect(await source.open({ url: `${base}/corrupt/manifest.json` }, (span) => span, { budget: 5 })).toBe(true);
+    const { atlas, source, opened } = await overBudget('corrupt');
+    expect(opened).toBe(true);
     const chunks = source.exportChunks('geojson', context(atlas), () => {});
     await expect(joined(chunks)).rejects.toThrow(`${manifest.partitions[1].path}, row group 0`);
     source.close();
   });
 
+  it('ends with the reason when a worker fails during the export, the dataset worker or one opened for it', async () => {
+    for (const failing of [0, 1]) {
+      const workers: Worker[] = [];
+      const { atlas, source } = await overBudget('ds', () => workers[workers.push(spawn()) - 1]);
+      const chunks = source.exportChunks('csv', context(atlas), () => {}, { workers: 2, slabRows: 1 });
+      await chunks.next();
+      expect(workers).toHaveLength(2);
+      workers[failing].onerror!({ message: 'out of memory' } as ErrorEvent);
+      await expect(joined(chunks)).rejects.toThrow('failed: out of memory');
+      source.close();
+    }
+  });
+
   it('ends with an error when the dataset is closed during the export', async () => {
-    const atlas = new AtlasState();
-    const source = new DatasetSource(atlas, spawn, 0);
-    await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { budget: 5 });
+    const { atlas, source } = await overBudget();
     const chunks = source.exportChunks('csv', context(atlas), () => {});
     await chunks.next();
     source.close();
