@@ -98,7 +98,11 @@ export function* geojsonChunks(count: number, at: (k: number) => Incident, conte
 /** The pieces of geojsonChunks, for incidents that arrive in batches (the command line streams them from DuckDB). */
 export const GEOJSON_HEAD = '{"type":"FeatureCollection","features":[';
 export function geojsonFeatures(batch: readonly Incident[], first: boolean): string {
-  return (first ? '' : ',') + batch.map((i) => JSON.stringify(toFeature(i))).join(',');
+  return (first ? '' : ',') + batch.map(geojsonFeature).join(',');
+}
+/** One feature's text in the collection: geojsonFeatures joins them with commas. */
+export function geojsonFeature(i: Incident): string {
+  return JSON.stringify(toFeature(i));
 }
 export function geojsonTail(count: number, context?: ExportContext): string {
   return context ? `],"provenance":${JSON.stringify(provenance(count, context))}}` : ']}';
@@ -188,7 +192,8 @@ export function csvRows(batch: readonly Incident[]): string {
   return batch.map(csvRow).join('');
 }
 
-function csvRow(i: Incident): string {
+/** One incident's CSV line (with its line break): csvRows joins them. */
+export function csvRow(i: Incident): string {
   const p = i.properties;
   const [eventType, subEventType] = ACLED_TYPES[i.category];
   const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {

@@ -21,10 +21,12 @@ export class StoreBuilder {
   private columns: IncidentColumns;
   private n = 0;
   private readonly bboxes = new Map<number, Bounds>();
-  private readonly text = new TextIndexBuilder();
+  /** null: no text index (a store that is never searched, such as an export's slab without search). */
+  private readonly text: TextIndexBuilder | null;
 
-  constructor(capacity = 1024) {
+  constructor(capacity = 1024, searchable = true) {
     this.columns = allocateColumns(Math.max(1, capacity));
+    this.text = searchable ? new TextIndexBuilder() : null;
   }
 
   /** Incidents added so far. */
@@ -53,7 +55,7 @@ export class StoreBuilder {
     c.localStart[i] = localMsOfIso(inc.properties.start);
     const b = inc.bbox;
     if (b[0] !== b[2] || b[1] !== b[3]) this.bboxes.set(i, [b[0], b[1], b[2], b[3]]);
-    this.text.addTexts(searchableFields(inc));
+    this.text?.addTexts(searchableFields(inc));
     return this;
   }
 
@@ -79,7 +81,7 @@ export class StoreBuilder {
       const bbox = store.wideBboxAt(from[j]);
       if (bbox) this.bboxes.set(start + j, bbox);
     }
-    this.text.addFrom(store.text, from);
+    this.words().addFrom(store.text, from);
     this.n += count;
     return this;
   }
@@ -90,7 +92,7 @@ export class StoreBuilder {
    * transferred; the builder is spent.
    */
   raw(): RawColumns {
-    return { n: this.n, columns: this.columns, bboxes: [...this.bboxes], text: this.text.raw() };
+    return { n: this.n, columns: this.columns, bboxes: [...this.bboxes], text: this.words().raw() };
   }
 
   /** Appends raw() of another builder, in its input order. */
@@ -98,7 +100,7 @@ export class StoreBuilder {
     if (this.n + raw.n > this.columns.lon.length) this.grow(this.n + raw.n);
     for (const key of COLUMN_NAMES) (this.columns[key] as Float64Array).set((raw.columns[key] as Float64Array).subarray(0, raw.n), this.n);
     for (const [i, bbox] of raw.bboxes) this.bboxes.set(this.n + i, bbox);
-    this.text.addRaw(raw.text);
+    this.words().addRaw(raw.text);
     this.n += raw.n;
     return this;
   }
@@ -106,7 +108,13 @@ export class StoreBuilder {
   build(): IncidentStore {
     const n = this.n;
     const trimmed = Object.fromEntries(COLUMN_NAMES.map((key) => [key, this.columns[key].subarray(0, n)])) as unknown as IncidentColumns;
-    return buildStore(trimmed, this.bboxes, this.text);
+    return buildStore(trimmed, this.bboxes, this.text ?? undefined);
+  }
+
+  /** The text index, which merging and splitting carry over: only a searchable builder has one. */
+  private words(): TextIndexBuilder {
+    if (!this.text) throw new Error('StoreBuilder: this builder keeps no text index');
+    return this.text;
   }
 
   private grow(needed: number): void {
@@ -116,9 +124,12 @@ export class StoreBuilder {
   }
 }
 
-/** From validated incidents; non-point incidents keep their extents. */
-export function storeOfIncidents(incidents: readonly Incident[]): IncidentStore {
-  return new StoreBuilder(incidents.length).add(incidents).build();
+/**
+ * From validated incidents; non-point incidents keep their extents. Not `searchable`: no text
+ * index, so a search finds nothing (indexing the words costs more than the rest of the store).
+ */
+export function storeOfIncidents(incidents: readonly Incident[], searchable = true): IncidentStore {
+  return new StoreBuilder(incidents.length, searchable).add(incidents).build();
 }
 
 /**
