@@ -281,9 +281,13 @@ export class Stage {
 }
 
 const RANGE = 'STRUCT("min" INTEGER, "max" INTEGER)';
-const SOURCES = 'STRUCT(title VARCHAR, publisher VARCHAR, url VARCHAR, published VARCHAR)[]';
-const RELATED = 'STRUCT("type" VARCHAR, id VARCHAR)[]';
-/** from_json's shapes of the two list types. */
+/**
+ * from_json's shapes of the two lists of structs, which the partitions hold as JSON text (the
+ * JSON logical type), each list normalised to these keys in this order. Typed, a list of
+ * structs was the costliest column to read in the browser: hyparquet assembles each field of
+ * each element on its own, then the structs from them (~10 µs a row of ~40). As JSON, a list
+ * is one value, parsed once per distinct list of a row group's dictionary.
+ */
 const LIST_SHAPES = { source: [{ title: 'VARCHAR', publisher: 'VARCHAR', url: 'VARCHAR', published: 'VARCHAR' }], related: [{ type: 'VARCHAR', id: 'VARCHAR' }] };
 /** The staged CSV's columns, in the order Stage.add writes them. */
 const STAGE_CSV: Record<string, string> = {
@@ -340,8 +344,8 @@ const STAGE_COLUMNS: Record<string, string> = {
   killed: `{'min': killed_min, 'max': killed_max}::${RANGE}`,
   wounded: `{'min': wounded_min, 'max': wounded_max}::${RANGE}`,
   actors: `from_json(actors, '["VARCHAR"]')`,
-  sources: `coalesce(source_lists.list, []::${SOURCES})`,
-  related: `coalesce(related_lists.list, []::${RELATED})`,
+  sources: `coalesce(source_lists.list, '[]'::JSON)`,
+  related: `coalesce(related_lists.list, '[]'::JSON)`,
   extra: 'extra',
   lon: 'lon',
   lat: 'lat',
@@ -443,10 +447,10 @@ export async function writePartitions(db: DuckDBConnection, dir: string, stageDi
   const partitions: Partition[] = [];
   // Each distinct list parsed once, joined to the rows by their stage and number.
   for (const kind of ['source', 'related'] as const) {
-    const [dir, type] = kind === 'source' ? ['sources', SOURCES] : ['related', RELATED];
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${kind}_lists (stage VARCHAR, ref BIGINT, list ${type})`);
+    const dir = kind === 'source' ? 'sources' : 'related';
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${kind}_lists (stage VARCHAR, ref BIGINT, list JSON)`);
     if (!existsSync(join(stageDir, dir))) continue;
-    await db.run(`INSERT INTO ${kind}_lists SELECT ${STAGE_NAME}, ref, from_json(json, ${sqlString(JSON.stringify(LIST_SHAPES[kind]))})::${type}
+    await db.run(`INSERT INTO ${kind}_lists SELECT ${STAGE_NAME}, ref, to_json(from_json(json, ${sqlString(JSON.stringify(LIST_SHAPES[kind]))}))
       FROM ${csvSql(join(stageDir, dir, '*.csv'), { ref: 'BIGINT', json: 'VARCHAR' }, true)}`);
   }
   const day = (d: number) => isoDateOfDay(d);

@@ -97,13 +97,8 @@ export function rowGroupStats(metadata: FileMetaData, group: number, fallback: P
   };
 }
 
-/**
- * A Parquet row of a prepared dataset back into the GeoJSON feature it was built from, as the
- * command line reads it (core/dataset-rows.ts). DuckDB hands that path JSON numbers; 64-bit
- * integers come from hyparquet as bigint, which JSON cannot hold.
- */
+/** A Parquet row of a prepared dataset back into the GeoJSON feature it was built from, as the command line reads it (core/dataset-rows.ts). */
 export function rowToFeature(row: Record<string, unknown>, headers: readonly string[] = fieldColumns(Object.keys(row))): ReturnType<typeof parquetFeature> {
-  for (const h of headers) if (typeof row[h] === 'bigint') row[h] = Number(row[h]);
   return parquetFeature(row, headers, true, row.geometry instanceof Uint8Array ? row.geometry : undefined);
 }
 

@@ -11,10 +11,14 @@ export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'h
 /**
  * A Parquet row (as JSON values, by column name) as a GeoJSON feature for the validator: the
  * `headers` columns as its properties, then, in a file of ours, the foreign ones kept in `extra`.
+ * A 64-bit integer (hyparquet reads one as a bigint, which JSON cannot hold) becomes a number.
  */
 export function parquetFeature(o: Record<string, unknown>, headers: readonly string[], ours: boolean, wkb: Uint8Array | undefined) {
   const properties: Record<string, unknown> = {};
-  for (const h of headers) setProperty(properties, h, o[h]);
+  for (const h of headers) {
+    const v = o[h];
+    setProperty(properties, h, typeof v === 'bigint' ? Number(v) : ours && typeof v === 'string' && JSON_LISTS.has(h) ? parsedList(v) : v);
+  }
   if (ours && typeof o.extra === 'string') {
     const extra = JSON.parse(o.extra) as Record<string, unknown>;
     // A later key wins, as in the row the build read: a foreign column named like a field replaces it.
@@ -28,6 +32,21 @@ export function parquetFeature(o: Record<string, unknown>, headers: readonly str
     geometry = null;
   }
   return { type: 'Feature', id: properties.id ?? undefined, geometry, properties };
+}
+
+/**
+ * The lists of structs that a file of ours holds as JSON text (see cli/dataset-writer.ts):
+ * hyparquet parses a JSON column itself, DuckDB hands over its text.
+ */
+const JSON_LISTS = new Set(['sources', 'related']);
+
+/** A list's JSON text parsed; text that is not JSON stays text, which the validator refuses with the row's number. */
+function parsedList(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Plain assignment keeps the object fast; only "__proto__" would hit the prototype setter, so it is defined. */

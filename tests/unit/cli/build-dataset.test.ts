@@ -109,6 +109,24 @@ describe('npm run build-dataset', () => {
     expect(got.sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual(want.sort((a, b) => a.id.localeCompare(b.id)));
   }, 60_000);
 
+  it('holds sources and related as JSON text, each list with its keys in the schema\'s order', async () => {
+    const { dir } = await buildInto('lists', ['data/incidents.geojson']);
+    const glob = `'${dir}/month=*/*.parquet'`;
+    const types = await rows(`SELECT DISTINCT name, converted_type AS t FROM parquet_schema(${glob}) WHERE name IN ('sources', 'related')`);
+    expect(types.sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual([
+      { name: 'related', t: 'JSON' },
+      { name: 'sources', t: 'JSON' },
+    ]);
+    const got = new Map((await rows(`SELECT id, sources, related FROM read_parquet(${glob})`)).map((r) => [r.id, [r.sources, r.related]]));
+    const bundled = importText(readFileSync('data/incidents.geojson', 'utf8'), 'incidents.geojson').incidents;
+    expect(bundled.some((i) => i.properties.related.length > 0)).toBe(true);
+    for (const i of bundled) {
+      const sources = i.properties.sources.map((s) => ({ title: s.title, publisher: s.publisher, url: s.url, published: s.published }));
+      const related = i.properties.related.map((r) => ({ type: r.type, id: r.id }));
+      expect(got.get(i.id)).toEqual([JSON.stringify(sources), JSON.stringify(related)]);
+    }
+  }, 60_000);
+
   it('rejects an id that an earlier file already holds, naming that file', async () => {
     const { dir, manifest } = await buildInto('dups', ['data/incidents.geojson', 'data/incidents.geojson']);
     expect(manifest.rows).toBe(14);

@@ -20,6 +20,7 @@ import type { View } from '../../../src/core/geometry.ts';
 import type { IncidentStore } from '../../../src/core/store.ts';
 import { dayOfIsoDate } from '../../../src/core/time.ts';
 import { serveFolder } from '../static-server.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
 
 let root: string;
 let dir: string;
@@ -120,6 +121,34 @@ describe('DatasetReader', () => {
     expect(back.properties).toEqual(bundled[0].properties);
     expect(back.geometry).toEqual(bundled[0].geometry);
     expect([back.start, back.end, back.startDay, back.endDay]).toEqual([bundled[0].start, bundled[0].end, bundled[0].startDay, bundled[0].endDay]);
+  }, 60_000);
+
+  it('reads a dataset that holds sources and related as typed lists of structs, as built before they were JSON text', async () => {
+    const typed = join(root, 'typed-lists');
+    cpSync(dir, typed, { recursive: true });
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run('SET enable_geoparquet_conversion = false');
+    const shapes = { sources: '[{"title": "VARCHAR", "publisher": "VARCHAR", "url": "VARCHAR", "published": "VARCHAR"}]', related: '[{"type": "VARCHAR", "id": "VARCHAR"}]' };
+    const rewritten = { ...manifest, partitions: [] as Manifest['partitions'] };
+    for (const p of manifest.partitions) {
+      const from = join(dir, p.path);
+      const to = join(typed, p.path);
+      const kv = (await db.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${from}')`)).getRowObjectsJson();
+      const metadata = kv.map((r) => `${String(r.k)}: '${String(r.v).replaceAll("'", "''")}'`).join(', ');
+      await db.run(`COPY (SELECT * REPLACE (from_json(sources, '${shapes.sources}') AS sources, from_json(related, '${shapes.related}') AS related) FROM read_parquet('${from}', hive_partitioning = false))
+        TO '${to}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 10240, KV_METADATA {${metadata}})`);
+      rewritten.partitions.push({ ...p, bytes: statSync(to).size });
+    }
+    const [type] = (await db.runAndReadAll(`SELECT type FROM parquet_schema('${join(typed, manifest.partitions[0].path)}') WHERE name = 'sources'`)).getRowObjectsJson();
+    expect(type.type).toBeNull(); // a list, not a JSON column
+    writeFileSync(join(typed, 'manifest.json'), JSON.stringify(rewritten));
+    const span = { from: dayOfIsoDate(manifest.days.from), to: dayOfIsoDate(manifest.days.to) };
+    const world: View = [-180, -90, 180, 90];
+    const was = await readAll(await DatasetReader.open(new FolderFiles(picked(dir))), span, world);
+    const now = await readAll(await DatasetReader.open(new FolderFiles(picked(typed, 'typed'))), span, world);
+    expect(now.ids).toEqual(was.ids);
+    const byId = (t: RowTable) => new Map(Array.from({ length: t.length }, (_, k) => [t.id(k), t.get(k).properties]));
+    expect(byId(now.table)).toEqual(byId(was.table));
   }, 60_000);
 
   it('skips partitions and row groups by their statistics, never a row that matches (against a brute-force filter)', async () => {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parquetFeature } from '../../../src/core/dataset-rows.ts';
+import { validateFeature } from '../../../src/core/schema.ts';
+import { feature } from '../../fixtures/incident.ts';
+
+/** A row of ours as DuckDB hands it over: the lists of structs as JSON text. */
+function row(sources: string, related = '[]'): Record<string, unknown> {
+  const f = feature();
+  return { ...f.properties, sources, related, extra: null };
+}
+
+describe('parquetFeature', () => {
+  it('parses the lists a file of ours holds as JSON text', () => {
+    const f = feature();
+    const r = row(JSON.stringify(f.properties.sources), JSON.stringify([{ type: 'related to', id: 'x' }]));
+    const back = parquetFeature(r, Object.keys(r).filter((k) => k !== 'extra'), true, undefined);
+    expect(back.properties.sources).toEqual(f.properties.sources);
+    expect(back.properties.related).toEqual([{ type: 'related to', id: 'x' }]);
+  });
+
+  it('leaves text that is not JSON as text, which the validator refuses with the row\'s number', () => {
+    const r = row('[{"title": "cut');
+    const back = parquetFeature(r, Object.keys(r).filter((k) => k !== 'extra'), true, undefined);
+    expect(back.properties.sources).toBe('[{"title": "cut');
+    const { incident, issues } = validateFeature({ ...back, geometry: feature().geometry }, 41);
+    expect(incident).toBeUndefined();
+    expect(issues).toContainEqual({ index: 41, field: 'sources', reason: 'must list at least one source' });
+  });
+
+  it('does not parse a foreign file\'s text columns', () => {
+    const r = row('[]');
+    const back = parquetFeature(r, Object.keys(r).filter((k) => k !== 'extra'), false, undefined);
+    expect(back.properties.sources).toBe('[]');
+  });
+});
