@@ -130,6 +130,10 @@ async function start() {
   // A link to a prepared dataset shows that dataset alone: neither the bundled one nor kept files.
   library.restoring = prepared === null;
   const kept = prepared === null ? library.open(OpfsLibrary.open) : null;
+  // The map's first complete frame: a prepared dataset reads ahead of its opening view only then.
+  let mapStarted!: (map: IncidentMap) => void;
+  const firstFrame = new Promise<void>((resolve) => (mapStarted = (m) => void m.drawn.then(resolve)));
+  if (prepared !== null) dataset.holdAheadUntil(firstFrame);
   const opening = prepared === null ? null : openPrepared(dataset, atlas, prepared);
   const data = opening ? opening.started : loadDataset(importer, atlas);
   const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, data]);
@@ -146,8 +150,12 @@ async function start() {
   else select();
   const target = document.getElementById('app')!;
   // The page under embed/ is always the embed, whatever its query: that path may be framed.
-  if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme, dataset } });
-  else mount(App, { target, props: { atlas, importer, library, dataset, style, theme, onmap: (m: IncidentMap) => void (kept && m.drawn.then(() => restoreKept(importer, atlas, library, kept))) } });
+  const onmap = (m: IncidentMap) => {
+    mapStarted(m);
+    if (kept) void m.drawn.then(() => restoreKept(importer, atlas, library, kept));
+  };
+  if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme, dataset, onmap } });
+  else mount(App, { target, props: { atlas, importer, library, dataset, style, theme, onmap } });
 }
 
 void start();

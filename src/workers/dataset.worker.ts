@@ -143,7 +143,7 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     // them. What is ahead is read next, unless a newer request waits by then.
     const neededNow = await reader.rowGroups(exact.days, exact.view);
     const now = neededNow.filter((g) => !grouped.has(g.id));
-    if (now.length < toRead.length) {
+    if (now.length > 0 && now.length < toRead.length) {
       const idsNow = groupsToHold(neededNow, grouped.recent, budget)!;
       await load(now, idsNow, request.seq, await widest(request.ahead, needed, exact, new Set(idsNow)));
       if (waiting) return;

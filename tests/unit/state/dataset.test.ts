@@ -255,6 +255,30 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
+  it("reads only the opening view's days until the map's first frame, then ahead of them without saying loading", async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    let drawn!: () => void;
+    source.holdAheadUntil(new Promise<void>((resolve) => (drawn = resolve)));
+    const [dec, jan] = manifest.partitions;
+    const days = { from: dayOfIsoDate('2019-12-31'), to: dayOfIsoDate(dec.days.to) };
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days)).toBe(true);
+    expect((sent[1] as Extract<DatasetRequest, { type: 'view' }>).ahead).toBeUndefined();
+    expect(atlas.table.length).toBe(dec.rows);
+    // A step past the days shown asks again, and still not ahead.
+    step(atlas, source, { from: days.from, to: dayOfIsoDate(jan.days.from) });
+    await until(() => !source.loading);
+    expect(sent.map((m) => (m.type === 'view' ? Boolean(m.ahead) : m.type))).toEqual(['open', false, false]);
+    expect(atlas.table.length).toBe(dec.rows + jan.rows);
+    drawn();
+    await until(() => sent.length === 4);
+    expect((sent[3] as Extract<DatasetRequest, { type: 'view' }>).ahead).toBeDefined();
+    expect(source.loading).toBe(false);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
+    source.close();
+  });
+
   it('asks again for a step past the days loaded, and for a pan past the view loaded', async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
