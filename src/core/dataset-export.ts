@@ -16,41 +16,65 @@ export interface SlabGroup {
   starts: DayRange;
 }
 
+/** A slab: the start days whose incidents it writes, and the groups that may hold one. */
+export interface Slab<G> {
+  days: DayRange;
+  groups: G[];
+}
+
+/** Past this many times the rows asked for, a slab is cut where fewest rows cross the cut. */
+const LARGEST = 4;
+
 /**
- * Groups cut into slabs that can be written one after the other: no incident of a later slab
- * starts before one of an earlier slab, because a slab takes every group whose start days
- * overlap its own (the groups are taken by their first start day). A slab is closed once it
- * holds `rows` rows and no remaining group overlaps it, so that a slab of a dataset sorted by
- * week is about a week of the view; a dataset whose groups all span its whole time is one slab.
+ * Groups cut into slabs that can be written one after the other: a slab writes the incidents
+ * that start on its days, which follow the days of the slab before, and reads every group
+ * whose start days meet them. A slab is closed once it holds `rows` rows at a day no group
+ * crosses, so that nothing is read twice; a dataset sorted by week then cuts at weeks. Past
+ * LARGEST times `rows`, it is closed at a day that at most half of `rows` cross, and the groups
+ * that cross are read again by the next slab: a large dataset's row groups straddle its
+ * weeks (10,240 rows each, a week ~96,000 at 10M), which chained a whole month into one slab,
+ * its texts held at once and two workers left with three months' slabs between them. A
+ * dataset whose groups all span its whole time is one slab.
  */
-export function slabsOf<G extends SlabGroup>(groups: readonly G[], rows: number): G[][] {
-  const sorted = [...groups].sort((a, b) => a.starts.from - b.starts.from);
-  const slabs: G[][] = [];
-  let slab: G[] = [];
-  let to = -Infinity;
+export function slabsOf<G extends SlabGroup>(groups: readonly G[], rows: number): Slab<G>[] {
+  if (groups.length === 0) return [];
+  const byStart = [...groups].sort((a, b) => a.starts.from - b.starts.from);
+  const byEnd = [...groups].sort((a, b) => a.starts.to - b.starts.to);
+  // Rows meet a cut after day d when their group starts on or before d and ends after it:
+  // cuts are tried after the last day of each group, where fewer rows may cross.
+  const cuts: number[] = [];
+  let started = 0;
+  let ended = 0;
+  let crossing = 0;
   let held = 0;
-  for (const g of sorted) {
-    if (slab.length > 0 && g.starts.from > to && held >= rows) {
-      slabs.push(slab);
-      slab = [];
-      held = 0;
+  for (const end of byEnd) {
+    const d = end.starts.to;
+    while (started < byStart.length && byStart[started].starts.from <= d) {
+      crossing += byStart[started].rows;
+      held += byStart[started++].rows;
     }
-    slab.push(g);
-    to = Math.max(to, g.starts.to);
-    held += g.rows;
+    while (ended < byEnd.length && byEnd[ended].starts.to <= d) crossing -= byEnd[ended++].rows;
+    if (started === byStart.length && crossing === 0) break;
+    if (cuts.at(-1) === d || held < rows || (crossing > 0 && !(held >= LARGEST * rows && crossing <= rows / 2))) continue;
+    cuts.push(d);
+    held = crossing;
   }
-  if (slab.length > 0) slabs.push(slab);
-  return slabs;
+  // The first and last slabs are open-ended: an incident outside its group's statistics is still written.
+  const edges = [-Infinity, ...cuts, Infinity];
+  return edges.slice(1).map((to, k) => {
+    const from = edges[k] + 1;
+    return { days: { from, to }, groups: byStart.filter((g) => g.starts.from <= to && g.starts.to >= from) };
+  });
 }
 
 /**
- * The shown incidents of one slab's groups, each as its GeoJSON feature or CSV line, in the
+ * The shown incidents of one slab, each as its GeoJSON feature or CSV line, in the
  * store's order (first day, start, then as read); null when `stopped` says so between groups.
  * Each incident is written as soon as the filter keeps it, and only its text and sort keys are
  * kept until the slab is sorted: tens of thousands of incidents' object graphs, held for the
  * whole slab, cost the collector more than the rest of the reading.
  */
-export async function slabTexts<G>(groups: readonly G[], incidentsOf: (group: G) => Promise<Incident[]>, filter: Filter, format: 'geojson' | 'csv', stopped: () => boolean): Promise<string[] | null> {
+export async function slabTexts<G>({ days, groups }: Slab<G>, incidentsOf: (group: G) => Promise<Incident[]>, filter: Filter, format: 'geojson' | 'csv', stopped: () => boolean): Promise<string[] | null> {
   const write = format === 'csv' ? csvRow : geojsonFeature;
   // Without a search, the slab's store needs no text index.
   const searched = Boolean(filter.search?.trim());
@@ -63,6 +87,8 @@ export async function slabTexts<G>(groups: readonly G[], incidentsOf: (group: G)
     const store = storeOfIncidents(all, searched);
     for (const i of visibleOf(store, filter)) {
       const incident = all[store.order[i]];
+      // A group that crosses the slab's days holds incidents of the slab before or after.
+      if (incident.startDay < days.from || incident.startDay > days.to) continue;
       texts.push(write(incident));
       startDay.push(incident.startDay);
       start.push(incident.start);

@@ -279,15 +279,16 @@ export class DatasetSource {
         if (opened.type === 'error' || opened.type === 'export-error') throw new Error(opened.message);
       }
       for (const [k, w] of pool.entries()) {
-        const mine = slabs.flatMap((groups, slab) => (slab % pool.length === k ? [{ slab, groups }] : []));
+        const mine = slabs.flatMap((s, slab) => (slab % pool.length === k ? [{ slab, ...s }] : []));
         w.postMessage({ type: 'export', job, format, filter, slabs: mine } satisfies DatasetRequest);
       }
       yield format === 'csv' ? CSV_HEAD : GEOJSON_HEAD;
-      const total = Math.max(1, slabs.flat().reduce((n, g) => n + g.rows, 0));
+      const rowsOf = (s: (typeof slabs)[number]) => s.groups.reduce((n, g) => n + g.rows, 0);
+      const total = Math.max(1, slabs.reduce((n, s) => n + rowsOf(s), 0));
       let read = 0;
       let count = 0;
       let written = 0;
-      for (const [slab, groups] of slabs.entries()) {
+      for (const [slab, cut] of slabs.entries()) {
         const w = pool[slab % pool.length];
         for (let first = true; ; first = false) {
           const m = await inbox.take((m) => m.type === 'export-error' || ((m.type === 'export-piece' || m.type === 'export-slab') && m.slab === slab));
@@ -302,7 +303,7 @@ export class DatasetSource {
           w.postMessage({ type: 'export-ack', job } satisfies DatasetRequest);
           progress(read / total, (written += m.rows));
         }
-        read += groups.reduce((n, g) => n + g.rows, 0);
+        read += rowsOf(cut);
         progress(read / total, written);
       }
       finished = true;

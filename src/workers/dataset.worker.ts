@@ -12,7 +12,7 @@ import { EXACT_ROWS, GroupedStore, ROW_BUDGET, groupsToHold, type Coverage } fro
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import type { Manifest } from '../core/dataset-manifest.ts';
 import { CATEGORIES, STATUSES } from '../core/schema.ts';
-import { slabTexts, slabsOf } from '../core/dataset-export.ts';
+import { slabTexts, slabsOf, type Slab } from '../core/dataset-export.ts';
 import type { Filter } from '../core/filter.ts';
 import type { IncidentStore } from '../core/store.ts';
 import type { DayRange } from '../core/time.ts';
@@ -42,7 +42,7 @@ export type DatasetRequest =
    * between workers, each written as pieces (no head nor tail: the page writes those).
    */
   | { type: 'export-plan'; job: number; filter: Filter; slabRows?: number }
-  | { type: 'export'; job: number; format: 'geojson' | 'csv'; filter: Filter; slabs: { slab: number; groups: RowGroupRef[] }[] }
+  | { type: 'export'; job: number; format: 'geojson' | 'csv'; filter: Filter; slabs: ({ slab: number } & Slab<RowGroupRef>)[] }
   /** The page has written one more of the job's pieces: the worker may send one more. */
   | { type: 'export-ack'; job: number }
   | { type: 'export-cancel'; job: number };
@@ -76,7 +76,7 @@ export type DatasetMessage =
   /** The groups held already hold everything the request needs, and the page shows them: its data stays. */
   | { type: 'same'; seq: number; bytes: number; covers: Coverage }
   | { type: 'error'; seq: number | null; message: string }
-  | { type: 'export-plan'; job: number; slabs: RowGroupRef[][] }
+  | { type: 'export-plan'; job: number; slabs: Slab<RowGroupRef>[] }
   /**
    * A piece of a slab of an export: its features (or CSV rows), the first piece of a slab
    * without a leading comma, the others with one.
@@ -247,8 +247,8 @@ async function exportSlabs(request: Extract<DatasetRequest, { type: 'export' }>)
   // At most one slab read and waiting for the page, besides the one being read.
   let sending: Promise<void> = Promise.resolve();
   try {
-    for (const { slab, groups } of request.slabs) {
-      const texts = await slabTexts(groups, (g) => reader!.incidents(g), filter, format, () => state.cancelled);
+    for (const { slab, ...cut } of request.slabs) {
+      const texts = await slabTexts(cut, (g) => reader!.incidents(g), filter, format, () => state.cancelled);
       await sending;
       if (!texts || state.cancelled) return;
       sending = sendSlab(slab, texts);
