@@ -19,6 +19,7 @@ import { CATEGORIES, STATUSES } from './core/schema.ts';
 import { parseCamera, parseChoice, parseDayRange, parseParam, parseSet, resolveSelection } from './core/url-state.ts';
 import { safeUrl } from './core/url.ts';
 import { parseAreaParam } from './core/area.ts';
+import { viewOfCamera } from './core/geometry.ts';
 import { parseComparisonParam } from './core/compare.ts';
 import { loadBasemap } from './map/basemap.ts';
 import { offlineStyle } from './map/style.ts';
@@ -134,6 +135,7 @@ async function start() {
   let mapStarted!: (map: IncidentMap) => void;
   const firstFrame = new Promise<void>((resolve) => (mapStarted = (m) => void m.drawn.then(resolve)));
   if (prepared !== null) dataset.holdAheadUntil(firstFrame);
+  if (prepared !== null && atlas.camera) dataset.openingView = viewOfCamera(atlas.camera, innerWidth, innerHeight);
   const opening = prepared === null ? null : openPrepared(dataset, atlas, prepared);
   const data = opening ? opening.started : loadDataset(importer, atlas);
   const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, data]);

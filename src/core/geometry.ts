@@ -117,6 +117,24 @@ export function normalizeView(west: number, south: number, east: number, north: 
   return [w, s, e, n];
 }
 
+/**
+ * The view a map of `width` × `height` CSS pixels shows at this camera, as MapLibre draws Web
+ * Mercator (512-pixel tiles): what a link's #map will show, before the map exists to say so.
+ * Latitudes run to the poles where the map reaches its edge (±85.05°), so that the view the
+ * map then reports lies inside this one.
+ */
+export function viewOfCamera({ zoom, lat, lon }: { zoom: number; lat: number; lon: number }, width: number, height: number): View {
+  const world = 512 * 2 ** zoom;
+  const halfLon = (width / 2 / world) * 360;
+  const phi = (Math.max(-85.05112878, Math.min(85.05112878, lat)) * Math.PI) / 180;
+  const y = (1 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / Math.PI) / 2;
+  const dy = height / 2 / world;
+  const latOf = (t: number) => (Math.atan(Math.sinh(Math.PI * (1 - 2 * t))) * 180) / Math.PI;
+  const north = y - dy <= 0 ? 90 : latOf(y - dy);
+  const south = y + dy >= 1 ? -90 : latOf(y + dy);
+  return normalizeView(lon - halfLon, south, lon + halfLon, north);
+}
+
 /** Whether [w, s, e, n] touches the view; handles views that cross the antimeridian. */
 export function bboxIntersectsView(b: Bbox, v: View): boolean {
   if (b[1] > v[3] || b[3] < v[1]) return false;

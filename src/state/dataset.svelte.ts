@@ -132,6 +132,13 @@ export class DatasetSource {
   streamable = $derived(this.tally?.exact === true && this.tally.total <= EXPORT_ROWS);
   /** Bytes fetched since the dataset was opened. */
   bytes = $state(0);
+  /**
+   * The view the first request of an opening reads for instead of the atlas's, which is the
+   * world until the map reports its own: a link's #map over the window (see viewOfCamera, set
+   * by main.ts). A city-sized link at 10M rows read the world's ~184,000 rows of its week (8 s)
+   * where its view holds a few groups.
+   */
+  openingView: View | null = null;
   private worker: Worker | null = null;
   private batches = new Map<string, RowBatch[]>();
   private seq = 0;
@@ -369,7 +376,8 @@ export class DatasetSource {
       const opening = openingDays(m.manifest, span);
       pending.startDays = pending.days ? pending.days(span, opening) : opening;
       if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
-      this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0, span);
+      this.ask(w, pending.startDays, this.openingView ?? atlas.view, atlas.camera?.zoom ?? 0, span);
+      this.openingView = null;
       if (atlas.table.length === 0 && !atlas.prepared) {
         // Nothing is shown to keep: the slider takes the dataset's days while its rows are read.
         this.starting = m.manifest.name;

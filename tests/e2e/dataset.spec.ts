@@ -12,7 +12,7 @@ import type { Page } from '@playwright/test';
 import type { ExportedCollection } from '../../src/core/export.ts';
 import type { Manifest } from '../../src/core/dataset-manifest.ts';
 import { tileBbox, timelineZoom } from '../../src/core/overview.ts';
-import { bboxIntersectsView, type View } from '../../src/core/geometry.ts';
+import { bboxIntersectsView, viewOfCamera, type View } from '../../src/core/geometry.ts';
 import { dayOfIsoDate } from '../../src/core/time.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -106,6 +106,24 @@ test('opens a prepared dataset by URL: counts and exports match DuckDB at each s
     await record(`zoom in ${zoomSteps} (${name})`);
   }
   console.log(`[dataset e2e, ${ROWS} rows]\n  ${log.join('\n  ')}`);
+});
+
+test('a link at city zoom is read for the view the map then shows, estimated from its #map before the map exists', async ({ page }) => {
+  test.setTimeout(120_000);
+  const days = 'from=2020-02-01&to=2020-02-07';
+  await openApp(page, `/?dataset=${URL_PATH}&${days}#map=1.2/20/10`);
+  await settled(page);
+  const world = Number(await status(page).getAttribute('data-bytes'));
+  const camera = { zoom: 9, lat: 33.3, lon: 44.4 };
+  await openApp(page, `/?dataset=${URL_PATH}&${days}#map=${camera.zoom}/${camera.lat}/${camera.lon}`);
+  await settled(page);
+  // At 1M rows a week is about one row group, which spans the world: the city reads no more.
+  expect(Number(await status(page).getAttribute('data-bytes'))).toBeLessThanOrEqual(world);
+  const shown = await page.getByTestId('map').evaluate((m: HTMLElement) => ({ view: m.dataset.view!.split(',').map(Number), width: m.clientWidth, height: m.clientHeight }));
+  // The estimate over the map's own size is the view MapLibre reports.
+  const estimated = viewOfCamera(camera, shown.width, shown.height);
+  for (let k = 0; k < 4; k++) expect(estimated[k]).toBeCloseTo(shown.view[k], 6);
+  await check(page, 'city link');
 });
 
 test('a view holding more than the page loads draws the density, counts it exactly without its rows, and offers the command line; zooming in loads the rows', async ({ page }) => {

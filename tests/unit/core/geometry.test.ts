@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bboxIntersectsView, geometryProblem, normalizeView } from '../../../src/core/geometry.ts';
+import { bboxIntersectsView, geometryProblem, normalizeView, viewOfCamera } from '../../../src/core/geometry.ts';
 
 describe('geometryProblem', () => {
   it('accepts the ±90 and ±180 edges', () => {
@@ -43,5 +43,29 @@ describe('views', () => {
   });
   it('includes points exactly on the view edge', () => {
     expect(bboxIntersectsView([10, 5, 10, 5], [10, 0, 20, 5])).toBe(true);
+  });
+});
+
+describe('viewOfCamera', () => {
+  it('spans 360° over the width of the world in pixels (512 × 2^zoom), centred on the camera', () => {
+    const [w, s, e, n] = viewOfCamera({ zoom: 3, lat: 0, lon: 10 }, 1024, 512);
+    expect(e - w).toBeCloseTo((1024 / (512 * 8)) * 360, 9);
+    expect((w + e) / 2).toBeCloseTo(10, 9);
+    expect(n).toBeCloseTo(-s, 9);
+  });
+  it('follows Web Mercator in latitude: the same pixels cover fewer degrees away from the equator', () => {
+    const equator = viewOfCamera({ zoom: 6, lat: 0, lon: 0 }, 400, 400);
+    const north = viewOfCamera({ zoom: 6, lat: 60, lon: 0 }, 400, 400);
+    expect(north[3] - north[1]).toBeLessThan((equator[3] - equator[1]) * 0.6);
+    expect((north[1] + north[3]) / 2).toBeGreaterThan(59);
+    // Half the height above the centre, in Mercator units, as MapLibre places it.
+    const y = (lat: number) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+    expect(y(north[3]) - y(60)).toBeCloseTo((200 / (512 * 64)) * 2 * Math.PI, 9);
+  });
+  it('crosses the antimeridian as map bounds do, and is the world (to the poles) when the map is wider', () => {
+    const v = viewOfCamera({ zoom: 4, lat: -20, lon: 178 }, 800, 600);
+    expect(v[0]).toBeGreaterThan(v[2]);
+    expect(bboxIntersectsView([-179, -21, -179, -21], v)).toBe(true);
+    expect(viewOfCamera({ zoom: 0.5, lat: 10, lon: 40 }, 1280, 800)).toEqual([-180, -90, 180, 90]);
   });
 });

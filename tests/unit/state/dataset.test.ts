@@ -279,6 +279,20 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
+  it("reads the opening view it is given (a link's #map) rather than the world, once", async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    const baghdad: View = [44, 33, 45, 34];
+    source.openingView = baghdad;
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span)).toBe(true);
+    const first = sent[1] as Extract<DatasetRequest, { type: 'view' }>;
+    expect(first.view).toEqual(baghdad);
+    expect(source.openingView).toBeNull();
+    expect(shownIds(atlas).length).toBeGreaterThan(0);
+    source.close();
+  });
+
   it('asks again for a step past the days loaded, and for a pan past the view loaded', async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
