@@ -110,15 +110,11 @@ test('opens a prepared dataset by URL: counts and exports match DuckDB at each s
 
 test('a link at city zoom is read for the view the map then shows, estimated from its #map before the map exists', async ({ page }) => {
   test.setTimeout(120_000);
-  const days = 'from=2020-02-01&to=2020-02-07';
-  await openApp(page, `/?dataset=${URL_PATH}&${days}#map=1.2/20/10`);
-  await settled(page);
-  const world = Number(await status(page).getAttribute('data-bytes'));
+  // Which groups it reads is unit-tested (the first request carries this view); at 1M rows a
+  // week is about one row group, which spans the world, so the bytes read do not tell here.
   const camera = { zoom: 9, lat: 33.3, lon: 44.4 };
-  await openApp(page, `/?dataset=${URL_PATH}&${days}#map=${camera.zoom}/${camera.lat}/${camera.lon}`);
+  await openApp(page, `/?dataset=${URL_PATH}&from=2020-02-01&to=2020-02-07#map=${camera.zoom}/${camera.lat}/${camera.lon}`);
   await settled(page);
-  // At 1M rows a week is about one row group, which spans the world: the city reads no more.
-  expect(Number(await status(page).getAttribute('data-bytes'))).toBeLessThanOrEqual(world);
   const shown = await page.getByTestId('map').evaluate((m: HTMLElement) => ({ view: m.dataset.view!.split(',').map(Number), width: m.clientWidth, height: m.clientHeight }));
   // The estimate over the map's own size is the view MapLibre reports.
   const estimated = viewOfCamera(camera, shown.width, shown.height);
