@@ -11,7 +11,7 @@ import { formatIssue, type Issue } from '../core/schema.ts';
 import { csvCell } from '../core/export.ts';
 import { validateManifest, type SourceFile } from '../core/dataset-manifest.ts';
 import { readSource, SourceError } from './dataset-sources.ts';
-import { describe, findDuplicates, mergeStats, writeOverviews, writePartitions, type MonthStats } from './dataset-writer.ts';
+import { describe, findDuplicates, mergeStats, writeOverviews, writePartitions, WRITE_LANES, type MonthStats } from './dataset-writer.ts';
 
 const USAGE = `Usage: npm run build-dataset -- --data FILE... --out DIR [--name NAME]
   --data FILE...  GeoJSON, NDJSON, CSV/TSV (ACLED columns) or Parquet/GeoParquet; repeat --data
@@ -95,7 +95,8 @@ export async function build(options: BuildOptions, tmp: string, now: Date, say: 
     // By file and row, wherever a row was found wanting: duplicates are found after reading.
     rejected.sort((a, b) => a.src - b.src || a.issue.index - b.issue.index);
     writeFileSync(resolve(tmp, 'rejected.csv'), rejectedCsv(rejected));
-    const partitions = await writePartitions(db, tmp, stageDir, staged, duplicates, say);
+    const lanes = [db, ...(await Promise.all(Array.from({ length: WRITE_LANES - 1 }, () => instance.connect())))];
+    const partitions = await writePartitions(lanes, tmp, stageDir, staged, duplicates, say).finally(() => lanes.slice(1).forEach((c) => c.closeSync()));
     rmSync(stageDir, { recursive: true, force: true });
     if (partitions.length === 0) throw new SourceError(`no valid incident in ${options.data.join(', ')}${rejected.length ? ` (${rejected.length} rejected: see the warnings)` : ''}`);
     const overviews = await writeOverviews(db, tmp, say);

@@ -410,7 +410,7 @@ export async function findDuplicates(db: DuckDBConnection, stageDir: string): Pr
   const staged = `SELECT * FROM ${csvSql(join(stageDir, 'ids', '*.csv'), STAGE_IDS)}`;
   await db.run(`CREATE TEMP TABLE staged_ids AS ${staged}`);
   // A hash aggregate finds the ids that repeat; the window then says which came first.
-  await db.run(`CREATE TEMP TABLE dups AS SELECT id, src, src_unit, src_index, month, first_src FROM (
+  await db.run(`CREATE OR REPLACE TABLE dups AS SELECT id, src, src_unit, src_index, month, first_src FROM (
       SELECT *, row_number() OVER w AS n, first_value(src) OVER w AS first_src FROM staged_ids
       WHERE id IN (SELECT id FROM staged_ids GROUP BY id HAVING count(*) > 1) WINDOW w AS (PARTITION BY id ORDER BY src, src_index)) WHERE n > 1`);
   await db.run('DROP TABLE staged_ids');
@@ -439,48 +439,66 @@ const DAYS_SQL = "strftime(min(start_day), '%Y-%m-%d') AS first, strftime(max(en
 const bboxOf = (r: Record<string, unknown>) => [r.w, r.s, r.e, r.n].map(Number) as [number, number, number, number];
 
 /**
- * Writes one GeoParquet file per month under `dir` from the staged months (without the
- * duplicates findDuplicates kept), and says what each holds.
+ * Months written at once, each on its own connection: one month's COPY kept ~1.4 of the two
+ * cores busy (reading its staged CSV, sorting, compressing), two at once wrote 1M rows' months
+ * in 6.7-7.7 s instead of 8.5-9.5. Each month sorts in memory or spills on its own.
  */
-export async function writePartitions(db: DuckDBConnection, dir: string, stageDir: string, staged: Map<string, MonthStats>, duplicates: readonly Duplicate[], progress: (message: string) => void): Promise<Partition[]> {
+export const WRITE_LANES = 2;
+
+/**
+ * Writes one GeoParquet file per month under `dir` from the staged months (without the
+ * duplicates findDuplicates kept), up to `lanes.length` months at once, and says what each
+ * holds, in month order.
+ */
+export async function writePartitions(lanes: readonly DuckDBConnection[], dir: string, stageDir: string, staged: Map<string, MonthStats>, duplicates: readonly Duplicate[], progress: (message: string) => void): Promise<Partition[]> {
   const months = [...staged.keys()].sort();
-  const partitions: Partition[] = [];
-  // Each distinct list parsed once, joined to the rows by their stage and number.
+  // Each distinct list parsed once, joined to the rows by their stage and number. Tables, not
+  // temporary ones, which only their own connection sees.
   for (const kind of ['source', 'related'] as const) {
     const dir = kind === 'source' ? 'sources' : 'related';
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${kind}_lists (stage VARCHAR, ref BIGINT, list JSON)`);
+    await lanes[0].run(`CREATE OR REPLACE TABLE ${kind}_lists (stage VARCHAR, ref BIGINT, list JSON)`);
     if (!existsSync(join(stageDir, dir))) continue;
-    await db.run(`INSERT INTO ${kind}_lists SELECT ${STAGE_NAME}, ref, to_json(from_json(json, ${sqlString(JSON.stringify(LIST_SHAPES[kind]))}))
+    await lanes[0].run(`INSERT INTO ${kind}_lists SELECT ${STAGE_NAME}, ref, to_json(from_json(json, ${sqlString(JSON.stringify(LIST_SHAPES[kind]))}))
       FROM ${csvSql(join(stageDir, dir, '*.csv'), { ref: 'BIGINT', json: 'VARCHAR' }, true)}`);
   }
-  const day = (d: number) => isoDateOfDay(d);
-  for (const [k, month] of months.entries()) {
-    const source = `(SELECT * EXCLUDE (filename), ${STAGE_NAME} AS stage FROM ${csvSql(join(stageDir, `month=${month}`, '*.csv'), STAGE_CSV, true)} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
-    const joined = `${source} AS staged LEFT JOIN source_lists ON source_lists.stage = staged.stage AND source_lists.ref = staged.sources
-      LEFT JOIN related_lists ON related_lists.stage = staged.stage AND related_lists.ref = staged.related`;
-    let m = staged.get(month)!;
-    let first = day(m.first);
-    let last = day(m.last);
-    if (duplicates.some((d) => d.month === month)) {
-      // Without its duplicates the month may hold less: its figures come from what is left.
-      const [r] = await rows(db, `SELECT count(*) AS rows, strftime(DATE '1970-01-01' + min(start_day), '%Y-%m-%d') AS first, strftime(DATE '1970-01-01' + max(end_day), '%Y-%m-%d') AS last,
-        min(xmin) AS w, min(ymin) AS s, max(xmax) AS e, max(ymax) AS n, list(DISTINCT geometry_type ORDER BY geometry_type) AS types FROM ${source}`);
-      if (Number(r.rows) === 0) continue;
-      m = { ...m, rows: Number(r.rows), bbox: bboxOf(r), types: r.types as string[] };
-      first = String(r.first);
-      last = String(r.last);
-    }
-    const path = `month=${month}/part-0.parquet`;
-    progress(`writing ${path} (${m.rows.toLocaleString('en')} rows, ${k + 1} of ${months.length})`);
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    const metadata = `{geo: ${sqlString(geoMetadata(m.types, m.bbox))}, ${BUILDER_KEY}: ${sqlString(String(MANIFEST_VERSION))}}`;
-    const select = OUTPUT_COLUMNS.map((c) => `${STAGE_COLUMNS[c]} AS ${ident(c)}`).join(', ');
-    await db.run(`COPY (SELECT ${select} FROM ${joined} ORDER BY ${WEEK_SQL}, hilbert, staged.id)
-      TO ${sqlString(join(dir, path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, KV_METADATA ${metadata})`);
-    const [meta] = await rows(db, `SELECT count(*) AS groups FROM parquet_metadata(${sqlString(join(dir, path))}) WHERE column_id = 0`);
-    partitions.push({ path, rows: m.rows, rowGroups: Number(meta.groups), days: { from: first, to: last }, bbox: m.bbox, bytes: statSync(join(dir, path)).size });
+  const written: (Partition | null)[] = [];
+  let next = 0;
+  await Promise.all(
+    lanes.map(async (db) => {
+      for (let k = next++; k < months.length; k = next++) {
+        progress(`writing month=${months[k]}/part-0.parquet (${staged.get(months[k])!.rows.toLocaleString('en')} rows, ${k + 1} of ${months.length})`);
+        written[k] = await writeMonth(db, dir, stageDir, months[k], staged.get(months[k])!, duplicates);
+      }
+    }),
+  );
+  return written.filter((p): p is Partition => p !== null);
+}
+
+/** One month's GeoParquet file; null when its duplicates were all it held. */
+async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, month: string, stats: MonthStats, duplicates: readonly Duplicate[]): Promise<Partition | null> {
+  const source = `(SELECT * EXCLUDE (filename), ${STAGE_NAME} AS stage FROM ${csvSql(join(stageDir, `month=${month}`, '*.csv'), STAGE_CSV, true)} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
+  const joined = `${source} AS staged LEFT JOIN source_lists ON source_lists.stage = staged.stage AND source_lists.ref = staged.sources
+    LEFT JOIN related_lists ON related_lists.stage = staged.stage AND related_lists.ref = staged.related`;
+  let m = stats;
+  let first = isoDateOfDay(m.first);
+  let last = isoDateOfDay(m.last);
+  if (duplicates.some((d) => d.month === month)) {
+    // Without its duplicates the month may hold less: its figures come from what is left.
+    const [r] = await rows(db, `SELECT count(*) AS rows, strftime(DATE '1970-01-01' + min(start_day), '%Y-%m-%d') AS first, strftime(DATE '1970-01-01' + max(end_day), '%Y-%m-%d') AS last,
+      min(xmin) AS w, min(ymin) AS s, max(xmax) AS e, max(ymax) AS n, list(DISTINCT geometry_type ORDER BY geometry_type) AS types FROM ${source}`);
+    if (Number(r.rows) === 0) return null;
+    m = { ...m, rows: Number(r.rows), bbox: bboxOf(r), types: r.types as string[] };
+    first = String(r.first);
+    last = String(r.last);
   }
-  return partitions;
+  const path = `month=${month}/part-0.parquet`;
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  const metadata = `{geo: ${sqlString(geoMetadata(m.types, m.bbox))}, ${BUILDER_KEY}: ${sqlString(String(MANIFEST_VERSION))}}`;
+  const select = OUTPUT_COLUMNS.map((c) => `${STAGE_COLUMNS[c]} AS ${ident(c)}`).join(', ');
+  await db.run(`COPY (SELECT ${select} FROM ${joined} ORDER BY ${WEEK_SQL}, hilbert, staged.id)
+    TO ${sqlString(join(dir, path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, KV_METADATA ${metadata})`);
+  const [meta] = await rows(db, `SELECT count(*) AS groups FROM parquet_metadata(${sqlString(join(dir, path))}) WHERE column_id = 0`);
+  return { path, rows: m.rows, rowGroups: Number(meta.groups), days: { from: first, to: last }, bbox: m.bbox, bytes: statSync(join(dir, path)).size };
 }
 
 /** The partitions written, as DuckDB reads them. */
