@@ -285,8 +285,8 @@ const RANGE = 'STRUCT("min" INTEGER, "max" INTEGER)';
  * from_json's shapes of the two lists of structs, which the partitions hold as JSON text (the
  * JSON logical type), each list normalised to these keys in this order. Typed, a list of
  * structs was the costliest column to read in the browser: hyparquet assembles each field of
- * each element on its own, then the structs from them (~10 µs a row of ~40). As JSON, a list
- * is one value, parsed once per distinct list of a row group's dictionary.
+ * each element on its own, then the structs from them. As JSON, a list is one value, parsed
+ * once per distinct list of a row group's dictionary.
  */
 const LIST_SHAPES = { source: [{ title: 'VARCHAR', publisher: 'VARCHAR', url: 'VARCHAR', published: 'VARCHAR' }], related: [{ type: 'VARCHAR', id: 'VARCHAR' }] };
 /** The staged CSV's columns, in the order Stage.add writes them. */
@@ -439,9 +439,9 @@ const DAYS_SQL = "strftime(min(start_day), '%Y-%m-%d') AS first, strftime(max(en
 const bboxOf = (r: Record<string, unknown>) => [r.w, r.s, r.e, r.n].map(Number) as [number, number, number, number];
 
 /**
- * Months written at once, each on its own connection: one month's COPY kept ~1.4 of the two
- * cores busy (reading its staged CSV, sorting, compressing), two at once wrote 1M rows' months
- * in 6.7-7.7 s instead of 8.5-9.5. Each month sorts in memory or spills on its own.
+ * Months written at once, each on its own connection: one month's COPY (reading its staged
+ * CSV, sorting, compressing) leaves part of two cores idle. Each month sorts in memory, or
+ * spills, within the one memory limit of the instance.
  */
 export const WRITE_LANES = 2;
 

@@ -135,8 +135,8 @@ export class DatasetSource {
   /**
    * The view the first request of an opening reads for instead of the atlas's, which is the
    * world until the map reports its own: a link's #map over the window (see viewOfCamera, set
-   * by main.ts). A city-sized link at 10M rows read the world's ~184,000 rows of its week (8 s)
-   * where its view holds a few groups.
+   * by main.ts). Read for the world, a city-sized link to a large dataset read every row group
+   * of its days where its view needs a few.
    */
   openingView: View | null = null;
   private worker: Worker | null = null;
@@ -206,9 +206,8 @@ export class DatasetSource {
 
   /**
    * Until `drawn` settles (the map's first complete frame, see main.ts), requests read only their
-   * days and view, not ahead of them; then what is shown is read ahead of. At 1M rows the
-   * read-ahead of the opening view, decoded while the map started, put its first frame ~0.4 s
-   * later (2.7-3.0 s without, 3.1-3.5 s with).
+   * days and view, not ahead of them; then what is shown is read ahead of: decoded while the
+   * map starts, on the same cores, the read-ahead put off the first frame.
    */
   holdAheadUntil(drawn: Promise<unknown>): void {
     this.aheadHeld = true;

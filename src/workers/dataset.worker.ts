@@ -228,7 +228,7 @@ const exports = new Map<number, { unwritten: number; cancelled: boolean; wake: (
  * pass it: each group's rows are validated as for the page, filtered by the same rule (facets
  * included), and a slab's incidents are sorted as the store sorts them, then serialised. A
  * slab's pieces go out as the page takes them while the next slab is read: a worker that
- * waited for the page to take a slab before reading the next stood idle a third of the time.
+ * waited for the page to take a slab before reading the next stood idle meanwhile.
  */
 async function exportSlabs(request: Extract<DatasetRequest, { type: 'export' }>): Promise<void> {
   const { job, format, filter } = request;
