@@ -38,8 +38,13 @@ const LARGEST = 4;
  */
 export function slabsOf<G extends SlabGroup>(groups: readonly G[], rows: number): Slab<G>[] {
   if (groups.length === 0) return [];
-  const byStart = [...groups].sort((a, b) => a.starts.from - b.starts.from);
-  const byEnd = [...groups].sort((a, b) => a.starts.to - b.starts.to);
+  // Statistics that run backwards (a file changed by hand) are read as the days between them,
+  // so that every group is read by some slab.
+  const span = new Map(groups.map((g) => [g, { from: Math.min(g.starts.from, g.starts.to), to: Math.max(g.starts.from, g.starts.to) }]));
+  const from = (g: G) => span.get(g)!.from;
+  const to = (g: G) => span.get(g)!.to;
+  const byStart = [...groups].sort((a, b) => from(a) - from(b));
+  const byEnd = [...groups].sort((a, b) => to(a) - to(b));
   // Rows meet a cut after day d when their group starts on or before d and ends after it:
   // cuts are tried after the last day of each group, where fewer rows may cross.
   const cuts: number[] = [];
@@ -48,12 +53,12 @@ export function slabsOf<G extends SlabGroup>(groups: readonly G[], rows: number)
   let crossing = 0;
   let held = 0;
   for (const end of byEnd) {
-    const d = end.starts.to;
-    while (started < byStart.length && byStart[started].starts.from <= d) {
+    const d = to(end);
+    while (started < byStart.length && from(byStart[started]) <= d) {
       crossing += byStart[started].rows;
       held += byStart[started++].rows;
     }
-    while (ended < byEnd.length && byEnd[ended].starts.to <= d) crossing -= byEnd[ended++].rows;
+    while (ended < byEnd.length && to(byEnd[ended]) <= d) crossing -= byEnd[ended++].rows;
     if (started === byStart.length && crossing === 0) break;
     if (cuts.at(-1) === d || held < rows || (crossing > 0 && !(held >= LARGEST * rows && crossing <= rows / 2))) continue;
     cuts.push(d);
@@ -61,9 +66,9 @@ export function slabsOf<G extends SlabGroup>(groups: readonly G[], rows: number)
   }
   // The first and last slabs are open-ended: an incident outside its group's statistics is still written.
   const edges = [-Infinity, ...cuts, Infinity];
-  return edges.slice(1).map((to, k) => {
-    const from = edges[k] + 1;
-    return { days: { from, to }, groups: byStart.filter((g) => g.starts.from <= to && g.starts.to >= from) };
+  return edges.slice(1).map((last, k) => {
+    const first = edges[k] + 1;
+    return { days: { from: first, to: last }, groups: byStart.filter((g) => from(g) <= last && to(g) >= first) };
   });
 }
 
