@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DuckDBDoubleVector, DuckDBInstance, DuckDBFloatVector, DuckDBListVector, DuckDBStructVector, DuckDBTypeId, DuckDBVarCharVector, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import { validateFeature, type Incident } from '../core/schema.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
+import { setProperty } from '../core/import/rows.ts';
 import { csvRows, geojsonFeatures } from '../core/export.ts';
 import { sqlString } from './dataset-writer.ts';
 
@@ -118,11 +119,8 @@ export async function* exportPieces(db: DuckDBConnection, files: readonly string
     const batch: Incident[] = new Array(chunk.rowCount);
     for (let k = 0; k < chunk.rowCount; k++) {
       const o: Record<string, unknown> = {};
-      for (const c of columns) {
-        // Defined, not assigned, as Object.fromEntries would: "__proto__" stays a column.
-        if (c.name === '__proto__') Object.defineProperty(o, c.name, { value: c.value(k), enumerable: true, writable: true, configurable: true });
-        else o[c.name] = c.value(k);
-      }
+      // "__proto__" stays a column, as Object.fromEntries would keep it.
+      for (const c of columns) setProperty(o, c.name, c.value(k));
       const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb?.getItem(k) as { bytes?: Uint8Array } | null)?.bytes), index + k);
       if (!incident) throw new UsageError(`--dataset: row ${String(o.id)} of the dataset does not validate: ${issues[0]?.reason}`);
       batch[k] = incident;

@@ -4,6 +4,7 @@
 
 import type { Geometry } from 'geojson';
 import { wkbToGeometry } from './wkb.ts';
+import { setProperty } from './import/rows.ts';
 
 /** Columns the builder derives and writes beside the schema's fields; a source read back drops them. */
 export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'extra', 'geometry', 'src', 'src_index'];
@@ -47,10 +48,4 @@ function parsedList(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-/** Plain assignment keeps the object fast; only "__proto__" would hit the prototype setter, so it is defined. */
-function setProperty(properties: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
-  else properties[key] = value;
 }

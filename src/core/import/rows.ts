@@ -228,11 +228,18 @@ export function rowToIncident(cells: readonly string[], ctx: RowContext): { inci
   for (const [key, i] of ctx.extraColumns === false ? [] : extra) {
     const value = cells[i];
     if (value === undefined || value === '' || Object.prototype.hasOwnProperty.call(properties, key)) continue;
-    // Plain assignment keeps objects fast; only "__proto__" would hit the prototype setter.
-    if (key === '__proto__') Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
-    else (properties as Record<string, unknown>)[key] = value;
+    setProperty(properties, key, value);
   }
   const feature = { type: 'Feature', id, geometry, properties };
   const { incident, issues } = validateFeature(feature, ctx.row);
   return { incident, issues: issues.map((i) => ({ ...i, unit })), assumedUtc: start.assumedUtc };
+}
+
+/**
+ * A key of hostile input set on a plain object: plain assignment keeps the object fast; only
+ * "__proto__" would hit the prototype setter, so it is defined.
+ */
+export function setProperty(properties: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+  else properties[key] = value;
 }
