@@ -296,7 +296,7 @@ export class DatasetSource {
       let written = 0;
       for (const [slab, cut] of slabs.entries()) {
         const w = pool[slab % pool.length];
-        for (let first = true; ; first = false) {
+        for (;;) {
           const m = await inbox.take((m) => m.type === 'export-error' || ((m.type === 'export-piece' || m.type === 'export-slab') && m.slab === slab));
           if (m.type === 'export-error') throw new Error(m.message);
           if (m.type === 'export-slab') {
@@ -304,8 +304,8 @@ export class DatasetSource {
             break;
           }
           if (m.type !== 'export-piece') continue;
-          // A slab's first piece starts without a comma: the slabs before it may have written features.
-          yield first && count > 0 && format === 'geojson' ? `,${m.text}` : m.text;
+          // The pieces know nothing of each other: the comma between two is written here.
+          yield written > 0 && format === 'geojson' ? `,${m.text}` : m.text;
           w.postMessage({ type: 'export-ack', job } satisfies DatasetRequest);
           progress(read / total, (written += m.rows));
         }

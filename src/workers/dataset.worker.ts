@@ -77,10 +77,7 @@ export type DatasetMessage =
   | { type: 'same'; seq: number; bytes: number; covers: Coverage }
   | { type: 'error'; seq: number | null; message: string }
   | { type: 'export-plan'; job: number; slabs: Slab<RowGroupRef>[] }
-  /**
-   * A piece of a slab of an export: its features (or CSV rows), the first piece of a slab
-   * without a leading comma, the others with one.
-   */
+  /** A piece of a slab of an export: its features (or CSV rows), no comma before the first (the page writes those). */
   | { type: 'export-piece'; job: number; slab: number; text: string; rows: number }
   /** A slab is written: `count` incidents. */
   | { type: 'export-slab'; job: number; slab: number; count: number }
@@ -239,7 +236,7 @@ async function exportSlabs(request: Extract<DatasetRequest, { type: 'export' }>)
       while (state.unwritten >= EXPORT_AHEAD && !state.cancelled) await new Promise<void>((resolve) => (state.wake = resolve));
       if (state.cancelled) return;
       const piece = texts.slice(from, from + EXPORT_PIECE);
-      post({ type: 'export-piece', job, slab, text: format === 'csv' ? piece.join('') : (from === 0 ? '' : ',') + piece.join(','), rows: piece.length });
+      post({ type: 'export-piece', job, slab, text: piece.join(format === 'csv' ? '' : ','), rows: piece.length });
       state.unwritten++;
     }
     post({ type: 'export-slab', job, slab, count: texts.length });
