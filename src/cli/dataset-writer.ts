@@ -53,6 +53,9 @@ function quoted(s: string): string {
  */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** A lone surrogate, which DuckDB's JSON reader refuses: a row with one keeps its foreign properties as text. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** A string's JSON inside a quoted CSV field (quotes doubled); most strings need no escaping. */
 function jsonStringInField(v: string): string {
   return NEEDS_ESCAPE.test(v) ? JSON.stringify(v).replaceAll('"', '""') : `""${v}""`;
@@ -61,31 +64,126 @@ function jsonStringInField(v: string): string {
 /** Each foreign key's JSON, quotes already doubled for the CSV field: a file repeats its keys on every row. */
 const keyFields = new Map<string, string>();
 
+/** Foreign keys that the `extra` struct holds at most; past them, rows keep theirs as JSON text. */
+export const EXTRA_KEYS = 256;
+
+/**
+ * The foreign keys of a stage's rows that the `extra` struct holds, one column each, in an order
+ * that every row written there follows. A row goes there when all its foreign values are
+ * strings (a CSV file's always are) and its keys come in that order; a key met for the first
+ * time is placed after the row's previous key. Any other row keeps its foreign properties as
+ * JSON text in `extra_json`, so that every row reads back with its own keys, in its own order,
+ * and its values as they were. As one JSON text per row, the foreign columns were a third of a
+ * dataset's bytes: the keys repeat on every row, and one column of each kind compresses far
+ * better than rows of all of them.
+ */
+export class KeyOrder {
+  readonly keys: string[] = [];
+  private readonly at = new Map<string, number>();
+  /** Keys in lower case: DuckDB's struct fields ignore case, and would rename one of two. */
+  private readonly folded = new Set<string>();
+
+  /** Whether a row with these foreign keys (in its order) goes to the struct; its new keys are taken in when it does. */
+  take(keys: readonly string[]): boolean {
+    let last = -1;
+    let fresh = 0;
+    for (const key of keys) {
+      const k = this.at.get(key);
+      if (k === undefined) {
+        // "__proto__" would not survive a struct read into an object; "" is no column name.
+        if (key === '' || key === '__proto__' || LONE_SURROGATE.test(key) || this.folded.has(key.toLowerCase())) return false;
+        fresh++;
+      } else if (k <= last) return false;
+      else last = k;
+    }
+    if (fresh === 0) return true;
+    if (this.keys.length + fresh > EXTRA_KEYS || new Set(keys.map((k) => k.toLowerCase())).size < keys.length) return false;
+    let after = -1;
+    for (const key of keys) {
+      const k = this.at.get(key);
+      if (k !== undefined) after = k;
+      else {
+        this.keys.splice(++after, 0, key);
+        this.folded.add(key.toLowerCase());
+        for (let i = after; i < this.keys.length; i++) this.at.set(this.keys[i], i);
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * One order of the keys that follows each stage's order (a stage's keys may be one file's
+ * columns, or one part's of a file), keys first met first where the orders leave a choice;
+ * null when the orders contradict each other, name two keys that differ only in case, or hold
+ * more than EXTRA_KEYS keys: every row then keeps its foreign properties as JSON text.
+ */
+export function mergeKeyOrders(orders: readonly (readonly string[])[]): string[] | null {
+  const first = new Map<string, number>();
+  const after = new Map<string, Set<string>>();
+  const before = new Map<string, number>();
+  for (const order of orders) {
+    for (let i = 0; i < order.length; i++) {
+      const key = order[i];
+      if (!first.has(key)) {
+        first.set(key, first.size);
+        after.set(key, new Set());
+        before.set(key, 0);
+      }
+      if (i > 0 && !after.get(order[i - 1])!.has(key)) {
+        after.get(order[i - 1])!.add(key);
+        before.set(key, before.get(key)! + 1);
+      }
+    }
+  }
+  if (first.size > EXTRA_KEYS || new Set([...first.keys()].map((k) => k.toLowerCase())).size < first.size) return null;
+  const out: string[] = [];
+  const ready = [...first.keys()].filter((k) => before.get(k) === 0);
+  while (ready.length > 0) {
+    let pick = 0;
+    for (let i = 1; i < ready.length; i++) if (first.get(ready[i])! < first.get(ready[pick])!) pick = i;
+    const key = ready.splice(pick, 1)[0];
+    out.push(key);
+    for (const next of after.get(key)!) {
+      before.set(next, before.get(next)! - 1);
+      if (before.get(next) === 0) ready.push(next);
+    }
+  }
+  return out.length === first.size ? out : null;
+}
+
 /**
  * The foreign properties as one JSON object, in their order, written directly as a quoted CSV
  * field; '' (NULL) when there are none. Escaping the whole object afterwards cost more than
  * everything else a staged line does: most values are plain strings, which need no escaping.
+ * `keys` gets the keys written; `strings` says whether every value written was a string.
  */
-function extraField(p: Record<string, unknown>): string {
+function extraField(p: Record<string, unknown>, keys: string[]): { field: string; strings: boolean } {
   let field = '';
+  let strings = true;
   for (const key in p) {
     if (FIELD_SET.has(key) || !Object.prototype.hasOwnProperty.call(p, key)) continue;
     const v = p[key];
     let value: string;
-    if (typeof v === 'string') value = jsonStringInField(v);
-    else {
+    if (typeof v === 'string') {
+      value = jsonStringInField(v);
+      // Only a string that needed escaping is longer than itself in quotes.
+      if (value.length !== v.length + 4 && LONE_SURROGATE.test(v)) strings = false;
+    } else {
       const json = JSON.stringify(v);
       if (json === undefined) continue;
       value = json.replaceAll('"', '""');
+      strings = false;
     }
     let k = keyFields.get(key);
     if (k === undefined) {
       k = `${jsonStringInField(key)}:`;
       if (keyFields.size < 4096) keyFields.set(key, k);
     }
+    keys.push(key);
     field += (field === '' ? '"{' : ',') + k + value;
   }
-  return field === '' ? '' : `${field}}"`;
+  return { field: field === '' ? '' : `${field}}"`, strings };
 }
 
 /** A list of strings as a quoted CSV field of its JSON, as extraField writes a value. */
@@ -217,6 +315,8 @@ export class Stage {
   private readonly ids: LineFile;
   private readonly sources: ListFile;
   private readonly related: ListFile;
+  private readonly extraKeys = new KeyOrder();
+  private readonly rowKeys: string[] = [];
   rows = 0;
 
   constructor(
@@ -241,13 +341,16 @@ export class Stage {
     const p = incident.properties;
     const [xmin, ymin, xmax, ymax] = incident.bbox;
     const id = quoted(incident.id);
+    this.rowKeys.length = 0;
+    const extra = extraField(p, this.rowKeys);
+    const struct = extra.strings && this.extraKeys.take(this.rowKeys);
     // Each line to bytes at once: one long string of many lines was a rope that the collector
     // promoted and the write then had to flatten.
     const line =
       `${id},${quoted(p.title)},${quoted(p.summary)},${quoted(incident.category)},${quoted(incident.status)},` +
       `${quoted(p.start)},${quoted(p.end)},${incident.startDay},${incident.endDay},${quoted(p.time_precision)},${quoted(p.place)},${quoted(p.geo_precision)},` +
       `${p.uncertainty_m},${p.killed.min},${p.killed.max},${p.wounded.min},${p.wounded.max},${stringsField(p.actors)},${this.sources.ref(p.sources)},${this.related.ref(p.related)},` +
-      `${extraField(p)},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
+      `${struct ? extra.field : ''},${struct ? '' : extra.field},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
       `${hilbertKey(incident.lon, incident.lat)},${source},${unit},${index}\n`;
     this.rows++;
     const key = isoDateOfDay(incident.startDay).slice(0, 7);
@@ -276,6 +379,9 @@ export class Stage {
     this.ids.close();
     this.sources.close();
     this.related.close();
+    const keys = new LineFile(join(this.dir, 'keys', `${this.name}.csv`));
+    this.extraKeys.keys.forEach((key, i) => keys.write(`${i},${quoted(key)}\n`));
+    keys.close();
     return stats;
   }
 }
@@ -312,6 +418,7 @@ const STAGE_CSV: Record<string, string> = {
   sources: 'BIGINT',
   related: 'BIGINT',
   extra: 'VARCHAR',
+  extra_json: 'VARCHAR',
   lon: 'DOUBLE',
   lat: 'DOUBLE',
   xmin: 'DOUBLE',
@@ -347,12 +454,12 @@ const STAGE_COLUMNS: Record<string, string> = {
   sources: `coalesce(source_lists.list, '[]'::JSON)`,
   related: `coalesce(related_lists.list, '[]'::JSON)`,
   extra: 'extra',
+  extra_json: 'extra_json',
   lon: 'lon',
   lat: 'lat',
   bbox: "{'xmin': xmin, 'ymin': ymin, 'xmax': xmax, 'ymax': ymax}",
   geometry: 'from_hex(geometry)',
   geometry_type: 'geometry_type',
-  hilbert: 'hilbert',
   src: 'src',
   src_unit: 'src_unit',
   src_index: 'src_index',
@@ -365,6 +472,34 @@ const STAGE_COLUMNS: Record<string, string> = {
  * read, and an export from the dataset (src/cli/export.ts) orders them so too.
  */
 const OUTPUT_COLUMNS = Object.keys(STAGE_COLUMNS).filter((c) => !['geometry_type', 'src_unit'].includes(c));
+
+/**
+ * The SELECT list of a partition (OUTPUT_COLUMNS). The foreign properties of the rows staged for
+ * the struct go to `extra`, a VARCHAR field for each of `keys` (see KeyOrder), and the other
+ * rows' stay JSON text in `extra_json`; with no keys (none met, or orders that contradict each
+ * other), every row's go to `extra_json`.
+ */
+function outputSql(keys: readonly string[] | null): string {
+  const struct = keys !== null && keys.length > 0;
+  const shape = struct ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR']))) : '';
+  const sql = (c: string) => (c === 'extra' ? `from_json(extra, ${sqlString(shape)})` : c === 'extra_json' && !struct ? 'coalesce(extra_json, extra)' : STAGE_COLUMNS[c]);
+  return OUTPUT_COLUMNS.filter((c) => c !== 'extra' || struct)
+    .map((c) => `${sql(c)} AS ${ident(c)}`)
+    .join(', ');
+}
+
+/** The struct's keys: one order of every stage's (mergeKeyOrders); [] when no row has foreign properties. */
+async function extraKeys(db: DuckDBConnection, stageDir: string): Promise<string[] | null> {
+  if (!existsSync(join(stageDir, 'keys'))) return [];
+  const found = await rows(db, `SELECT ${STAGE_NAME} AS stage, list(key ORDER BY pos) AS keys FROM ${csvSql(join(stageDir, 'keys', '*.csv'), { pos: 'INTEGER', key: 'VARCHAR' }, true)} GROUP BY ALL`);
+  // Sources in their order, a file's parts in theirs: keys met first come first where orders leave a choice.
+  const rank = (stage: string) => (/^s(\d+)(?:-p(\d+))?$/.exec(stage) ?? []).slice(1).map((n) => Number(n ?? -1));
+  found.sort((a, b) => {
+    const [x, y] = [rank(String(a.stage)), rank(String(b.stage))];
+    return x[0] - y[0] || x[1] - y[1];
+  });
+  return mergeKeyOrders(found.map((r) => r.keys as string[]));
+}
 
 /** A string as an SQL literal, for DuckDB: the one quoting of the command-line tools. */
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -461,13 +596,14 @@ export async function writePartitions(lanes: readonly DuckDBConnection[], dir: s
     await lanes[0].run(`INSERT INTO ${kind}_lists SELECT ${STAGE_NAME}, ref, to_json(from_json(json, ${sqlString(JSON.stringify(LIST_SHAPES[kind]))}))
       FROM ${csvSql(join(stageDir, dir, '*.csv'), { ref: 'BIGINT', json: 'VARCHAR' }, true)}`);
   }
+  const keys = await extraKeys(lanes[0], stageDir);
   const written: (Partition | null)[] = [];
   let next = 0;
   await Promise.all(
     lanes.map(async (db) => {
       for (let k = next++; k < months.length; k = next++) {
         progress(`writing month=${months[k]}/part-0.parquet (${staged.get(months[k])!.rows.toLocaleString('en')} rows, ${k + 1} of ${months.length})`);
-        written[k] = await writeMonth(db, dir, stageDir, months[k], staged.get(months[k])!, duplicates);
+        written[k] = await writeMonth(db, dir, stageDir, months[k], staged.get(months[k])!, duplicates, keys);
       }
     }),
   );
@@ -475,7 +611,7 @@ export async function writePartitions(lanes: readonly DuckDBConnection[], dir: s
 }
 
 /** One month's GeoParquet file; null when its duplicates were all it held. */
-async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, month: string, stats: MonthStats, duplicates: readonly Duplicate[]): Promise<Partition | null> {
+async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, month: string, stats: MonthStats, duplicates: readonly Duplicate[], keys: readonly string[] | null): Promise<Partition | null> {
   const source = `(SELECT * EXCLUDE (filename), ${STAGE_NAME} AS stage FROM ${csvSql(join(stageDir, `month=${month}`, '*.csv'), STAGE_CSV, true)} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
   const joined = `${source} AS staged LEFT JOIN source_lists ON source_lists.stage = staged.stage AND source_lists.ref = staged.sources
     LEFT JOIN related_lists ON related_lists.stage = staged.stage AND related_lists.ref = staged.related`;
@@ -494,8 +630,7 @@ async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, m
   const path = `month=${month}/part-0.parquet`;
   mkdirSync(dirname(join(dir, path)), { recursive: true });
   const metadata = `{geo: ${sqlString(geoMetadata(m.types, m.bbox))}, ${BUILDER_KEY}: ${sqlString(String(MANIFEST_VERSION))}}`;
-  const select = OUTPUT_COLUMNS.map((c) => `${STAGE_COLUMNS[c]} AS ${ident(c)}`).join(', ');
-  await db.run(`COPY (SELECT ${select} FROM ${joined} ORDER BY ${WEEK_SQL}, hilbert, staged.id)
+  await db.run(`COPY (SELECT ${outputSql(keys)} FROM ${joined} ORDER BY ${WEEK_SQL}, staged.hilbert, staged.id)
     TO ${sqlString(join(dir, path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, KV_METADATA ${metadata})`);
   const [meta] = await rows(db, `SELECT count(*) AS groups FROM parquet_metadata(${sqlString(join(dir, path))}) WHERE column_id = 0`);
   return { path, rows: m.rows, rowGroups: Number(meta.groups), days: { from: first, to: last }, bbox: m.bbox, bytes: statSync(join(dir, path)).size };

@@ -59,7 +59,7 @@ function jsonReader(v: DuckDBVector): Read {
     return (k) => {
       if (!v.isItemValid(k)) return null;
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) o[names[i]] = entries[i](k);
+      for (let i = 0; i < names.length; i++) setProperty(o, names[i], entries[i](k));
       return o;
     };
   }
@@ -108,8 +108,8 @@ export async function* exportPieces(db: DuckDBConnection, files: readonly string
   const names = result.deduplicatedColumnNames();
   const geometry = names.indexOf('geometry');
   const headers = names.filter((c) => !DERIVED_COLUMNS.includes(c));
-  // What parquetFeature reads of a row: the headers, and `extra` in a file of ours.
-  const read = names.flatMap((c, i) => (headers.includes(c) || c === 'extra' ? [i] : []));
+  // What parquetFeature reads of a row: the headers, and the foreign properties in a file of ours.
+  const read = names.flatMap((c, i) => (headers.includes(c) || c === 'extra' || c === 'extra_json' ? [i] : []));
   let index = 0;
   for (;;) {
     const chunk = await result.fetchChunk();

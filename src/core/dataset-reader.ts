@@ -129,7 +129,7 @@ const CATEGORY_OF = new Map<unknown, number>(CATEGORIES.map((c, k) => [c, k]));
 const STATUS_OF = new Map<unknown, number>(STATUSES.map((s, k) => [s, k]));
 
 /** Derived columns that a feature is made of; the others (days, bbox, curve, source) only serve pruning and the build. */
-const FEATURE_DERIVED = ['extra', 'geometry'];
+const FEATURE_DERIVED = ['extra', 'extra_json', 'geometry'];
 
 /**
  * The top-level columns rowToFeature reads: the schema's fields (whatever a file holds, so a

@@ -7,7 +7,7 @@ import { wkbToGeometry } from './wkb.ts';
 import { setProperty } from './import/rows.ts';
 
 /** Columns the builder derives and writes beside the schema's fields; a source read back drops them. */
-export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'extra', 'geometry', 'src', 'src_index'];
+export const DERIVED_COLUMNS = ['start_day', 'end_day', 'lon', 'lat', 'bbox', 'hilbert', 'extra', 'extra_json', 'geometry', 'src', 'src_index'];
 
 /**
  * A Parquet row (as JSON values, by column name) as a GeoJSON feature for the validator: the
@@ -20,10 +20,20 @@ export function parquetFeature(o: Record<string, unknown>, headers: readonly str
     const v = o[h];
     setProperty(properties, h, typeof v === 'bigint' ? Number(v) : ours && typeof v === 'string' && JSON_LISTS.has(h) ? parsedList(v) : v);
   }
-  if (ours && typeof o.extra === 'string') {
-    const extra = JSON.parse(o.extra) as Record<string, unknown>;
+  if (ours) {
     // A later key wins, as in the row the build read: a foreign column named like a field replaces it.
-    for (const key of Object.keys(extra)) setProperty(properties, key, extra[key]);
+    const { extra, extra_json: text } = o;
+    // A dataset built before the struct holds every row's foreign properties as JSON text in `extra`.
+    if (typeof extra === 'string') assignJson(properties, extra);
+    else if (typeof extra === 'object' && extra !== null) {
+      // A NULL field is a key the row does not have: a row with a null value is kept as text.
+      const fields = extra as Record<string, unknown>;
+      for (const key of Object.keys(fields)) {
+        const v = fields[key];
+        if (v !== null && v !== undefined) setProperty(properties, key, v);
+      }
+    }
+    if (typeof text === 'string') assignJson(properties, text);
   }
   let geometry: Geometry | null;
   try {
@@ -33,6 +43,12 @@ export function parquetFeature(o: Record<string, unknown>, headers: readonly str
     geometry = null;
   }
   return { type: 'Feature', id: properties.id ?? undefined, geometry, properties };
+}
+
+/** A JSON object's keys and values as properties, in its order. */
+function assignJson(properties: Record<string, unknown>, text: string): void {
+  const o = JSON.parse(text) as Record<string, unknown>;
+  for (const key of Object.keys(o)) setProperty(properties, key, o[key]);
 }
 
 /**

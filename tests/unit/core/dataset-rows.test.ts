@@ -33,3 +33,18 @@ describe('parquetFeature', () => {
     expect(back.properties.sources).toBe('[]');
   });
 });
+
+describe('parquetFeature: foreign properties', () => {
+  const keysOf = (o: Record<string, unknown>) => Object.keys(parquetFeature(o, [], true, undefined).properties);
+  it('reads the struct\'s fields in order, leaving out the keys a row does not have', () => {
+    const back = parquetFeature({ extra: { b: '2', a: null, c: '3' }, extra_json: null }, [], true, undefined);
+    expect(back.properties).toEqual({ b: '2', c: '3' });
+    expect(keysOf({ extra: { b: '2', a: null, c: '3' } })).toEqual(['b', 'c']);
+  });
+
+  it('reads a row kept as JSON text with its own values and order, as a dataset built before kept every row', () => {
+    expect(parquetFeature({ extra: null, extra_json: '{"z":null,"y":[1]}' }, [], true, undefined).properties).toEqual({ z: null, y: [1] });
+    expect(keysOf({ extra: '{"z":1,"__proto__":"kept","y":2}' })).toEqual(['z', '__proto__', 'y']);
+    expect(keysOf({ extra: { a: null }, extra_json: '{"z":1,"y":2}' })).toEqual(['z', 'y']);
+  });
+});
