@@ -4,13 +4,13 @@
 // part after the first scans the bytes before it first (see core/import/split.ts), to be sure
 // of that and to number its rows as one read-through would.
 
-import { openAsBlob } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CsvImporter, type CsvPartResult } from '../core/import/index.ts';
 import { findCsvCut } from '../core/import/split.ts';
 import { streamCsv, type Dialect } from '../core/import/csv-stream.ts';
 import type { Mapping } from '../core/import/columns.ts';
 import { Stage, type MonthStats } from './dataset-writer.ts';
+import { fileBytes } from './file-bytes.ts';
 
 export interface PartJob {
   path: string;
@@ -33,7 +33,7 @@ export type PartMessage =
 
 const job = workerData as PartJob;
 const post = (m: PartMessage) => parentPort!.postMessage(m);
-const blob = await openAsBlob(job.path);
+const blob = await fileBytes(job.path);
 let firstRow = 1;
 let ok = true;
 if (job.start > 0) {

@@ -5,7 +5,7 @@
 // table rows (without one) for the same validators. Accepted incidents go to the stage
 // (dataset-writer.ts).
 
-import { createReadStream, openAsBlob, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
@@ -18,6 +18,7 @@ import { BUILDER_KEY, Stage, mergeStats, sqlString, type MonthStats } from './da
 import type { PartJob, PartMessage } from './dataset-part.worker.ts';
 import { streamCsv } from '../core/import/csv-stream.ts';
 import { tsWorker } from './ts-worker.ts';
+import { fileBytes, type Bytes } from './file-bytes.ts';
 
 export class SourceError extends Error {}
 
@@ -63,9 +64,9 @@ function sha256OfFile(path: string): Promise<string> {
  * Throws SourceError when the file as a whole cannot be read (the reason the app would show).
  */
 export async function readSource(path: string, src: number, stageDir: string, db: DuckDBConnection, progress: (fraction: number) => void, parallelBytes = PARALLEL_BYTES): Promise<SourceResult> {
-  let blob: Blob;
+  let blob: Bytes;
   try {
-    blob = await openAsBlob(path);
+    blob = await fileBytes(path);
   } catch (e) {
     throw new SourceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -116,7 +117,7 @@ interface Parts {
  * reads the file through. An id repeated in both parts is left to findDuplicates, which
  * rejects the later one as the importer would have.
  */
-async function readCsvInParts(path: string, blob: Blob, src: number, stageDir: string, progress: (fraction: number) => void): Promise<Parts | null> {
+async function readCsvInParts(path: string, blob: Bytes, src: number, stageDir: string, progress: (fraction: number) => void): Promise<Parts | null> {
   const plan = await planCsvParts(blob, SECOND_PART_FROM);
   if (!plan) return null;
   const bounds = [0, plan.start, blob.size];

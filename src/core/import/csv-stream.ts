@@ -2,6 +2,7 @@
 // in chunks, into a CsvImporter (whose accepted rows go to an AcceptedRows, accepted.ts).
 
 import Papa from 'papaparse';
+import type { Bytes } from './bytes.ts';
 import { CSV_PARSE_CONFIG, TextDecoding, type CsvImporter, type TextEncoding } from './index.ts';
 
 export type Dialect = { delimiter?: string; newline?: '\r' | '\n' | '\r\n' };
@@ -18,7 +19,7 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  * tell the importer which rows held bytes that are not text. papaparse reads the text as a
  * Node-style stream of strings, which it parses as they come, keeping a row cut between two.
  */
-export function streamCsv(blob: Blob, importer: CsvImporter, dialect: Dialect, progress: (bytes: number) => void, encoding: TextEncoding = 'utf-8'): Promise<string | null> {
+export function streamCsv(blob: Bytes, importer: CsvImporter, dialect: Dialect, progress: (bytes: number) => void, encoding: TextEncoding = 'utf-8'): Promise<string | null> {
   return new Promise((resolve) => {
     const listeners = new Map<string, (value?: unknown) => void>();
     let stopped = false;

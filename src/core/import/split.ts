@@ -13,6 +13,7 @@
 import Papa from 'papaparse';
 import { CSV_PARSE_CONFIG, CsvImporter } from './index.ts';
 import type { Mapping } from './columns.ts';
+import type { Bytes } from './bytes.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -197,7 +198,7 @@ export interface CsvPlan {
  * the delimiter is not one byte, or no likely cut lies before the end. The second reader
  * makes sure of the cut (findCsvCut) before it trusts it.
  */
-export async function planCsvParts(file: Blob, share: number, mapping?: Mapping): Promise<CsvPlan | null> {
+export async function planCsvParts(file: Bytes, share: number, mapping?: Mapping): Promise<CsvPlan | null> {
   const head = await file.slice(0, DIALECT_SAMPLE_BYTES).text();
   const dialect = csvDialect(head);
   // The header and its mapping, as the importer reads them; none when the user must choose columns.
