@@ -9,7 +9,7 @@ import { createReadStream, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
-import { CsvImporter, MAX_HEADER_BYTES, combineCsvParts, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
+import { CsvImporter, MAX_FILE_BYTES, MAX_HEADER_BYTES, combineCsvParts, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
 import { planCsvParts } from '../core/import/split.ts';
 import { detectColumns } from '../core/import/columns.ts';
 import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
@@ -95,7 +95,12 @@ export async function readSource(path: string, src: number, stageDir: string, db
     if (failed) throw new SourceError(`${path}: ${failed}`);
     result = importer.finish();
   } else {
-    // GeoJSON is one JSON value: it is parsed whole, as the app parses it.
+    // GeoJSON is one JSON value: it is parsed whole, as the app parses it, and so are NDJSON and
+    // CSV not in UTF-8. Past the app's limit its text may not fit in one string.
+    if (blob.size > MAX_FILE_BYTES) {
+      const what = format === 'csv' ? `a CSV file in ${encoding}` : format === 'ndjson' ? 'an NDJSON file' : 'a GeoJSON file';
+      throw new SourceError(`${path}: ${what} is read whole, at most ${MAX_FILE_BYTES / 1024 ** 2} MB, and this one is ${Math.ceil(blob.size / 1024 ** 2).toLocaleString('en')} MB. Split it into smaller files, or write it as CSV in UTF-8, which is read in parts whatever its size.`);
+    }
     result = importBytes(new Uint8Array(readFileSync(path)), basename(path), { onAccept: (_item, index, incident) => accept(incident, format === 'ndjson' ? 'line' : 'feature', index), retain: false });
     progress(1);
   }

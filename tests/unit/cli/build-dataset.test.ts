@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { build, parseBuildArgs, UsageError } from '../../../src/cli/build-dataset.ts';
 import { validateManifest, type Manifest } from '../../../src/core/dataset-manifest.ts';
-import { importText } from '../../../src/core/import/index.ts';
+import { importText, MAX_FILE_BYTES } from '../../../src/core/import/index.ts';
 import { wkbToGeometry } from '../../../src/core/wkb.ts';
 import { hilbertKey } from '../../../src/core/hilbert.ts';
 import { parquetFeature } from '../../../src/core/dataset-rows.ts';
@@ -206,6 +206,20 @@ describe('build-dataset arguments and failures', () => {
     expect(r.stderr).toContain(message);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(root).filter((f) => f.startsWith(`fail-${file}.tmp`))).toEqual([]);
+  }, 30_000);
+  it('exits 2 on a GeoJSON file larger than it reads whole, saying what to do', () => {
+    const file = join(root, 'huge.geojson');
+    const fd = openSync(file, 'w');
+    writeSync(fd, '{"type": "FeatureCollection", "features": [');
+    // Sparse: the file takes no disk.
+    ftruncateSync(fd, MAX_FILE_BYTES + 1);
+    closeSync(fd);
+    const out = join(root, 'fail-huge');
+    const r = spawnSync('npx', ['tsx', 'src/cli/build-dataset.ts', '--data', 'data/incidents.geojson', file, '--out', out], { encoding: 'utf8' });
+    rmSync(file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('huge.geojson: a GeoJSON file is read whole, at most 512 MB, and this one is 513 MB');
+    expect(existsSync(out)).toBe(false);
   }, 30_000);
   it('exits 2 with the usage on bad arguments', () => {
     const r = spawnSync('npx', ['tsx', 'src/cli/build-dataset.ts', '--out', join(root, 'x')], { encoding: 'utf8' });
