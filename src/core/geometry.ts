@@ -130,9 +130,12 @@ export function viewOfCamera({ zoom, lat, lon }: { zoom: number; lat: number; lo
   const y = (1 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / Math.PI) / 2;
   const dy = height / 2 / world;
   const latOf = (t: number) => (Math.atan(Math.sinh(Math.PI * (1 - 2 * t))) * 180) / Math.PI;
-  const north = y - dy <= 0 ? 90 : latOf(y - dy);
-  const south = y + dy >= 1 ? -90 : latOf(y + dy);
-  return normalizeView(lon - halfLon, south, lon + halfLon, north);
+  // A hair outwards (a tenth of a millimetre): MapLibre computes its own view otherwise, and a
+  // last bit over the estimate made it no longer inside the view its rows were read for.
+  const pad = 1e-9;
+  const north = y - dy <= 0 ? 90 : Math.min(90, latOf(y - dy) + pad);
+  const south = y + dy >= 1 ? -90 : Math.max(-90, latOf(y + dy) - pad);
+  return normalizeView(lon - halfLon - pad, south, lon + halfLon + pad, north);
 }
 
 /** Whether [w, s, e, n] touches the view; handles views that cross the antimeridian. */

@@ -75,6 +75,8 @@ interface Pending {
   timeline?: OverviewDays;
 }
 
+const sameCoverage = (c: Coverage, days: DayRange, view: View) => c.days.from === days.from && c.days.to === days.to && c.view.every((x, k) => x === view[k]);
+
 export class DatasetSource {
   opened = $state.raw<OpenedDataset | null>(null);
   /** True while the worker reads what the current days and view need. */
@@ -86,6 +88,8 @@ export class DatasetSource {
   starting = $state<string | null>(null);
   /** Rows the view needs when they exceed the worker's budget: nothing was loaded for it. */
   tooMany = $state<number | null>(null);
+  /** Whether the rows of the view whose density is drawn (tooMany) are on their way: a view that takes seconds to read is shown so first. */
+  reading = $state(false);
   /** The overview cells drawn instead, while tooMany is set. */
   overview = $state.raw<OverviewCells | null>(null);
   /** The overview in the view, with the category and status toggles: the map's cells and the "about N". */
@@ -146,6 +150,8 @@ export class DatasetSource {
   private answered = 0;
   /** What the rows shown were loaded for; null while the overview is drawn or nothing is. */
   private covered: Coverage | null = null;
+  /** The days and view of the latest request: its answer, shown or on its way, is theirs. */
+  private asked: Coverage | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** See holdAheadUntil: requests do not read ahead, and one that does is due once they may. */
   private aheadHeld = false;
@@ -241,6 +247,8 @@ export class DatasetSource {
     if (!this.worker) return;
     // The store shown answers it through the filter rule, and no answer on its way will replace it.
     if (!this.timer && this.answered === this.seq && this.covered && covers(this.covered, days, view)) return;
+    // The latest request asked for these: a density drawn while its rows are read stays.
+    if (!this.timer && this.asked && sameCoverage(this.asked, days, view)) return;
     if (this.timer) clearTimeout(this.timer);
     this.loading = true;
     this.counted = null;
@@ -337,6 +345,7 @@ export class DatasetSource {
     this.overview = null;
     this.timeline = null;
     this.tooMany = null;
+    this.reading = false;
     this.counted = null;
     this.loading = false;
     this.covered = null;
@@ -358,6 +367,7 @@ export class DatasetSource {
     const ahead = this.aheadHeld ? undefined : readAhead(days, view, span);
     if (ahead) this.aheadDue = false;
     const request: DatasetRequest = { type: 'view', seq: ++this.seq, days: { from: days.from, to: days.to }, view: [view[0], view[1], view[2], view[3]], zoom, ahead };
+    this.asked = { days: request.days, view: request.view };
     w.postMessage(request);
   }
 
@@ -375,7 +385,9 @@ export class DatasetSource {
       const opening = openingDays(m.manifest, span);
       pending.startDays = pending.days ? pending.days(span, opening) : opening;
       if (!bboxIntersectsView(m.manifest.bbox, atlas.view)) atlas.fitRequest = m.manifest.bbox;
-      this.ask(w, pending.startDays, this.openingView ?? atlas.view, atlas.camera?.zoom ?? 0, span);
+      // Until the map exists to report its view, the atlas's view is the one its link will show.
+      if (this.openingView) atlas.view = this.openingView;
+      this.ask(w, pending.startDays, atlas.view, atlas.camera?.zoom ?? 0, span);
       this.openingView = null;
       if (atlas.table.length === 0 && !atlas.prepared) {
         // Nothing is shown to keep: the slider takes the dataset's days while its rows are read.
@@ -416,7 +428,6 @@ export class DatasetSource {
     // An import replaced the dataset while the worker read: its rows would overwrite the import's.
     if (!pending && this.opened && !this.shown(this.opened)) return this.close();
     this.bytes = m.bytes;
-    if (m.seq === this.seq) this.loading = false;
     if (pending) {
       // The dataset shown until now gives way only now, once this one has answered with rows.
       this.starting = null;
@@ -427,6 +438,8 @@ export class DatasetSource {
       this.opened = pending.opened;
       this.timeline = pending.timeline ?? null;
     }
+    // A density sent before the view's rows (see DatasetMessage) leaves them loading.
+    if (m.seq === this.seq) this.loading = m.type === 'too-many' && m.reading === true;
     this.answered = m.seq;
     this.covered = m.type === 'too-many' ? null : m.covers;
     if (m.type === 'same') return this.askAheadIfDue();
@@ -434,6 +447,7 @@ export class DatasetSource {
       // The rows of an earlier view would give a count that looks exact and is not: the cells are drawn instead.
       const opened = this.opened!;
       this.tooMany = m.rows;
+      this.reading = m.reading === true;
       this.counted = null;
       this.overview = m.cells;
       atlas.setData(NO_DATA, pending ? pending.startDays : atlas.days, opened.span);
@@ -458,6 +472,7 @@ export class DatasetSource {
       atlas.error = null;
     }
     this.tooMany = null;
+    this.reading = false;
     this.counted = null;
     this.overview = null;
     pending?.resolve(true);

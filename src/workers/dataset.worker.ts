@@ -3,12 +3,12 @@
 // page one store over every group held (core/dataset-cache.ts) with the new groups' rows. A
 // request that arrives while one is read waits, and only the latest waiting one is served.
 // A view that needs more rows than the page holds gets the overview's cells, then its exact
-// counts read from a few columns; its export is written here, in slabs shared with workers
+// counts read from a few columns, and so does one whose rows take seconds to read, before them; its export is written here, in slabs shared with workers
 // opened for it (core/dataset-export.ts).
 
 import { DatasetError, DatasetReader, type RowGroupRef } from '../core/dataset-reader.ts';
 import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts';
-import { EXACT_ROWS, GroupedStore, ROW_BUDGET, groupsToHold, type Coverage } from '../core/dataset-cache.ts';
+import { EXACT_ROWS, GroupedStore, PREVIEW_ROWS, ROW_BUDGET, covers, groupsToHold, type Coverage } from '../core/dataset-cache.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import type { Manifest } from '../core/dataset-manifest.ts';
 import { CATEGORIES, STATUSES } from '../core/schema.ts';
@@ -23,6 +23,8 @@ import { dayRowsTransferables, overviewZoomFor, timelineZoom, type OverviewCells
 export interface DatasetLimits {
   budget?: number;
   exact?: number;
+  /** Rows to read past which the view's density and count are sent first (PREVIEW_ROWS). */
+  preview?: number;
   /** false: no histogram's timeline is read (a worker opened to share an export's slabs). */
   timeline?: boolean;
 }
@@ -59,8 +61,10 @@ export type DatasetMessage =
   /**
    * The view needs more rows than the budget: no rows were read, and the overview cells of
    * the days (transferred; null when the dataset has no overviews) are drawn instead.
+   * `reading`: the view fits the budget, but its rows take seconds to read; they follow (a
+   * 'data' of the same seq), unless a newer request came meanwhile.
    */
-  | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null }
+  | { type: 'too-many'; seq: number; rows: number; bytes: number; cells: OverviewCells | null; reading?: boolean }
   /**
    * After 'too-many', when the groups it needs hold at most EXACT_ROWS rows: how many incidents
    * the days and view show, per category and status (index category · STATUSES.length +
@@ -91,11 +95,16 @@ let reader: DatasetReader | null = null;
 let files: UrlFiles | FolderFiles | null = null;
 let budget = ROW_BUDGET;
 let exactRows = EXACT_ROWS;
+let previewRows = PREVIEW_ROWS;
 const grouped = new GroupedStore();
 let waiting: Extract<DatasetRequest, { type: 'view' }> | null = null;
 let busy = false;
 /** Whether the page shows the store of the groups held (not an overview, nor nothing yet). */
 let storeShown = false;
+/** What the rows being read after a density cover (see serve): a request inside gets its own density and count meanwhile. */
+let previewed: Coverage | null = null;
+/** The density and count being sent meanwhile (densityMeanwhile): the rows wait for them. */
+let meanwhile: Promise<void> | null = null;
 
 const message = (e: unknown) => (e instanceof DatasetError ? e.message : `The dataset could not be read: ${e instanceof Error ? e.message : String(e)}`);
 
@@ -116,18 +125,17 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   }
   if (ids && covers === exact && request.ahead) covers = await widest(request.ahead, neededAhead, exact, new Set(ids));
   if (!ids) {
-    const zoom = overviewZoomFor(request.zoom, reader.manifest.overviews.map((o) => o.zoom));
-    const cells = zoom === null ? null : await reader.overview(zoom, request.days);
-    const transfer = cells ? [cells.x.buffer, cells.y.buffer, cells.category.buffer, cells.status.buffer, cells.count.buffer] : [];
-    storeShown = false;
-    const rows = needed.reduce((n, g) => n + g.rows, 0);
-    post({ type: 'too-many', seq: request.seq, rows, bytes: files.fetched, cells }, transfer);
-    if (rows > exactRows) return;
-    const counts = await countView(needed, request.days, request.view);
-    if (counts) post({ type: 'counted', seq: request.seq, counts, bytes: files.fetched }, [counts.buffer]);
+    await density(request, needed, false);
     return;
   }
   const toRead = needed.filter((g) => !grouped.has(g.id));
+  if (reader.manifest.overviews.length > 0 && rowsOf(toRead) > previewRows) {
+    // The view's density and exact count first: its rows take seconds to read. A newer
+    // request waiting by then is served instead.
+    await density(request, covers === exact ? needed : await reader.rowGroups(exact.days, exact.view), true);
+    if (waiting) return;
+    previewed = covers;
+  }
   if (storeShown && toRead.length === 0 && ids.length === grouped.held.length && ids.every((id) => grouped.has(id))) {
     // The page holds all this view needs already: nothing to read, and the store stays.
     grouped.touch(ids);
@@ -150,9 +158,46 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   await load(needed.filter((g) => !grouped.has(g.id)), ids, request.seq, covers);
 }
 
+/** density() for a request the rows being read will answer; an error is said when it is served. */
+async function densityMeanwhile(request: Extract<DatasetRequest, { type: 'view' }>): Promise<void> {
+  try {
+    await density(request, await reader!.rowGroups(request.days, request.view), true);
+  } catch {
+    // Served in full once the rows are read.
+  }
+}
+
+const rowsOf = (groups: readonly RowGroupRef[]) => groups.reduce((n, g) => n + g.rows, 0);
+
+/**
+ * Sends the overview cells of the request's days, then the exact counts of its view when its
+ * groups (`needed`) hold at most exactRows rows. `reading`: the rows follow, and replace them.
+ */
+async function density(request: Extract<DatasetRequest, { type: 'view' }>, needed: RowGroupRef[], reading: boolean): Promise<void> {
+  const zoom = overviewZoomFor(request.zoom, reader!.manifest.overviews.map((o) => o.zoom));
+  const cells = zoom === null ? null : await reader!.overview(zoom, request.days);
+  const transfer = cells ? [cells.x.buffer, cells.y.buffer, cells.category.buffer, cells.status.buffer, cells.count.buffer] : [];
+  storeShown = false;
+  const rows = rowsOf(needed);
+  post({ type: 'too-many', seq: request.seq, rows, bytes: files!.fetched, cells, ...(reading ? { reading } : {}) }, transfer);
+  if (rows > exactRows) return;
+  const counts = await countView(needed, request.days, request.view, request.seq);
+  if (counts) post({ type: 'counted', seq: request.seq, counts, bytes: files!.fetched }, [counts.buffer]);
+}
+
 /** Reads the groups `toRead`, holds `ids` (those and groups held), and sends the page their store and rows. */
 async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: Coverage): Promise<void> {
-  const read = await Promise.all(toRead.map((g) => reader!.read(g)));
+  // Each group decoded in a task of its own, when a density was sent first: the page's next
+  // request (the map's own view) is then answered between them, not after all of them.
+  let read: Awaited<ReturnType<DatasetReader['read']>>[];
+  if (previewed) {
+    read = [];
+    for (const g of toRead) {
+      await new Promise((resolve) => setTimeout(resolve));
+      while (meanwhile) await meanwhile;
+      read.push(await reader!.read(g));
+    }
+  } else read = await Promise.all(toRead.map((g) => reader!.read(g)));
   const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
   // A copy goes to the page: the next view's store is built from this one's columns.
   const buffer = grouped.hold(ids, fresh).buffer.slice(0);
@@ -192,12 +237,12 @@ const COUNTING = 6;
  * The view's incidents per category and status, group by group; null once a newer request
  * waits: it is served first, and counts its own view.
  */
-async function countView(groups: RowGroupRef[], days: DayRange, view: View): Promise<Uint32Array | null> {
+async function countView(groups: RowGroupRef[], days: DayRange, view: View, seq: number): Promise<Uint32Array | null> {
   const total = new Uint32Array(CATEGORIES.length * STATUSES.length);
   let next = 0;
   const lane = async (): Promise<boolean> => {
     while (next < groups.length) {
-      if (waiting) return false;
+      if (waiting && waiting.seq > seq) return false;
       const counts = await reader!.count(groups[next++], days, view);
       for (let k = 0; k < total.length; k++) total[k] += counts[k];
     }
@@ -276,6 +321,8 @@ async function drain(): Promise<void> {
       await serve(request);
     } catch (e) {
       post({ type: 'error', seq: request.seq, message: message(e) });
+    } finally {
+      previewed = null;
     }
   }
   busy = false;
@@ -302,6 +349,14 @@ scope.onmessage = async (e: MessageEvent<DatasetRequest>) => {
   }
   if (request.type === 'view') {
     waiting = request;
+    // The rows being read answer it once read; its density and count meanwhile. The map's own
+    // view, reported as it starts, lies inside the one a link's first request estimated.
+    if (busy && previewed && covers(previewed, request.days, request.view)) {
+      const sent = densityMeanwhile(request).finally(() => {
+        if (meanwhile === sent) meanwhile = null;
+      });
+      meanwhile = sent;
+    }
     void drain();
     return;
   }
@@ -312,6 +367,7 @@ scope.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     files = source;
     budget = request.budget ?? ROW_BUDGET;
     exactRows = request.exact ?? EXACT_ROWS;
+    previewRows = request.preview ?? PREVIEW_ROWS;
     post({ type: 'opened', manifest: opened.manifest, label: source.label, sha256: opened.sha256 });
   } catch (err) {
     post({ type: 'error', seq: null, message: message(err) });

@@ -162,10 +162,14 @@ export async function preparedBench({ chromium, origin, args, sizes }) {
       // The first frame is found in the page, on every animation frame, and timed on its clock
       // from navigation start (as the browser's own paint timings are): found from here,
       // Playwright's polling added ~0.3-0.4 s, which is printed beside it.
+      // Each frame's count is kept too: a view whose rows take seconds to read shows its density
+      // and exact count first, and the first frame with the count it settles on is timed as well.
       await page.addInitScript(() => {
+        const frames = (globalThis.__openFrames = []);
         const look = () => {
           const ready = document.querySelector('[data-testid="map"][data-ready="true"]');
           const settled = document.querySelector('[data-testid="prepared-dataset"][data-loading="false"]');
+          frames.push({ t: performance.now(), ready: Boolean(ready), count: document.querySelector('[data-testid="count"]')?.textContent ?? '' });
           if (ready && settled) globalThis.__firstFrame = performance.now();
           else requestAnimationFrame(look);
         };
@@ -177,6 +181,12 @@ export async function preparedBench({ chromium, origin, args, sizes }) {
       await settledFrame(page, 0);
       const seen = Date.now() - t0;
       const first = await page.waitForFunction(() => globalThis.__firstFrame, null, { timeout: 600_000 }).then((h) => h.jsonValue());
+      const counted = await page.evaluate(() => {
+        const frames = globalThis.__openFrames;
+        const final = document.querySelector('[data-testid="count"]').textContent;
+        return frames.find((f) => f.ready && f.count === final)?.t ?? null;
+      });
+      if (counted !== null && counted < first) await record('open: first frame with the settled count (the density, before the rows)', counted);
       await record(`open: first complete frame (seen from Playwright: ${seen.toLocaleString('en')} ms)`, first);
       const end = page.getByRole('slider', { name: 'End date' });
       for (const [zoom, keys] of [['world', 0], ['country', 4], ['city', 4]]) {

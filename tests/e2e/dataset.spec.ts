@@ -13,6 +13,7 @@ import type { ExportedCollection } from '../../src/core/export.ts';
 import type { Manifest } from '../../src/core/dataset-manifest.ts';
 import { tileBbox, timelineZoom } from '../../src/core/overview.ts';
 import { bboxIntersectsView, viewOfCamera, type View } from '../../src/core/geometry.ts';
+import { covers } from '../../src/core/dataset-cache.ts';
 import { dayOfIsoDate } from '../../src/core/time.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -119,6 +120,8 @@ test('a link at city zoom is read for the view the map then shows, estimated fro
   // The estimate over the map's own size is the view MapLibre reports.
   const estimated = viewOfCamera(camera, shown.width, shown.height);
   for (let k = 0; k < 4; k++) expect(estimated[k]).toBeCloseTo(shown.view[k], 6);
+  // And holds it, to the last bit: the rows read for the estimate answer the view shown.
+  expect(covers({ days: { from: 0, to: 0 }, view: estimated }, { from: 0, to: 0 }, shown.view as View)).toBe(true);
   await check(page, 'city link');
 });
 

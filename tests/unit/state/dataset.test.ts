@@ -17,7 +17,7 @@ import { csvChunks, geojsonChunks } from '../../../src/core/export.ts';
 import type { View } from '../../../src/core/geometry.ts';
 import { CATEGORIES, validateFeature, type Incident, type Status } from '../../../src/core/schema.ts';
 import type { DayRange } from '../../../src/core/time.ts';
-import type { DatasetRequest } from '../../../src/workers/dataset.worker.ts';
+import type { DatasetMessage, DatasetRequest } from '../../../src/workers/dataset.worker.ts';
 import { visibleIncidents } from '../../oracle.ts';
 
 // The real dataset worker, run in this thread (see worker-host.ts).
@@ -375,6 +375,49 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     expect(sent).toHaveLength(2);
     expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     expect(bruteForce(atlas).length).toBeGreaterThan(0);
+    source.close();
+  });
+});
+
+describe('DatasetSource on a view whose rows take long to read', () => {
+  it("draws the view's density with its exact count first, says it is reading, then shows its rows", async () => {
+    const atlas = new AtlasState();
+    const states: { type: string; rows: number; reading: boolean; loading: boolean; exact: number | null; list: string }[] = [];
+    let source!: DatasetSource;
+    // Each answer, and what the page shows once it has taken it.
+    const watched = () => {
+      const w = spawn();
+      let handler: ((e: MessageEvent) => void) | null = null;
+      Object.defineProperty(w, 'onmessage', {
+        get: () => handler,
+        set: (h: (e: MessageEvent) => void) => {
+          handler = (e) => {
+            h(e);
+            const m = e.data as DatasetMessage;
+            if (m.type !== 'timeline' && m.type !== 'opened') {
+              states.push({ type: m.type, rows: atlas.table.length, reading: source.reading, loading: source.loading, exact: source.tally?.exact ? source.tally.total : null, list: source.tooMany === null ? '' : 'density' });
+            }
+          };
+        },
+      });
+      return w;
+    };
+    source = new DatasetSource(atlas, watched, 0);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { preview: 5 })).toBe(true);
+    await until(() => atlas.table.length === manifest.rows);
+    const incidents = bundled();
+    const shown = visibleIncidents(incidents, { days: atlas.days, view: atlas.view, categories: null, statuses: null }).length;
+    expect(states).toEqual([
+      { type: 'too-many', rows: 0, reading: true, loading: true, exact: null, list: 'density' },
+      { type: 'counted', rows: 0, reading: true, loading: true, exact: shown, list: 'density' },
+      { type: 'data', rows: manifest.rows, reading: false, loading: false, exact: null, list: '' },
+    ]);
+    source.close();
+    // No more rows to read than that: they are read at once.
+    states.length = 0;
+    source = new DatasetSource(atlas, watched, 0);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { preview: manifest.rows })).toBe(true);
+    expect(states.map((s) => s.type)).toEqual(['data']);
     source.close();
   });
 });
