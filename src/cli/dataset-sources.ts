@@ -12,7 +12,7 @@ import { JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-ap
 import { CsvImporter, MAX_FILE_BYTES, MAX_HEADER_BYTES, combineCsvParts, csvHeadProblem, importBytes, sniffBinary, sniffEncoding, sniffFormat, validateAll, type ImportResult, type SeenIds } from '../core/import/index.ts';
 import { planCsvParts } from '../core/import/split.ts';
 import { detectColumns } from '../core/import/columns.ts';
-import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
+import { extraColumns, fieldColumns, parquetFeature } from '../core/dataset-rows.ts';
 import type { Incident, Issue } from '../core/schema.ts';
 import { BUILDER_KEY, Stage, mergeStats, sqlString, type MonthStats } from './dataset-writer.ts';
 import type { PartJob, PartMessage } from './dataset-part.worker.ts';
@@ -194,11 +194,10 @@ async function readParquet(path: string, db: DuckDBConnection, accept: Accept): 
   const result = await db.stream(`SELECT * FROM read_parquet(${sqlString(path)}, hive_partitioning = false)`);
   const names = result.deduplicatedColumnNames();
   const geomIndex = geo.column === null ? -1 : names.indexOf(geo.column);
-  const drop = new Set(geo.ours ? DERIVED_COLUMNS : []);
-  const keep = names.map((n, i) => i !== geomIndex && !drop.has(n));
   const out: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
   const seen: SeenIds = new Map();
-  const headers = names.filter((_, i) => keep[i]);
+  const headers = fieldColumns(names.filter((_, i) => i !== geomIndex), geo.ours);
+  const extras = geo.ours ? extraColumns(names) : [];
   let table: CsvImporter | null = null;
   if (geomIndex < 0) {
     const { mapping, ambiguous } = detectColumns(headers);
@@ -217,7 +216,7 @@ async function readParquet(path: string, db: DuckDBConnection, accept: Accept): 
         table.push(part.map((o) => headers.map((h) => cell(o[h]))));
         continue;
       }
-      const features = part.map((o, k) => parquetFeature(o, headers, geo.ours, (wkb![start + k] as { bytes?: Uint8Array } | null)?.bytes));
+      const features = part.map((o, k) => parquetFeature(o, headers, geo.ours, (wkb![start + k] as { bytes?: Uint8Array } | null)?.bytes, extras));
       validateAll(features, 'feature', row, out, seen, { onAccept: (_i, n, incident) => accept(incident, 'row', n + 1), retain: false });
       row += part.length;
     }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBDoubleVector, DuckDBInstance, DuckDBFloatVector, DuckDBListVector, DuckDBStructVector, DuckDBTypeId, DuckDBVarCharVector, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import { validateFeature, type Incident } from '../core/schema.ts';
-import { DERIVED_COLUMNS, parquetFeature } from '../core/dataset-rows.ts';
+import { extraColumns, fieldColumns, parquetFeature } from '../core/dataset-rows.ts';
 import { setProperty } from '../core/import/rows.ts';
 import { csvRows, geojsonFeatures } from '../core/export.ts';
 import { sqlString } from './dataset-writer.ts';
@@ -107,9 +107,10 @@ export async function* exportPieces(db: DuckDBConnection, files: readonly string
     WHERE ${where} ${EXPORT_ORDER}`);
   const names = result.deduplicatedColumnNames();
   const geometry = names.indexOf('geometry');
-  const headers = names.filter((c) => !DERIVED_COLUMNS.includes(c));
-  // What parquetFeature reads of a row: the headers, and the foreign properties in a file of ours.
-  const read = names.flatMap((c, i) => (headers.includes(c) || c === 'extra' || c === 'extra_json' ? [i] : []));
+  const headers = fieldColumns(names, true);
+  const extras = extraColumns(names);
+  // What parquetFeature reads of a row: the headers, and the foreign properties.
+  const read = names.flatMap((c, i) => (headers.includes(c) || extras.some((x) => x.column === c) || c === 'extra' || c === 'extra_json' ? [i] : []));
   let index = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
@@ -121,7 +122,7 @@ export async function* exportPieces(db: DuckDBConnection, files: readonly string
       const o: Record<string, unknown> = {};
       // "__proto__" stays a column, as Object.fromEntries would keep it.
       for (const c of columns) setProperty(o, c.name, c.value(k));
-      const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb?.getItem(k) as { bytes?: Uint8Array } | null)?.bytes), index + k);
+      const { incident, issues } = validateFeature(parquetFeature(o, headers, true, (wkb?.getItem(k) as { bytes?: Uint8Array } | null)?.bytes, extras), index + k);
       if (!incident) throw new UsageError(`--dataset: row ${String(o.id)} of the dataset does not validate: ${issues[0]?.reason}`);
       batch[k] = incident;
     }

@@ -10,7 +10,7 @@ import { decompress as zstd } from 'fzstd';
 import { partitionStats, pieceInside, pieceMayMatch, validateManifest, type Manifest, type PieceStats } from './dataset-manifest.ts';
 import { validateAll, type ImportOptions, type ImportResult, type SeenIds } from './import/index.ts';
 import { AcceptedRows } from './import/accepted.ts';
-import { DERIVED_COLUMNS, parquetFeature } from './dataset-rows.ts';
+import { DERIVED_COLUMNS, extraColumns, fieldColumns, parquetFeature, type ExtraColumn } from './dataset-rows.ts';
 import { sha256Hex } from './digest.ts';
 import type { DayRange } from './time.ts';
 import { bboxIntersectsView, type View } from './geometry.ts';
@@ -98,12 +98,9 @@ export function rowGroupStats(metadata: FileMetaData, group: number, fallback: P
 }
 
 /** A Parquet row of a prepared dataset back into the GeoJSON feature it was built from, as the command line reads it (core/dataset-rows.ts). */
-export function rowToFeature(row: Record<string, unknown>, headers: readonly string[] = fieldColumns(Object.keys(row))): ReturnType<typeof parquetFeature> {
-  return parquetFeature(row, headers, true, row.geometry instanceof Uint8Array ? row.geometry : undefined);
+export function rowToFeature(row: Record<string, unknown>, headers: readonly string[] = fieldColumns(Object.keys(row), true), extras: readonly ExtraColumn[] = extraColumns(Object.keys(row))): ReturnType<typeof parquetFeature> {
+  return parquetFeature(row, headers, true, row.geometry instanceof Uint8Array ? row.geometry : undefined, extras);
 }
-
-/** The columns that become a feature's properties: all but the derived ones. */
-const fieldColumns = (columns: readonly string[]) => columns.filter((c) => !DERIVED_COLUMNS.includes(c));
 
 /**
  * Whether a partition holds points only, as its GeoParquet metadata says (the builder writes
@@ -238,12 +235,13 @@ export class DatasetReader {
   private async validated(ref: RowGroupRef, options: ImportOptions): Promise<ImportResult> {
     const metadata = await this.footer(ref.partition);
     const columns = featureColumns(metadata);
-    const headers = fieldColumns(columns);
+    const headers = fieldColumns(columns, true);
+    const extras = extraColumns(columns);
     const rows = await this.groupRows<Record<string, unknown>>(ref, metadata, columns, 'object');
     const result: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
     const seen: SeenIds = new Map();
     // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
-    validateAll(rows.map((row) => rowToFeature(row, headers)), 'feature', ref.rowStart + 1, result, seen, options);
+    validateAll(rows.map((row) => rowToFeature(row, headers, extras)), 'feature', ref.rowStart + 1, result, seen, options);
     return result;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parquetFeature } from '../../../src/core/dataset-rows.ts';
+import { fieldColumns, parquetFeature } from '../../../src/core/dataset-rows.ts';
 import { validateFeature } from '../../../src/core/schema.ts';
 import { feature } from '../../fixtures/incident.ts';
 
@@ -36,15 +36,21 @@ describe('parquetFeature', () => {
 
 describe('parquetFeature: foreign properties', () => {
   const keysOf = (o: Record<string, unknown>) => Object.keys(parquetFeature(o, [], true, undefined).properties);
-  it('reads the struct\'s fields in order, leaving out the keys a row does not have', () => {
-    const back = parquetFeature({ extra: { b: '2', a: null, c: '3' }, extra_json: null }, [], true, undefined);
+  it('reads a column per key in order, leaving out the keys a row does not have', () => {
+    const back = parquetFeature({ 'extra.b': '2', 'extra.a': null, 'extra.c': '3', extra_json: null }, [], true, undefined);
     expect(back.properties).toEqual({ b: '2', c: '3' });
-    expect(keysOf({ extra: { b: '2', a: null, c: '3' } })).toEqual(['b', 'c']);
+    expect(keysOf({ 'extra.b': '2', 'extra.a': null, 'extra.c': '3' })).toEqual(['b', 'c']);
+    expect(keysOf({ 'extra.__proto__': 'kept' })).toEqual(['__proto__']);
   });
 
   it('reads a row kept as JSON text with its own values and order, as a dataset built before kept every row', () => {
-    expect(parquetFeature({ extra: null, extra_json: '{"z":null,"y":[1]}' }, [], true, undefined).properties).toEqual({ z: null, y: [1] });
+    expect(parquetFeature({ 'extra.a': null, extra_json: '{"z":null,"y":[1]}' }, [], true, undefined).properties).toEqual({ z: null, y: [1] });
     expect(keysOf({ extra: '{"z":1,"__proto__":"kept","y":2}' })).toEqual(['z', '__proto__', 'y']);
-    expect(keysOf({ extra: { a: null }, extra_json: '{"z":1,"y":2}' })).toEqual(['z', 'y']);
+  });
+
+  it('takes a column named like one of ours as a field in a file not of ours', () => {
+    const o = { 'extra.a': 'x', extra_json: '{"z":1}' };
+    expect(parquetFeature(o, fieldColumns(Object.keys(o), false), false, undefined).properties).toEqual(o);
+    expect(fieldColumns(['id', 'extra.a', 'extra_json', 'lon', 'title'], true)).toEqual(['id', 'title']);
   });
 });
