@@ -427,6 +427,8 @@ export class DatasetSource {
     }
     // An import replaced the dataset while the worker read: its rows would overwrite the import's.
     if (!pending && this.opened && !this.shown(this.opened)) return this.close();
+    // The density of a view older than the answer shown would hide that answer's rows.
+    if (m.type === 'too-many' && m.seq < this.answered) return;
     this.bytes = m.bytes;
     if (pending) {
       // The dataset shown until now gives way only now, once this one has answered with rows.

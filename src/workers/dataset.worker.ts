@@ -160,8 +160,10 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
 
 /** density() for a request the rows being read will answer; an error is said when it is served. */
 async function densityMeanwhile(request: Extract<DatasetRequest, { type: 'view' }>): Promise<void> {
+  // Nothing is sent once the rows are read or the request is served: its answer then stands.
+  const current = () => previewed !== null && waiting === request;
   try {
-    await density(request, await reader!.rowGroups(request.days, request.view), true);
+    await density(request, await reader!.rowGroups(request.days, request.view), true, current);
   } catch {
     // Served in full once the rows are read.
   }
@@ -172,17 +174,19 @@ const rowsOf = (groups: readonly RowGroupRef[]) => groups.reduce((n, g) => n + g
 /**
  * Sends the overview cells of the request's days, then the exact counts of its view when its
  * groups (`needed`) hold at most exactRows rows. `reading`: the rows follow, and replace them.
+ * Nothing more is sent once `current` says no.
  */
-async function density(request: Extract<DatasetRequest, { type: 'view' }>, needed: RowGroupRef[], reading: boolean): Promise<void> {
+async function density(request: Extract<DatasetRequest, { type: 'view' }>, needed: RowGroupRef[], reading: boolean, current = () => true): Promise<void> {
   const zoom = overviewZoomFor(request.zoom, reader!.manifest.overviews.map((o) => o.zoom));
   const cells = zoom === null ? null : await reader!.overview(zoom, request.days);
+  if (!current()) return;
   const transfer = cells ? [cells.x.buffer, cells.y.buffer, cells.category.buffer, cells.status.buffer, cells.count.buffer] : [];
   storeShown = false;
   const rows = rowsOf(needed);
   post({ type: 'too-many', seq: request.seq, rows, bytes: files!.fetched, cells, ...(reading ? { reading } : {}) }, transfer);
   if (rows > exactRows) return;
   const counts = await countView(needed, request.days, request.view, request.seq);
-  if (counts) post({ type: 'counted', seq: request.seq, counts, bytes: files!.fetched }, [counts.buffer]);
+  if (counts && current()) post({ type: 'counted', seq: request.seq, counts, bytes: files!.fetched }, [counts.buffer]);
 }
 
 /** Reads the groups `toRead`, holds `ids` (those and groups held), and sends the page their store and rows. */
