@@ -344,14 +344,14 @@ export class Stage {
     const id = quoted(incident.id);
     this.rowKeys.length = 0;
     const extra = extraField(p, this.rowKeys);
-    const struct = extra.strings && this.extraKeys.take(this.rowKeys);
+    const columns = extra.strings && this.extraKeys.take(this.rowKeys);
     // Each line to bytes at once: one long string of many lines was a rope that the collector
     // promoted and the write then had to flatten.
     const line =
       `${id},${quoted(p.title)},${quoted(p.summary)},${quoted(incident.category)},${quoted(incident.status)},` +
       `${quoted(p.start)},${quoted(p.end)},${incident.startDay},${incident.endDay},${quoted(p.time_precision)},${quoted(p.place)},${quoted(p.geo_precision)},` +
       `${p.uncertainty_m},${p.killed.min},${p.killed.max},${p.wounded.min},${p.wounded.max},${stringsField(p.actors)},${this.sources.ref(p.sources)},${this.related.ref(p.related)},` +
-      `${struct ? extra.field : ''},${struct ? '' : extra.field},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
+      `${columns ? extra.field : ''},${columns ? '' : extra.field},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
       `${hilbertKey(incident.lon, incident.lat)},${source},${unit},${index}\n`;
     this.rows++;
     const key = isoDateOfDay(incident.startDay).slice(0, 7);

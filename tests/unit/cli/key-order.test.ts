@@ -17,7 +17,7 @@ describe('KeyOrder', () => {
     expect(o.take([])).toBe(true);
   });
 
-  it('leaves a row to text when a key could not be a struct field', () => {
+  it('leaves a row to text when a key could not be a column', () => {
     const o = new KeyOrder();
     expect(o.take(['Notes'])).toBe(true);
     for (const keys of [['notes'], ['__proto__'], [''], ['lone \ud800'], ['y', 'Y']]) expect(o.take(keys)).toBe(false);
