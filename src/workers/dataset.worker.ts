@@ -3,8 +3,9 @@
 // page one store over every group held (core/dataset-cache.ts) with the new groups' rows. A
 // request that arrives while one is read waits, and only the latest waiting one is served.
 // A view that needs more rows than the page holds gets the overview's cells, then its exact
-// counts read from a few columns, and so does one whose rows take seconds to read, before them; its export is written here, in slabs shared with workers
-// opened for it (core/dataset-export.ts).
+// counts read from a few columns, and so does one whose rows take seconds to read, before
+// them. An export is written here, in slabs shared with workers opened for it
+// (core/dataset-export.ts).
 
 import { DatasetError, DatasetReader, type RowGroupRef } from '../core/dataset-reader.ts';
 import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts';
@@ -129,10 +130,12 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     return;
   }
   const toRead = needed.filter((g) => !grouped.has(g.id));
+  // The groups of the request's own days and view (fewer than `needed` when those ahead fit).
+  const neededNow = covers === exact ? needed : await reader.rowGroups(exact.days, exact.view);
   if (reader.manifest.overviews.length > 0 && rowsOf(toRead) > previewRows) {
     // The view's density and exact count first: its rows take seconds to read. A newer
     // request waiting by then is served instead.
-    await density(request, covers === exact ? needed : await reader.rowGroups(exact.days, exact.view), true);
+    await density(request, neededNow, true);
     if (waiting) return;
     previewed = covers;
   }
@@ -146,7 +149,6 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     // The view itself first, when the days and view ahead need more groups than it does: a
     // step to a city reaching new weeks of a large dataset waited seconds for the weeks around
     // them. What is ahead is read next, unless a newer request waits by then.
-    const neededNow = await reader.rowGroups(exact.days, exact.view);
     const now = neededNow.filter((g) => !grouped.has(g.id));
     if (now.length > 0 && now.length < toRead.length) {
       const idsNow = groupsToHold(neededNow, grouped.recent, budget)!;
