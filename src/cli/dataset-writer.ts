@@ -54,7 +54,7 @@ function quoted(s: string): string {
  */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-/** A lone surrogate, which DuckDB's JSON reader refuses: a row with one keeps its foreign properties as text. */
+/** A lone surrogate, which UTF-8 cannot carry: a row with one keeps its foreign properties as JSON text, which escapes it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A string's JSON inside a quoted CSV field (quotes doubled); most strings need no escaping. */
@@ -80,7 +80,13 @@ export const EXTRA_KEYS = 256;
  */
 export class KeyOrder {
   readonly keys: string[] = [];
+  /**
+   * The keys in the order first taken: each one's field of a staged line (see Stage), which
+   * stays where it is when a key is placed before it in `keys`.
+   */
+  readonly slots: string[] = [];
   private readonly at = new Map<string, number>();
+  private readonly slotOf = new Map<string, number>();
   /** Keys in lower case: DuckDB's column names ignore case, and would rename one of two. */
   private readonly folded = new Set<string>();
 
@@ -105,12 +111,20 @@ export class KeyOrder {
       if (k !== undefined) after = k;
       else {
         this.keys.splice(++after, 0, key);
+        this.slotOf.set(key, this.slots.length);
+        this.slots.push(key);
         this.folded.add(key.toLowerCase());
         for (let i = after; i < this.keys.length; i++) this.at.set(this.keys[i], i);
       }
     }
     return true;
   }
+
+  /** A taken key's slot. */
+  slot(key: string): number {
+    return this.slotOf.get(key)!;
+  }
+
 }
 
 /**
@@ -154,37 +168,50 @@ export function mergeKeyOrders(orders: readonly (readonly string[])[]): string[]
 }
 
 /**
+ * Collects a row's foreign keys and values when every value is a string that a column holds as
+ * it is (no lone surrogate, which UTF-8 cannot carry); false as soon as one is not.
+ */
+function foreignStrings(p: Record<string, unknown>, keys: string[], values: string[]): boolean {
+  for (const key in p) {
+    if (FIELD_SET.has(key) || !Object.prototype.hasOwnProperty.call(p, key)) continue;
+    const v = p[key];
+    if (typeof v !== 'string') {
+      // A value JSON has no text for (undefined) is no property at all, as in extraJson.
+      if (JSON.stringify(v) === undefined) continue;
+      return false;
+    }
+    if (!v.isWellFormed()) return false;
+    keys.push(key);
+    values.push(v);
+  }
+  return true;
+}
+
+/**
  * The foreign properties as one JSON object, in their order, written directly as a quoted CSV
  * field; '' (NULL) when there are none. Escaping the whole object afterwards cost more than
- * everything else a staged line does: most values are plain strings, which need no escaping.
- * `keys` gets the keys written; `strings` says whether every value written was a string.
+ * building it: most values are plain strings, which need no escaping.
  */
-function extraField(p: Record<string, unknown>, keys: string[]): { field: string; strings: boolean } {
+function extraJson(p: Record<string, unknown>): string {
   let field = '';
-  let strings = true;
   for (const key in p) {
     if (FIELD_SET.has(key) || !Object.prototype.hasOwnProperty.call(p, key)) continue;
     const v = p[key];
     let value: string;
-    if (typeof v === 'string') {
-      value = jsonStringInField(v);
-      // Only a string that needed escaping is longer than itself in quotes.
-      if (value.length !== v.length + 4 && LONE_SURROGATE.test(v)) strings = false;
-    } else {
+    if (typeof v === 'string') value = jsonStringInField(v);
+    else {
       const json = JSON.stringify(v);
       if (json === undefined) continue;
       value = json.replaceAll('"', '""');
-      strings = false;
     }
     let k = keyFields.get(key);
     if (k === undefined) {
       k = `${jsonStringInField(key)}:`;
       if (keyFields.size < 4096) keyFields.set(key, k);
     }
-    keys.push(key);
     field += (field === '' ? '"{' : ',') + k + value;
   }
-  return { field: field === '' ? '' : `${field}}"`, strings };
+  return field === '' ? '' : `${field}}"`;
 }
 
 /** A list of strings as a quoted CSV field of its JSON, as extraField writes a value. */
@@ -198,13 +225,13 @@ function stringsField(list: readonly string[]): string {
 const pointWkb = Buffer.alloc(21);
 pointWkb[0] = 1;
 pointWkb.writeUInt32LE(1, 1);
-function wkbHex(g: Geometry): string {
+function wkb(g: Geometry): Uint8Array {
   if (g.type === 'Point' && g.coordinates.length === 2) {
     pointWkb.writeDoubleLE(g.coordinates[0], 5);
     pointWkb.writeDoubleLE(g.coordinates[1], 13);
-    return pointWkb.toString('hex');
+    return pointWkb;
   }
-  return Buffer.from(geometryToWkb(g)).toString('hex');
+  return geometryToWkb(g);
 }
 
 /** What the stage saw of one month's incidents: the partition's figures, before duplicates go. */
@@ -215,6 +242,8 @@ export interface MonthStats {
   last: number;
   bbox: [number, number, number, number];
   types: string[];
+  /** The fewest slot fields (see Stage.slotFields) a staged line of the month has. */
+  fields: number;
 }
 
 export function mergeStats(into: Map<string, MonthStats>, from: Iterable<[string, MonthStats]>): void {
@@ -229,12 +258,17 @@ export function mergeStats(into: Map<string, MonthStats>, from: Iterable<[string
     s.last = Math.max(s.last, m.last);
     s.bbox = [Math.min(s.bbox[0], m.bbox[0]), Math.min(s.bbox[1], m.bbox[1]), Math.max(s.bbox[2], m.bbox[2]), Math.max(s.bbox[3], m.bbox[3])];
     s.types = [...new Set([...s.types, ...m.types])].sort();
+    s.fields = Math.min(s.fields, m.fields);
   }
 }
 
+const HEX = Buffer.from('0123456789abcdef');
+
 /**
- * A file written through a buffer, a line at a time; created on its first line, so that no
- * empty file is left for DuckDB to read (it cannot tell the dialect of an empty CSV file).
+ * A file written through a buffer, a line at a time, each field encoded straight into the
+ * buffer: building each line as one string cost more than parsing and validating its row (a
+ * rope of some fifty pieces, flattened, then encoded). Created on its first line, so that no
+ * empty file is left for DuckDB to read.
  */
 class LineFile {
   private fd = -1;
@@ -243,13 +277,91 @@ class LineFile {
 
   constructor(private readonly path: string) {}
 
-  write(line: string): void {
+  /** Makes room for `bytes` more bytes. A line may straddle two writes: the file is one stream. */
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    this.flush();
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
+  }
+
+  /** Text as it is, in UTF-8. */
+  text(s: string): this {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (this.at + line.length * 3 > this.buffer.length) {
-      this.flush();
-      if (line.length * 3 > this.buffer.length) this.buffer = Buffer.allocUnsafe(line.length * 3);
+    this.room(s.length * 3);
+    const b = this.buffer;
+    let at = this.at;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        at += b.write(s.slice(i), at);
+        break;
+      }
+      b[at++] = c;
     }
-    this.at += this.buffer.write(line, this.at);
+    this.at = at;
+    return this;
+  }
+
+  /** A string as a CSV field: always quoted, so that an empty string is not read back as NULL. */
+  quoted(s: string): this {
+    // A doubled quote takes 2 bytes, any other code unit at most 3.
+    this.room(s.length * 3 + 2);
+    const b = this.buffer;
+    let at = this.at;
+    b[at++] = 0x22;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        const rest = s.slice(i);
+        at += b.write(rest.includes('"') ? rest.replaceAll('"', '""') : rest, at);
+        break;
+      }
+      if (c === 0x22) b[at++] = 0x22;
+      b[at++] = c;
+    }
+    b[at++] = 0x22;
+    this.at = at;
+    return this;
+  }
+
+  /** A number as JavaScript writes it, then a comma. */
+  number(n: number): this {
+    if (n >>> 0 !== n) return this.text(String(n)).comma();
+    // Most numbers of a line are whole (days, counts, the curve's key): their digits, with no string made.
+    this.room(11);
+    const b = this.buffer;
+    let end = this.at + (n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10);
+    this.at = end + 1;
+    b[end] = 0x2c;
+    do {
+      b[--end] = 0x30 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    return this;
+  }
+
+  comma(): this {
+    this.room(1);
+    this.buffer[this.at++] = 0x2c;
+    return this;
+  }
+
+  /** Bytes in hexadecimal. */
+  hex(bytes: Uint8Array): this {
+    this.room(bytes.length * 2);
+    const b = this.buffer;
+    let at = this.at;
+    for (const x of bytes) {
+      b[at++] = HEX[x >> 4];
+      b[at++] = HEX[x & 15];
+    }
+    this.at = at;
+    return this;
+  }
+
+  /** A whole line, or what is left of one. */
+  write(line: string): void {
+    this.text(line);
   }
 
   private flush(): void {
@@ -306,18 +418,26 @@ class ListFile {
  * Incidents to CSV files of flat columns (STAGE_CSV) that DuckDB reads in parallel, one file
  * per month of the first day, named `dir/month=YYYY-MM/NAME.csv`: ranges and the bbox as
  * plain numbers, lists as JSON or as the number of a list in `dir/sources/NAME.csv` or
- * `dir/related/NAME.csv`, days as day numbers, geometry as WKB in hex. One line costs a few
- * string joins, where a JSON object per row cost its build and its stringify, and DuckDB's
- * JSON reader several times its CSV reader. Each row's id and origin also go to the small
+ * `dir/related/NAME.csv`, days as day numbers, geometry as WKB in hex, a point's bbox left
+ * empty. A row's foreign properties follow as one field per key (see slotFields) when they fit
+ * the columns (see KeyOrder), else as JSON text in `extra_json`: as one JSON object per row,
+ * the keys repeated on every line were a third of the stage's bytes, and parsing them a third
+ * of DuckDB's work. A JSON object per row cost its build and its stringify, and DuckDB's JSON
+ * reader several times its CSV reader. Each row's id and origin also go to the small
  * `dir/ids/NAME.csv`, so that looking for repeated ids does not read every staged byte.
  */
 export class Stage {
-  private readonly months = new Map<string, { file: LineFile; stats: MonthStats }>();
+  private readonly months = new Map<string, { key: string; file: LineFile; stats: MonthStats }>();
   private readonly ids: LineFile;
   private readonly sources: ListFile;
   private readonly related: ListFile;
   private readonly extraKeys = new KeyOrder();
   private readonly rowKeys: string[] = [];
+  private readonly rowValues: string[] = [];
+  private readonly slotCells: number[] = [];
+  /** The month of the last row's first day: rows of a file mostly come in runs of days. */
+  private lastDay = NaN;
+  private lastMonth: { key: string; file: LineFile; stats: MonthStats } | null = null;
   rows = 0;
 
   constructor(
@@ -329,10 +449,10 @@ export class Stage {
     this.related = new ListFile(join(dir, 'related', `${name}.csv`));
   }
 
-  private month(key: string): { file: LineFile; stats: MonthStats } {
+  private month(key: string): { key: string; file: LineFile; stats: MonthStats } {
     let m = this.months.get(key);
     if (!m) {
-      m = { file: new LineFile(join(this.dir, `month=${key}`, `${this.name}.csv`)), stats: { rows: 0, first: Infinity, last: -Infinity, bbox: [Infinity, Infinity, -Infinity, -Infinity], types: [] } };
+      m = { key, file: new LineFile(join(this.dir, `month=${key}`, `${this.name}.csv`)), stats: { rows: 0, first: Infinity, last: -Infinity, bbox: [Infinity, Infinity, -Infinity, -Infinity], types: [], fields: Infinity } };
       this.months.set(key, m);
     }
     return m;
@@ -341,21 +461,32 @@ export class Stage {
   add(incident: Incident, source: number, unit: string, index: number): void {
     const p = incident.properties;
     const [xmin, ymin, xmax, ymax] = incident.bbox;
-    const id = quoted(incident.id);
     this.rowKeys.length = 0;
-    const extra = extraField(p, this.rowKeys);
-    const columns = extra.strings && this.extraKeys.take(this.rowKeys);
-    // Each line to bytes at once: one long string of many lines was a rope that the collector
-    // promoted and the write then had to flatten.
-    const line =
-      `${id},${quoted(p.title)},${quoted(p.summary)},${quoted(incident.category)},${quoted(incident.status)},` +
-      `${quoted(p.start)},${quoted(p.end)},${incident.startDay},${incident.endDay},${quoted(p.time_precision)},${quoted(p.place)},${quoted(p.geo_precision)},` +
-      `${p.uncertainty_m},${p.killed.min},${p.killed.max},${p.wounded.min},${p.wounded.max},${stringsField(p.actors)},${this.sources.ref(p.sources)},${this.related.ref(p.related)},` +
-      `${columns ? extra.field : ''},${columns ? '' : extra.field},${incident.lon},${incident.lat},${xmin},${ymin},${xmax},${ymax},${wkbHex(incident.geometry)},${incident.geometry.type},` +
-      `${hilbertKey(incident.lon, incident.lat)},${source},${unit},${index}\n`;
+    this.rowValues.length = 0;
+    const columns = foreignStrings(p, this.rowKeys, this.rowValues) && this.extraKeys.take(this.rowKeys);
+    const day = incident.startDay;
+    if (day !== this.lastDay) {
+      this.lastDay = day;
+      this.lastMonth = this.month(isoDateOfDay(day).slice(0, 7));
+    }
+    const m = this.lastMonth!;
+    const f = m.file;
+    f.quoted(incident.id).comma().quoted(p.title).comma().quoted(p.summary).comma().quoted(incident.category).comma().quoted(incident.status).comma();
+    f.quoted(p.start).comma().quoted(p.end).comma().number(incident.startDay).number(incident.endDay);
+    f.quoted(p.time_precision).comma().quoted(p.place).comma().quoted(p.geo_precision).comma();
+    f.number(p.uncertainty_m).number(p.killed.min).number(p.killed.max).number(p.wounded.min).number(p.wounded.max);
+    f.text(stringsField(p.actors)).comma().text(this.sources.ref(p.sources)).comma().text(this.related.ref(p.related)).comma();
+    if (!columns) f.text(extraJson(p));
+    f.comma().number(incident.lon).number(incident.lat);
+    // A point's bbox is its lon/lat: left empty, and read back as them (see STAGE_COLUMNS).
+    if (xmin === incident.lon && xmax === xmin && ymin === incident.lat && ymax === ymin) f.text(',,,,');
+    else f.number(xmin).number(ymin).number(xmax).number(ymax);
+    f.hex(wkb(incident.geometry)).comma().text(incident.geometry.type).comma();
+    f.number(hilbertKey(incident.lon, incident.lat)).number(source).text(unit).comma().text(String(index));
+    const fields = columns ? this.slotFields(f) : 0;
+    f.text('\n');
+    this.ids.quoted(incident.id).comma().number(source).text(unit).comma().number(index).text(m.key).text('\n');
     this.rows++;
-    const key = isoDateOfDay(incident.startDay).slice(0, 7);
-    const m = this.month(key);
     const s = m.stats;
     s.rows++;
     if (incident.startDay < s.first) s.first = incident.startDay;
@@ -365,8 +496,35 @@ export class Stage {
     if (xmax > s.bbox[2]) s.bbox[2] = xmax;
     if (ymax > s.bbox[3]) s.bbox[3] = ymax;
     if (!s.types.includes(incident.geometry.type)) s.types = [...s.types, incident.geometry.type].sort();
-    m.file.write(line);
-    this.ids.write(`${id},${source},${unit},${index},${key}\n`);
+    if (fields < s.fields) s.fields = fields;
+  }
+
+  /**
+   * The row's foreign values as fields after the others, each in its key's slot (see
+   * KeyOrder.slots): a slot the row lacks is left empty (NULL), and the slots after its last
+   * one are not written (DuckDB pads the line). Returns how many fields it wrote.
+   */
+  private slotFields(f: LineFile): number {
+    const { rowKeys: keys, rowValues: values } = this;
+    const slots = this.extraKeys.slots;
+    let i = 0;
+    // A CSV file's rows hold every key, in the order first taken.
+    for (; i < keys.length && slots[i] === keys[i]; i++) f.comma().quoted(values[i]);
+    if (i === keys.length) return i;
+    // The keys left have the slots from i on: those before are the keys written.
+    const at = this.slotCells;
+    at.length = 0;
+    let last = i;
+    for (let k = i; k < keys.length; k++) {
+      const slot = this.extraKeys.slot(keys[k]);
+      at[slot] = k;
+      last = Math.max(last, slot + 1);
+    }
+    for (let slot = i; slot < last; slot++) {
+      f.comma();
+      if (at[slot] !== undefined) f.quoted(values[at[slot]]);
+    }
+    return last;
   }
 
   /** Writes what is left and closes the files; returns each month's figures. */
@@ -381,7 +539,8 @@ export class Stage {
     this.sources.close();
     this.related.close();
     const keys = new LineFile(join(this.dir, 'keys', `${this.name}.csv`));
-    this.extraKeys.keys.forEach((key, i) => keys.write(`${i},${quoted(key)}\n`));
+    const slots = this.extraKeys.slots;
+    this.extraKeys.keys.forEach((key, i) => keys.write(`${i},${quoted(key)},${slots.indexOf(key)}\n`));
     keys.close();
     return stats;
   }
@@ -396,7 +555,7 @@ const RANGE = 'STRUCT("min" INTEGER, "max" INTEGER)';
  * once per distinct list of a row group's dictionary.
  */
 const LIST_SHAPES = { source: [{ title: 'VARCHAR', publisher: 'VARCHAR', url: 'VARCHAR', published: 'VARCHAR' }], related: [{ type: 'VARCHAR', id: 'VARCHAR' }] };
-/** The staged CSV's columns, in the order Stage.add writes them. */
+/** The staged CSV's columns, in the order Stage.add writes them; the foreign values' fields (`x0`, `x1` …) follow. */
 const STAGE_CSV: Record<string, string> = {
   id: 'VARCHAR',
   title: 'VARCHAR',
@@ -418,7 +577,6 @@ const STAGE_CSV: Record<string, string> = {
   actors: 'VARCHAR',
   sources: 'BIGINT',
   related: 'BIGINT',
-  extra: 'VARCHAR',
   extra_json: 'VARCHAR',
   lon: 'DOUBLE',
   lat: 'DOUBLE',
@@ -454,11 +612,11 @@ const STAGE_COLUMNS: Record<string, string> = {
   actors: `from_json(actors, '["VARCHAR"]')`,
   sources: `coalesce(source_lists.list, '[]'::JSON)`,
   related: `coalesce(related_lists.list, '[]'::JSON)`,
-  extra: 'extra',
+  extra: '',
   extra_json: 'extra_json',
   lon: 'lon',
   lat: 'lat',
-  bbox: "{'xmin': xmin, 'ymin': ymin, 'xmax': xmax, 'ymax': ymax}",
+  bbox: "{'xmin': coalesce(xmin, lon), 'ymin': coalesce(ymin, lat), 'xmax': coalesce(xmax, lon), 'ymax': coalesce(ymax, lat)}",
   geometry: 'from_hex(geometry)',
   geometry_type: 'geometry_type',
   src: 'src',
@@ -474,32 +632,57 @@ const STAGE_COLUMNS: Record<string, string> = {
  */
 const OUTPUT_COLUMNS = Object.keys(STAGE_COLUMNS).filter((c) => !['geometry_type', 'src_unit'].includes(c));
 
-/**
- * The SELECT list of a partition (OUTPUT_COLUMNS). The foreign properties of the rows staged for
- * columns go to a VARCHAR column per key of `keys` (see KeyOrder), named EXTRA_PREFIX + key, and
- * the other rows' stay JSON text in `extra_json`; with no keys (none met, or orders that
- * contradict each other), every row's go to `extra_json`. Columns, not one struct: hyparquet
- * builds a struct a row at a time, which made reading a row ~10% slower; the bytes are the same.
- */
-function outputSql(keys: readonly string[] | null): string {
-  const some = keys !== null && keys.length > 0;
-  const shape = sqlString(some ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'VARCHAR']))) : '{}');
-  const sql = (c: string) => (c === 'extra_json' && !some ? 'coalesce(extra_json, extra)' : STAGE_COLUMNS[c]);
-  // DuckDB parses each row's JSON once for all its columns (the same expression).
-  return OUTPUT_COLUMNS.flatMap((c) => (c !== 'extra' ? [`${sql(c)} AS ${ident(c)}`] : some ? keys.map((k) => `from_json(extra, ${shape})[${sqlString(k)}] AS ${ident(EXTRA_PREFIX + k)}`) : [])).join(', ');
+/** Where the foreign properties of the stage's column rows are: see Stage and extraKeys. */
+interface ForeignFields {
+  /** One order of every stage's keys (mergeKeyOrders); null when they contradict each other. */
+  order: string[] | null;
+  /** Each stage's keys, in its order, with their slot: field `x{slot}` of its lines. */
+  stages: Map<string, { key: string; slot: number }[]>;
+  /** Slot fields a line may have: the most any stage has. */
+  width: number;
 }
 
-/** The keys that get a column: one order of every stage's (mergeKeyOrders); [] when no row has foreign properties. */
-async function extraKeys(db: DuckDBConnection, stageDir: string): Promise<string[] | null> {
-  if (!existsSync(join(stageDir, 'keys'))) return [];
-  const found = await rows(db, `SELECT ${STAGE_NAME} AS stage, list(key ORDER BY pos) AS keys FROM ${csvSql(join(stageDir, 'keys', '*.csv'), { pos: 'INTEGER', key: 'VARCHAR' }, true)} GROUP BY ALL`);
+/**
+ * The SELECT list of a partition (OUTPUT_COLUMNS). The foreign properties of the rows staged for
+ * columns go to a VARCHAR column per key of `foreign.order` (see KeyOrder), named EXTRA_PREFIX +
+ * key, and the other rows' stay JSON text in `extra_json`; with no order (keys met in orders that
+ * contradict each other), the column rows' are written as JSON text too. Columns, not one
+ * struct: hyparquet builds a struct a row at a time, which made reading a row ~10% slower; the
+ * bytes are the same.
+ */
+function outputSql(foreign: ForeignFields): string {
+  // A key's field: the same slot in every stage that has it, unless another key holds that slot somewhere.
+  const field = (key: string) => {
+    const at = [...foreign.stages].flatMap(([stage, keys]) => keys.filter((k) => k.key === key).map((k) => ({ stage, slot: k.slot })));
+    const slots = new Set(at.map((a) => a.slot));
+    if (slots.size === 1) {
+      const [slot] = slots;
+      if (![...foreign.stages.values()].some((keys) => keys.some((k) => k.slot === slot && k.key !== key))) return `x${slot}`;
+    }
+    return `CASE staged.stage ${at.map((a) => `WHEN ${sqlString(a.stage)} THEN x${a.slot}`).join(' ')} END`;
+  };
+  // Each stage's column rows as the JSON text extraJson writes: keys in the stage's order, those a row lacks left out.
+  const json = () => {
+    const cases = [...foreign.stages].filter(([, keys]) => keys.length > 0).map(([stage, keys]) => `WHEN ${sqlString(stage)} THEN nullif('{' || concat_ws(',', ${keys.map((k) => `${sqlString(`${JSON.stringify(k.key)}:`)} || to_json(x${k.slot})::VARCHAR`).join(', ')}) || '}', '{}')`);
+    return cases.length === 0 ? 'extra_json' : `coalesce(extra_json, CASE staged.stage ${cases.join(' ')} END)`;
+  };
+  const sql = (c: string) => (c === 'extra_json' && foreign.order === null ? json() : STAGE_COLUMNS[c]);
+  return OUTPUT_COLUMNS.flatMap((c) => (c !== 'extra' ? [`${sql(c)} AS ${ident(c)}`] : (foreign.order ?? []).map((k) => `${field(k)} AS ${ident(EXTRA_PREFIX + k)}`))).join(', ');
+}
+
+/** What each stage wrote to `keys/`: its keys in its order, with their slots, and one order of them all. */
+async function extraKeys(db: DuckDBConnection, stageDir: string): Promise<ForeignFields> {
+  if (!existsSync(join(stageDir, 'keys'))) return { order: [], stages: new Map(), width: 0 };
+  const found = await rows(db, `SELECT ${STAGE_NAME} AS stage, list({'key': key, 'slot': slot} ORDER BY pos) AS keys FROM ${csvSql(join(stageDir, 'keys', '*.csv'), { pos: 'INTEGER', key: 'VARCHAR', slot: 'INTEGER' }, true)} GROUP BY ALL`);
   // Sources in their order, a file's parts in theirs: keys met first come first where orders leave a choice.
   const rank = (stage: string) => (/^s(\d+)(?:-p(\d+))?$/.exec(stage) ?? []).slice(1).map((n) => Number(n ?? -1));
   found.sort((a, b) => {
     const [x, y] = [rank(String(a.stage)), rank(String(b.stage))];
     return x[0] - y[0] || x[1] - y[1];
   });
-  return mergeKeyOrders(found.map((r) => r.keys as string[]));
+  const stages = new Map(found.map((r) => [String(r.stage), (r.keys as { key: string; slot: number }[]).map((k) => ({ key: String(k.key), slot: Number(k.slot) }))]));
+  const width = Math.max(0, ...[...stages.values()].flatMap((keys) => keys.map((k) => k.slot + 1)));
+  return { order: mergeKeyOrders([...stages.values()].map((keys) => keys.map((k) => k.key))), stages, width };
 }
 
 /** A string as an SQL literal, for DuckDB: the one quoting of the command-line tools. */
@@ -524,11 +707,11 @@ export interface Duplicate {
 }
 
 /** Staged CSV files (a path or a glob) as DuckDB reads them, with these columns. */
-function csvSql(files: string, columns: Record<string, string>, filename = false): string {
+function csvSql(files: string, columns: Record<string, string>, filename = false, padded = false): string {
   const types = `{${Object.entries(columns)
     .map(([k, v]) => `${ident(k)}: ${sqlString(v)}`)
     .join(', ')}}`;
-  return `read_csv(${sqlString(files)}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, hive_partitioning = false, filename = ${filename}, columns = ${types})`;
+  return `read_csv(${sqlString(files)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, hive_partitioning = false, filename = ${filename}, null_padding = ${padded}, parallel = ${!padded}, columns = ${types})`;
 }
 
 /** A stage's name (see Stage) from the path of one of its files. */
@@ -597,14 +780,14 @@ export async function writePartitions(lanes: readonly DuckDBConnection[], dir: s
     await lanes[0].run(`INSERT INTO ${kind}_lists SELECT ${STAGE_NAME}, ref, to_json(from_json(json, ${sqlString(JSON.stringify(LIST_SHAPES[kind]))}))
       FROM ${csvSql(join(stageDir, dir, '*.csv'), { ref: 'BIGINT', json: 'VARCHAR' }, true)}`);
   }
-  const keys = await extraKeys(lanes[0], stageDir);
+  const foreign = await extraKeys(lanes[0], stageDir);
   const written: (Partition | null)[] = [];
   let next = 0;
   await Promise.all(
     lanes.map(async (db) => {
       for (let k = next++; k < months.length; k = next++) {
         progress(`writing month=${months[k]}/part-0.parquet (${staged.get(months[k])!.rows.toLocaleString('en')} rows, ${k + 1} of ${months.length})`);
-        written[k] = await writeMonth(db, dir, stageDir, months[k], staged.get(months[k])!, duplicates, keys);
+        written[k] = await writeMonth(db, dir, stageDir, months[k], staged.get(months[k])!, duplicates, foreign);
       }
     }),
   );
@@ -612,8 +795,10 @@ export async function writePartitions(lanes: readonly DuckDBConnection[], dir: s
 }
 
 /** One month's GeoParquet file; null when its duplicates were all it held. */
-async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, month: string, stats: MonthStats, duplicates: readonly Duplicate[], keys: readonly string[] | null): Promise<Partition | null> {
-  const source = `(SELECT * EXCLUDE (filename), ${STAGE_NAME} AS stage FROM ${csvSql(join(stageDir, `month=${month}`, '*.csv'), STAGE_CSV, true)} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
+async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, month: string, stats: MonthStats, duplicates: readonly Duplicate[], foreign: ForeignFields): Promise<Partition | null> {
+  const columns = { ...STAGE_CSV, ...Object.fromEntries(Array.from({ length: foreign.width }, (_, i) => [`x${i}`, 'VARCHAR'])) };
+  // A line with fewer slot fields than the widest is padded with NULLs, which DuckDB reads in one thread.
+  const source = `(SELECT * EXCLUDE (filename), ${STAGE_NAME} AS stage FROM ${csvSql(join(stageDir, `month=${month}`, '*.csv'), columns, true, stats.fields < foreign.width)} WHERE (id, src, src_index) NOT IN (SELECT (id, src, src_index) FROM dups WHERE month = ${sqlString(month)}))`;
   const joined = `${source} AS staged LEFT JOIN source_lists ON source_lists.stage = staged.stage AND source_lists.ref = staged.sources
     LEFT JOIN related_lists ON related_lists.stage = staged.stage AND related_lists.ref = staged.related`;
   let m = stats;
@@ -622,7 +807,7 @@ async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, m
   if (duplicates.some((d) => d.month === month)) {
     // Without its duplicates the month may hold less: its figures come from what is left.
     const [r] = await rows(db, `SELECT count(*) AS rows, strftime(DATE '1970-01-01' + min(start_day), '%Y-%m-%d') AS first, strftime(DATE '1970-01-01' + max(end_day), '%Y-%m-%d') AS last,
-      min(xmin) AS w, min(ymin) AS s, max(xmax) AS e, max(ymax) AS n, list(DISTINCT geometry_type ORDER BY geometry_type) AS types FROM ${source}`);
+      min(coalesce(xmin, lon)) AS w, min(coalesce(ymin, lat)) AS s, max(coalesce(xmax, lon)) AS e, max(coalesce(ymax, lat)) AS n, list(DISTINCT geometry_type ORDER BY geometry_type) AS types FROM ${source}`);
     if (Number(r.rows) === 0) return null;
     m = { ...m, rows: Number(r.rows), bbox: bboxOf(r), types: r.types as string[] };
     first = String(r.first);
@@ -631,7 +816,7 @@ async function writeMonth(db: DuckDBConnection, dir: string, stageDir: string, m
   const path = `month=${month}/part-0.parquet`;
   mkdirSync(dirname(join(dir, path)), { recursive: true });
   const metadata = `{geo: ${sqlString(geoMetadata(m.types, m.bbox))}, ${BUILDER_KEY}: ${sqlString(String(MANIFEST_VERSION))}}`;
-  await db.run(`COPY (SELECT ${outputSql(keys)} FROM ${joined} ORDER BY ${WEEK_SQL}, staged.hilbert, staged.id)
+  await db.run(`COPY (SELECT ${outputSql(foreign)} FROM ${joined} ORDER BY ${WEEK_SQL}, staged.hilbert, staged.id)
     TO ${sqlString(join(dir, path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, KV_METADATA ${metadata})`);
   const [meta] = await rows(db, `SELECT count(*) AS groups FROM parquet_metadata(${sqlString(join(dir, path))}) WHERE column_id = 0`);
   return { path, rows: m.rows, rowGroups: Number(meta.groups), days: { from: first, to: last }, bbox: m.bbox, bytes: statSync(join(dir, path)).size };

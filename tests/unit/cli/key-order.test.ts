@@ -15,6 +15,9 @@ describe('KeyOrder', () => {
     expect(o.keys).toEqual(['z', 'a', 'x', 'b', 'c']);
     expect(o.take(['c', 'a'])).toBe(false);
     expect(o.take([])).toBe(true);
+    // A key keeps the slot (its staged field) it was first given, wherever the order places it.
+    expect(o.slots).toEqual(['a', 'b', 'c', 'x', 'z']);
+    expect(['z', 'a', 'x'].map((k) => o.slot(k))).toEqual([4, 0, 3]);
   });
 
   it('leaves a row to text when a key could not be a column', () => {
