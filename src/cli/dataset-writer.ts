@@ -501,30 +501,29 @@ export class Stage {
 
   /**
    * The row's foreign values as fields after the others, each in its key's slot (see
-   * KeyOrder.slots): a slot the row lacks is left empty (NULL), and the slots after its last
-   * one are not written (DuckDB pads the line). Returns how many fields it wrote.
+   * KeyOrder.slots), one field for every slot the stage has so far: a slot the row lacks is
+   * left empty (NULL). Lines written before a key was first met are shorter, and DuckDB pads
+   * them, but it reads a month of padded lines in one thread: a blank cell (no property) must
+   * not make a line short. Returns how many fields it wrote.
    */
   private slotFields(f: LineFile): number {
     const { rowKeys: keys, rowValues: values } = this;
     const slots = this.extraKeys.slots;
     let i = 0;
-    // A CSV file's rows hold every key, in the order first taken.
+    // A CSV file's rows hold every key, in the order first taken, but for their blank cells.
     for (; i < keys.length && slots[i] === keys[i]; i++) f.comma().quoted(values[i]);
-    if (i === keys.length) return i;
-    // The keys left have the slots from i on: those before are the keys written.
-    const at = this.slotCells;
-    at.length = 0;
-    let last = i;
-    for (let k = i; k < keys.length; k++) {
-      const slot = this.extraKeys.slot(keys[k]);
-      at[slot] = k;
-      last = Math.max(last, slot + 1);
+    if (i < keys.length) {
+      // The keys left have the slots from i on: those before are the keys written.
+      const at = this.slotCells;
+      at.length = 0;
+      for (let k = i; k < keys.length; k++) at[this.extraKeys.slot(keys[k])] = k;
+      for (; i < at.length; i++) {
+        f.comma();
+        if (at[i] !== undefined) f.quoted(values[at[i]]);
+      }
     }
-    for (let slot = i; slot < last; slot++) {
-      f.comma();
-      if (at[slot] !== undefined) f.quoted(values[at[slot]]);
-    }
-    return last;
+    for (; i < slots.length; i++) f.comma();
+    return slots.length;
   }
 
   /** Writes what is left and closes the files; returns each month's figures. */

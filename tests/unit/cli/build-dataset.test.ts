@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { build, parseBuildArgs, UsageError } from '../../../src/cli/build-dataset.ts';
+import { Stage } from '../../../src/cli/dataset-writer.ts';
 import { validateManifest, type Manifest } from '../../../src/core/dataset-manifest.ts';
 import { importText, MAX_FILE_BYTES } from '../../../src/core/import/index.ts';
 import { wkbToGeometry } from '../../../src/core/wkb.ts';
@@ -124,6 +125,23 @@ describe('npm run build-dataset', () => {
     const text = new Set(got.filter((r) => r.extra_json !== null).map((r) => values[Number(String(r.id).slice(4))]));
     expect(text).toEqual(new Set(['lone \ud800 surrogate', 7.25, true, null, values[10], values[11]]));
     expect(got.find((r) => r.id === 'odd-1')).toEqual(expect.objectContaining({ 'extra.k "1"': 'a "quoted", comma', 'extra.plain_key': 'a "quoted", comma', 'extra.k "0"': null, extra_json: null }));
+  }, 60_000);
+
+  it('stages a field for every foreign column on each line, blank cells too, and reads blanks back as no property', async () => {
+    const csv = 'event_id_cnty,event_date,latitude,longitude,notes,tags\nA1,1 January 2020,1,2,n,t\nA2,2 January 2020,1,2,n,\nA3,3 February 2020,1,2,,\n';
+    // A line shorter than the widest makes DuckDB read its month in one thread (see writeMonth).
+    const stage = new Stage(join(root, 'blank-stage'), 's0');
+    importText(csv, 'blank.csv', { onAccept: (_item, row, incident) => stage.add(incident, 0, 'row', row), retain: false });
+    expect([...stage.close().values()].map((m) => m.fields)).toEqual([6, 6]);
+    const file = join(root, 'blank.csv');
+    writeFileSync(file, csv);
+    const { dir } = await buildInto('blank', [file]);
+    const got = await rows(`SELECT id, ${FOREIGN} FROM read_parquet('${dir}/month=*/*.parquet') ORDER BY id`);
+    expect(got.map((r) => JSON.parse(foreignJson(omit(r, 'id'))))).toEqual([
+      { event_id_cnty: 'A1', event_date: '1 January 2020', latitude: '1', longitude: '2', notes: 'n', tags: 't' },
+      { event_id_cnty: 'A2', event_date: '2 January 2020', latitude: '1', longitude: '2', notes: 'n' },
+      { event_id_cnty: 'A3', event_date: '3 February 2020', latitude: '1', longitude: '2' },
+    ]);
   }, 60_000);
 
   it('keeps foreign keys in each file\'s own order, as text when two files\' orders contradict each other', async () => {
