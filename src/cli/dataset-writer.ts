@@ -288,17 +288,7 @@ class LineFile {
   text(s: string): this {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.room(s.length * 3);
-    const b = this.buffer;
-    let at = this.at;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        at += b.write(s.slice(i), at);
-        break;
-      }
-      b[at++] = c;
-    }
-    this.at = at;
+    this.at += this.buffer.write(s, this.at);
     return this;
   }
 
@@ -307,20 +297,9 @@ class LineFile {
     // A doubled quote takes 2 bytes, any other code unit at most 3.
     this.room(s.length * 3 + 2);
     const b = this.buffer;
-    let at = this.at;
-    b[at++] = 0x22;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        const rest = s.slice(i);
-        at += b.write(rest.includes('"') ? rest.replaceAll('"', '""') : rest, at);
-        break;
-      }
-      if (c === 0x22) b[at++] = 0x22;
-      b[at++] = c;
-    }
-    b[at++] = 0x22;
-    this.at = at;
+    b[this.at++] = 0x22;
+    this.at += b.write(s.indexOf('"') < 0 ? s : s.replaceAll('"', '""'), this.at);
+    b[this.at++] = 0x22;
     return this;
   }
 
