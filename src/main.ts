@@ -109,6 +109,25 @@ function restoreFromUrl(atlas: AtlasState): void {
   if ((SPEEDS as readonly number[]).includes(speed)) atlas.playback.speed = speed;
 }
 
+/**
+ * The size the map will have, in CSS pixels: measured on an empty copy of the app's layout
+ * (app.css), before the app exists. A link's first request is for the view the map will show:
+ * estimated over the whole window, it was wider, and its exact count was replaced once the
+ * map reported its own view, seconds later at 10M rows.
+ */
+function mapArea(): { width: number; height: number } {
+  const layout = document.createElement('div');
+  layout.className = 'app-layout';
+  layout.style.visibility = 'hidden';
+  const area = document.createElement('main');
+  area.className = 'map-area';
+  layout.append(area, document.createElement('aside'));
+  document.body.append(layout);
+  const { width, height } = area.getBoundingClientRect();
+  layout.remove();
+  return { width, height };
+}
+
 async function start() {
   const atlas = new AtlasState();
   const library = new Library(atlas);
@@ -135,7 +154,12 @@ async function start() {
   let mapStarted!: (map: IncidentMap) => void;
   const firstFrame = new Promise<void>((resolve) => (mapStarted = (m) => void m.drawn.then(resolve)));
   if (prepared !== null) dataset.holdAheadUntil(firstFrame);
-  if (prepared !== null && atlas.camera) dataset.openingView = viewOfCamera(atlas.camera, innerWidth, innerHeight);
+  const embed = parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true';
+  if (prepared !== null && atlas.camera) {
+    // The embed's card below the map is sized by its text: the window holds its map's view.
+    const { width, height } = embed ? { width: innerWidth, height: innerHeight } : mapArea();
+    dataset.openingView = viewOfCamera(atlas.camera, width, height);
+  }
   const opening = prepared === null ? null : openPrepared(dataset, atlas, prepared);
   const data = opening ? opening.started : loadDataset(importer, atlas);
   const [{ style, error }] = await Promise.all([styled as Promise<{ style: StyleSpecification; error?: string }>, data]);
@@ -156,7 +180,7 @@ async function start() {
     mapStarted(m);
     if (kept) void m.drawn.then(() => restoreKept(importer, atlas, library, kept));
   };
-  if (parseParam(location.search, 'embed') === '1' || document.documentElement.dataset.embed === 'true') mount(Embed, { target, props: { atlas, style, theme, dataset, onmap } });
+  if (embed) mount(Embed, { target, props: { atlas, style, theme, dataset, onmap } });
   else mount(App, { target, props: { atlas, importer, library, dataset, style, theme, onmap } });
 }
 

@@ -87,6 +87,20 @@ export function covers(covered: Coverage, days: DayRange, view: View): boolean {
 }
 
 /**
+ * Edges closer than this, in degrees, are one edge: a link's view is estimated a hair wider
+ * than the one the map then reports (see viewOfCamera). A pixel at zoom 20 is ~7e-7°.
+ */
+const SAME_EDGE = 1e-7;
+
+/**
+ * Whether a request for these days and this view would be the one asked for (`asked`): the
+ * same days, and a view that `asked` holds and exceeds by less than SAME_EDGE a side.
+ */
+export function sameCoverage(asked: Coverage, days: DayRange, view: View): boolean {
+  return asked.days.from === days.from && asked.days.to === days.to && covers(asked, days, view) && asked.view.every((x, k) => Math.abs(x - view[k]) < SAME_EDGE);
+}
+
+/**
  * What to load ahead of `days` and `view`, so that the next slider steps and small pans are
  * covered: the window widened by its own length on each side (within the span), the view by
  * half its size on each side (within the world). Always holds `days` and `view`.

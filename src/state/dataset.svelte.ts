@@ -18,7 +18,7 @@ import { NO_DATA, type AtlasState } from './atlas.svelte.ts';
 import { countsShown, densityInView, type OverviewCells, type OverviewDays } from '../core/overview.ts';
 import { histogramOfOverview, type Histogram } from '../core/histogram.ts';
 import { exportCommand } from '../core/export-command.ts';
-import { EXPORT_ROWS, covers, readAhead, type Coverage } from '../core/dataset-cache.ts';
+import { EXPORT_ROWS, covers, readAhead, sameCoverage, type Coverage } from '../core/dataset-cache.ts';
 import { CSV_HEAD, GEOJSON_HEAD, geojsonTail, type ExportContext } from '../core/export.ts';
 import type { Area } from '../core/area.ts';
 
@@ -74,8 +74,6 @@ interface Pending {
   /** The overview's rows for the histogram, if they came before the first rows. */
   timeline?: OverviewDays;
 }
-
-const sameCoverage = (c: Coverage, days: DayRange, view: View) => c.days.from === days.from && c.days.to === days.to && c.view.every((x, k) => x === view[k]);
 
 export class DatasetSource {
   opened = $state.raw<OpenedDataset | null>(null);

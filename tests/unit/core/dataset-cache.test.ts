@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { covers, readAhead, type Coverage } from '../../../src/core/dataset-cache.ts';
+import { covers, readAhead, sameCoverage, type Coverage } from '../../../src/core/dataset-cache.ts';
 import { pieceMayMatch, type PieceStats } from '../../../src/core/dataset-manifest.ts';
 import { normalizeView, type Bbox, type View } from '../../../src/core/geometry.ts';
 
@@ -12,6 +12,19 @@ const range = fc.tuple(day, day).map(([a, b]) => ({ from: Math.min(a, b), to: Ma
 const view = fc.tuple(lon, lat, fc.integer({ min: 0, max: 800 }).map((x) => x / 2), lat).map(([w, a, width, b]): View => normalizeView(w, Math.min(a, b), w + width, Math.max(a, b)));
 /** A piece's statistics: a bbox as build-dataset writes it (west ≤ east). */
 const piece = fc.tuple(range, lon, lat, lon, lat).map(([days, a, b, c, d]): PieceStats => ({ days, bbox: [Math.min(a, c), Math.min(b, d), Math.max(a, c), Math.max(b, d)] as Bbox }));
+
+describe('sameCoverage', () => {
+  const asked: Coverage = { days: { from: 10, to: 20 }, view: [44 - 1e-9, 33 - 1e-9, 45 + 1e-9, 34 + 1e-9] };
+  it('takes the view a hair inside the one asked for as that one', () => {
+    expect(sameCoverage(asked, { from: 10, to: 20 }, [44, 33, 45, 34])).toBe(true);
+    expect(sameCoverage(asked, { from: 10, to: 20 }, asked.view)).toBe(true);
+  });
+  it('refuses other days, a view smaller by more than a hair, and one a hair outside', () => {
+    expect(sameCoverage(asked, { from: 10, to: 19 }, [44, 33, 45, 34])).toBe(false);
+    expect(sameCoverage(asked, { from: 10, to: 20 }, [44.001, 33, 45, 34])).toBe(false);
+    expect(sameCoverage(asked, { from: 10, to: 20 }, [44, 33, 45, 34 + 2e-9])).toBe(false);
+  });
+});
 
 describe('covers', () => {
   it('never claims a request whose pieces were not all loaded (property)', () => {

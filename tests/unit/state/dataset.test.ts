@@ -420,6 +420,23 @@ describe('DatasetSource on a view whose rows take long to read', () => {
     expect(states.map((s) => s.type)).toEqual(['data']);
     source.close();
   });
+
+  it("keeps the exact count while its rows are read when the map reports the link's estimated view a hair smaller", async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const source = new DatasetSource(atlas, spy, 0);
+    const view: View = [-180, -85, 180, 85];
+    source.openingView = [view[0] - 1e-9, view[1] - 1e-9, view[2] + 1e-9, view[3] + 1e-9];
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { preview: 5 })).toBe(true);
+    await until(() => source.tally?.exact === true);
+    const asked = sent.length;
+    // The view the map then reports: nothing asked, the exact count stays.
+    source.want(atlas.days, view, 2);
+    expect(source.tally?.exact).toBe(true);
+    await until(() => atlas.table.length === manifest.rows);
+    expect(sent.length).toBe(asked);
+    source.close();
+  });
 });
 
 describe('DatasetSource while the view holds more than the page loads (overview mode)', () => {
@@ -442,7 +459,10 @@ describe('DatasetSource while the view holds more than the page loads (overview 
       atlas.days = days;
       source.want(days, atlas.view, 5);
       expect(source.tally?.exact).toBe(false);
+      // The export reads the view from the dataset only once it knows how many it holds.
+      expect(source.streamable).toBe(false);
       await until(() => source.tally?.exact === true);
+      expect(source.streamable).toBe(true);
       expect(source.tally!.total).toBe(shownBy(null).length);
       expect(source.tally!.total).toBeGreaterThan(0);
       expect(source.tally!.total).toBeLessThan(manifest.rows);
