@@ -112,8 +112,8 @@ function restoreFromUrl(atlas: AtlasState): void {
 /**
  * The size the map will have, in CSS pixels: measured on an empty copy of the app's layout
  * (app.css), before the app exists. A link's first request is for the view the map will show:
- * estimated over the whole window, it was wider, and its exact count was replaced once the
- * map reported its own view, seconds later at 10M rows.
+ * over the whole window it would be wider than the map beside the panel, and its exact count
+ * replaced once the map reports its own view.
  */
 function mapArea(): { width: number; height: number } {
   const layout = document.createElement('div');

@@ -266,9 +266,9 @@ const HEX = Buffer.from('0123456789abcdef');
 
 /**
  * A file written through a buffer, a line at a time, each field encoded straight into the
- * buffer: building each line as one string cost more than parsing and validating its row (a
- * rope of some fifty pieces, flattened, then encoded). Created on its first line, so that no
- * empty file is left for DuckDB to read.
+ * buffer: each line built as one string is a rope of some fifty pieces, flattened and then
+ * encoded, which costs more than parsing and validating its row. Created on its first line,
+ * so that no empty file is left for DuckDB to read.
  */
 class LineFile {
   private fd = -1;
@@ -399,10 +399,10 @@ class ListFile {
  * plain numbers, lists as JSON or as the number of a list in `dir/sources/NAME.csv` or
  * `dir/related/NAME.csv`, days as day numbers, geometry as WKB in hex, a point's bbox left
  * empty. A row's foreign properties follow as one field per key (see slotFields) when they fit
- * the columns (see KeyOrder), else as JSON text in `extra_json`: as one JSON object per row,
- * the keys repeated on every line were a third of the stage's bytes, and parsing them a third
- * of DuckDB's work. A JSON object per row cost its build and its stringify, and DuckDB's JSON
- * reader several times its CSV reader. Each row's id and origin also go to the small
+ * the columns (see KeyOrder), else as JSON text in `extra_json`: one JSON object per row would
+ * repeat its keys on every line, and DuckDB would parse each again. A whole row as JSON costs
+ * its build and its stringify, and DuckDB's JSON reader several times its CSV reader. Each
+ * row's id and origin also go to the small
  * `dir/ids/NAME.csv`, so that looking for repeated ids does not read every staged byte.
  */
 export class Stage {
