@@ -43,11 +43,6 @@ const STAGE_BUFFER = 1 << 18;
 
 const FIELD_SET = new Set<string>(FIELDS);
 
-/** A string as a CSV field: always quoted, so an empty string is not read back as NULL. */
-function quoted(s: string): string {
-  return s.indexOf('"') < 0 ? `"${s}"` : `"${s.replaceAll('"', '""')}"`;
-}
-
 /**
  * Code units that JSON escapes in a string (a lone surrogate among them, so any surrogate takes
  * JSON.stringify's way), or that a CSV field must double.
@@ -124,7 +119,6 @@ export class KeyOrder {
   slot(key: string): number {
     return this.slotOf.get(key)!;
   }
-
 }
 
 /**
@@ -214,7 +208,7 @@ function extraJson(p: Record<string, unknown>): string {
   return field === '' ? '' : `${field}}"`;
 }
 
-/** A list of strings as a quoted CSV field of its JSON, as extraField writes a value. */
+/** A list of strings as a quoted CSV field of its JSON, as extraJson writes a value. */
 function stringsField(list: readonly string[]): string {
   let field = '"[';
   for (let i = 0; i < list.length; i++) field += (i === 0 ? '' : ',') + jsonStringInField(list[i]);
@@ -338,11 +332,6 @@ class LineFile {
     return this;
   }
 
-  /** A whole line, or what is left of one. */
-  write(line: string): void {
-    this.text(line);
-  }
-
   private flush(): void {
     if (this.at === 0) return;
     if (this.fd < 0) {
@@ -382,7 +371,7 @@ class ListFile {
     let ref = this.refs.get(list);
     if (ref === undefined) {
       ref = this.next++;
-      this.file.write(`${ref},${quoted(JSON.stringify(list))}\n`);
+      this.file.number(ref).quoted(JSON.stringify(list)).text('\n');
       if (Object.isFrozen(list)) this.refs.set(list, ref);
     }
     return String(ref);
@@ -517,8 +506,7 @@ export class Stage {
     this.sources.close();
     this.related.close();
     const keys = new LineFile(join(this.dir, 'keys', `${this.name}.csv`));
-    const slots = this.extraKeys.slots;
-    this.extraKeys.keys.forEach((key, i) => keys.write(`${i},${quoted(key)},${slots.indexOf(key)}\n`));
+    this.extraKeys.keys.forEach((key, i) => keys.number(i).quoted(key).comma().text(`${this.extraKeys.slot(key)}\n`));
     keys.close();
     return stats;
   }
