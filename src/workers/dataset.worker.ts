@@ -130,8 +130,8 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     return;
   }
   const toRead = needed.filter((g) => !grouped.has(g.id));
-  // The groups of the request's own days and view (fewer than `needed` when those ahead fit).
-  const neededNow = covers === exact ? needed : await reader.rowGroups(exact.days, exact.view);
+  // The groups of the request's own days and view: `needed` unless those ahead fit.
+  const neededNow = covers === request.ahead ? await reader.rowGroups(exact.days, exact.view) : needed;
   if (reader.manifest.overviews.length > 0 && rowsOf(toRead) > previewRows) {
     // The view's density and exact count first: its rows take seconds to read. A newer
     // request waiting by then is served instead.
