@@ -177,7 +177,8 @@ export class DatasetSource {
    */
   open(source: { url: string } | { files: PickedFile[] }, days?: (span: DayRange, opening: DayRange) => DayRange, limits: DatasetLimits = {}, started?: () => void): Promise<boolean> {
     const w = this.spawn();
-    const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, ...limits } : { type: 'open', files: source.files, ...limits };
+    const starting = this.aheadHeld ? { mapStarting: true } : {};
+    const request: DatasetRequest = 'url' in source ? { type: 'open', url: source.url, ...limits, ...starting } : { type: 'open', files: source.files, ...limits, ...starting };
     this.drop();
     return new Promise<boolean>((resolve) => {
       this.pending = { worker: w, source, opened: null, days, resolve, started };
@@ -210,14 +211,16 @@ export class DatasetSource {
 
   /**
    * Until `drawn` settles (the map's first complete frame, see main.ts), requests read only their
-   * days and view, not ahead of them; then what is shown is read ahead of: decoded while the
-   * map starts, on the same cores, the read-ahead put off the first frame.
+   * days and view, not ahead of them, and rows that follow a density wait (see Starting); then
+   * what is shown is read ahead of: decoded while the map starts, on the same cores, the
+   * read-ahead put off the first frame.
    */
   holdAheadUntil(drawn: Promise<unknown>): void {
     this.aheadHeld = true;
     void drawn.then(() => {
       this.aheadHeld = false;
       this.aheadDue = true;
+      (this.pending?.worker ?? this.worker)?.postMessage({ type: 'drawn' } satisfies DatasetRequest);
       this.askAheadIfDue();
     });
   }

@@ -30,9 +30,20 @@ export interface DatasetLimits {
   timeline?: boolean;
 }
 
+export interface Starting {
+  /**
+   * The page's map is starting: rows read after a density (see 'too-many') wait for its
+   * 'drawn'. Decoded meanwhile, on the cores the map starts on, they put off the frame that
+   * shows the density and its count.
+   */
+  mapStarting?: boolean;
+}
+
 export type DatasetRequest =
-  | ({ type: 'open'; url: string } & DatasetLimits)
-  | ({ type: 'open'; files: PickedFile[] } & DatasetLimits)
+  | ({ type: 'open'; url: string } & DatasetLimits & Starting)
+  | ({ type: 'open'; files: PickedFile[] } & DatasetLimits & Starting)
+  /** The page's map has drawn its first frame (see Starting). */
+  | { type: 'drawn' }
   /**
    * The page's days and view; `seq` comes back with the answer. `ahead`: wider days and view
    * (holding these) to load instead while they fit in the budget, so that the next slider
@@ -106,6 +117,9 @@ let storeShown = false;
 let previewed: Coverage | null = null;
 /** The density and count being sent meanwhile (densityMeanwhile): the rows wait for them. */
 let meanwhile: Promise<void> | null = null;
+/** Settles once the page's map has drawn its first frame (see Starting). */
+let mapStarted: Promise<void> = Promise.resolve();
+let mapDrawn = () => {};
 
 const message = (e: unknown) => (e instanceof DatasetError ? e.message : `The dataset could not be read: ${e instanceof Error ? e.message : String(e)}`);
 
@@ -197,6 +211,7 @@ async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: C
   // request (the map's own view) is then answered between them, not after all of them.
   let read: Awaited<ReturnType<DatasetReader['read']>>[];
   if (previewed) {
+    await mapStarted;
     read = [];
     for (const g of toRead) {
       await new Promise((resolve) => setTimeout(resolve));
@@ -345,6 +360,10 @@ scope.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     state.wake = null;
     return;
   }
+  if (request.type === 'drawn') {
+    mapDrawn();
+    return;
+  }
   if (request.type === 'export-plan') {
     void exportPlan(request);
     return;
@@ -366,6 +385,7 @@ scope.onmessage = async (e: MessageEvent<DatasetRequest>) => {
     void drain();
     return;
   }
+  if (request.mapStarting) mapStarted = new Promise((resolve) => (mapDrawn = resolve));
   try {
     const source = 'url' in request ? new UrlFiles(request.url) : new FolderFiles(request.files);
     const opened = await DatasetReader.open(source);

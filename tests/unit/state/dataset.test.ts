@@ -272,8 +272,10 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     expect(sent.map((m) => (m.type === 'view' ? Boolean(m.ahead) : m.type))).toEqual(['open', false, false]);
     expect(atlas.table.length).toBe(dec.rows + jan.rows);
     drawn();
-    await until(() => sent.length === 4);
-    expect((sent[3] as Extract<DatasetRequest, { type: 'view' }>).ahead).toBeDefined();
+    // The worker is told, then asked ahead.
+    await until(() => sent.length === 5);
+    expect(sent[3].type).toBe('drawn');
+    expect((sent[4] as Extract<DatasetRequest, { type: 'view' }>).ahead).toBeDefined();
     expect(source.loading).toBe(false);
     expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     source.close();
@@ -418,6 +420,23 @@ describe('DatasetSource on a view whose rows take long to read', () => {
     source = new DatasetSource(atlas, watched, 0);
     expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { preview: manifest.rows })).toBe(true);
     expect(states.map((s) => s.type)).toEqual(['data']);
+    source.close();
+  });
+
+  it("reads those rows only once the map has drawn its first frame, when the page's map is starting", async () => {
+    const atlas = new AtlasState();
+    const source = new DatasetSource(atlas, spawn, 0);
+    let drawn!: () => void;
+    source.holdAheadUntil(new Promise<void>((resolve) => (drawn = resolve)));
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { preview: 5 })).toBe(true);
+    await until(() => source.tally?.exact === true);
+    // Time enough to read 14 rows many times over: the density and its count stay meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(atlas.table.length).toBe(0);
+    expect(source.reading).toBe(true);
+    drawn();
+    await until(() => atlas.table.length === manifest.rows);
+    expect(source.reading).toBe(false);
     source.close();
   });
 
