@@ -141,8 +141,10 @@ export class GroupedStore {
   /**
    * Holds the groups `ids` (most recently needed first): those held already are taken from
    * the current store, the others from `fresh` (each group's own store). Returns the new store.
+   * `parts`: the fresh ones are parts of groups, read for one view, which groupsToHold is not
+   * offered for a later view: that view reads the whole groups.
    */
-  hold(ids: readonly string[], fresh: ReadonlyMap<string, IncidentStore>): IncidentStore {
+  hold(ids: readonly string[], fresh: ReadonlyMap<string, IncidentStore>, parts = false): IncidentStore {
     const sizes = new Map(this.held.map((g) => [g.id, g.rows]));
     const kept = ids.filter((id) => this.starts.has(id));
     const read = ids.filter((id) => !this.starts.has(id));
@@ -166,7 +168,7 @@ export class GroupedStore {
     const bySize = new Map(held.map((g) => [g.id, g]));
     this.store = builder.build();
     this.held = held;
-    this.recent = ids.map((id) => bySize.get(id)!);
+    this.recent = ids.filter((id) => !parts || !fresh.has(id)).map((id) => bySize.get(id)!);
     this.starts = starts;
     return this.store;
   }

@@ -17,6 +17,7 @@ import { bboxIntersectsView, type View } from './geometry.ts';
 import { CATEGORIES, STATUSES, type Incident } from './schema.ts';
 import type { RowBatch } from './table.ts';
 import type { IncidentStore } from './store.ts';
+import type { Coverage } from './dataset-cache.ts';
 import { CellSums, DayRows, type OverviewCells, type OverviewDays } from './overview.ts';
 
 /** A problem with the dataset's files (missing, malformed, truncated, no range requests): said as the alert says it. */
@@ -218,11 +219,15 @@ export class DatasetReader {
     return out;
   }
 
-  /** The rows of a row group, validated as an import validates features. */
-  async read(ref: RowGroupRef): Promise<GroupRows> {
+  /**
+   * The rows of a row group, validated as an import validates features. With `days` and
+   * `view`, only those of its rows they may show (the test count() applies): a part of the
+   * group, read when an answer cannot wait for the whole.
+   */
+  async read(ref: RowGroupRef, part?: Coverage): Promise<GroupRows> {
     const batches: RowBatch[] = [];
     const accepted = new AcceptedRows((batch) => batches.push(batch));
-    const result = await this.validated(ref, accepted.options);
+    const result = await this.validated(ref, accepted.options, part);
     accepted.flush();
     return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
   }
@@ -232,14 +237,25 @@ export class DatasetReader {
     return (await this.validated(ref, {})).incidents;
   }
 
-  private async validated(ref: RowGroupRef, options: ImportOptions): Promise<ImportResult> {
+  private async validated(ref: RowGroupRef, options: ImportOptions, part?: Coverage): Promise<ImportResult> {
     const metadata = await this.footer(ref.partition);
     const columns = featureColumns(metadata);
     const headers = fieldColumns(columns, true);
     const extras = extraColumns(columns);
-    const rows = await this.groupRows<Record<string, unknown>>(ref, metadata, columns, 'object');
     const result: ImportResult = { format: 'geojson', incidents: [], issues: [], total: 0, notes: [] };
     const seen: SeenIds = new Map();
+    if (part && !pieceInside(ref, part.days, part.view)) {
+      const offsets: number[] = [];
+      await this.eachShown(ref, metadata, part.days, part.view, [], (_row, k) => offsets.push(k));
+      if (offsets.length === 0) return result;
+      // Only the rows from the first shown to the last are assembled; each is numbered as the file's row.
+      const first = offsets[0];
+      const span = { ...ref, rowStart: ref.rowStart + first, rows: offsets[offsets.length - 1] + 1 - first };
+      const rows = await this.groupRows<Record<string, unknown>>(span, metadata, columns, 'object');
+      for (const k of offsets) validateAll([rowToFeature(rows[k - first], headers, extras)], 'feature', ref.rowStart + k + 1, result, seen, options);
+      return result;
+    }
+    const rows = await this.groupRows<Record<string, unknown>>(ref, metadata, columns, 'object');
     // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
     validateAll(rows.map((row) => rowToFeature(row, headers, extras)), 'feature', ref.rowStart + 1, result, seen, options);
     return result;
@@ -253,37 +269,46 @@ export class DatasetReader {
    */
   async count(ref: RowGroupRef, days: DayRange, view: View): Promise<Uint32Array> {
     const metadata = await this.footer(ref.partition);
-    const inside = pieceInside(ref, days, view);
-    // A point's extent is its point: a file of points only is tested on lon and lat, two
-    // columns where the bbox is four, and no struct to assemble.
-    const points = pointsOnly(metadata);
-    const columns = inside ? ['category', 'status'] : ['category', 'status', 'start_day', 'end_day', ...(points ? ['lon', 'lat'] : ['bbox'])];
-    const rows = await this.groupRows<unknown[]>(ref, metadata, columns, 'array');
     const counts = new Uint32Array(CATEGORIES.length * STATUSES.length);
-    const bbox: [number, number, number, number] = [0, 0, 0, 0];
-    for (const row of rows) {
+    const add = (row: unknown[]) => {
       const c = CATEGORY_OF.get(row[0]);
       const s = STATUS_OF.get(row[1]);
       // A value outside the vocabularies is a row the validator refuses: the page would not show it.
-      if (c === undefined || s === undefined) continue;
-      if (!inside) {
-        if (!(asNumber(row[3]) >= days.from && asNumber(row[2]) <= days.to)) continue;
-        if (points) {
-          bbox[0] = bbox[2] = asNumber(row[4]);
-          bbox[1] = bbox[3] = asNumber(row[5]);
-        } else {
-          const b = row[4] as { xmin: unknown; ymin: unknown; xmax: unknown; ymax: unknown } | null;
-          if (!b) continue;
-          bbox[0] = asNumber(b.xmin);
-          bbox[1] = asNumber(b.ymin);
-          bbox[2] = asNumber(b.xmax);
-          bbox[3] = asNumber(b.ymax);
-        }
-        if (!bboxIntersectsView(bbox, view)) continue;
-      }
-      counts[c * STATUSES.length + s]++;
-    }
+      if (c !== undefined && s !== undefined) counts[c * STATUSES.length + s]++;
+    };
+    const columns = ['category', 'status'];
+    if (pieceInside(ref, days, view)) for (const row of await this.groupRows<unknown[]>(ref, metadata, columns, 'array')) add(row);
+    else await this.eachShown(ref, metadata, days, view, columns, add);
     return counts;
+  }
+
+  /**
+   * The group's rows that these days and view may show, by the rule of core/filter.ts on the
+   * days and extent columns, each with the `columns` asked (in their order) and its offset in
+   * the group.
+   */
+  private async eachShown(ref: RowGroupRef, metadata: FileMetaData, days: DayRange, view: View, columns: string[], each: (row: unknown[], offset: number) => void): Promise<void> {
+    // A point's extent is its point: a file of points only is tested on lon and lat, two
+    // columns where the bbox is four, and no struct to assemble.
+    const points = pointsOnly(metadata);
+    const n = columns.length;
+    const rows = await this.groupRows<unknown[]>(ref, metadata, [...columns, 'start_day', 'end_day', ...(points ? ['lon', 'lat'] : ['bbox'])], 'array');
+    const bbox: [number, number, number, number] = [0, 0, 0, 0];
+    rows.forEach((row, k) => {
+      if (!(asNumber(row[n + 1]) >= days.from && asNumber(row[n]) <= days.to)) return;
+      if (points) {
+        bbox[0] = bbox[2] = asNumber(row[n + 2]);
+        bbox[1] = bbox[3] = asNumber(row[n + 3]);
+      } else {
+        const b = row[n + 2] as { xmin: unknown; ymin: unknown; xmax: unknown; ymax: unknown } | null;
+        if (!b) return;
+        bbox[0] = asNumber(b.xmin);
+        bbox[1] = asNumber(b.ymin);
+        bbox[2] = asNumber(b.xmax);
+        bbox[3] = asNumber(b.ymax);
+      }
+      if (bboxIntersectsView(bbox, view)) each(row, k);
+    });
   }
 
   /** Some columns of a row group's rows, as objects or as arrays in the columns' order; a DatasetError names the group. */

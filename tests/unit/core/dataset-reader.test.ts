@@ -377,4 +377,29 @@ describe('DatasetReader.count', () => {
       { numRuns: 400 },
     );
   });
+
+  it('reads the part of a group that days and a view show: those incidents, whole, each once (against brute force)', async () => {
+    const reader = await DatasetReader.open(new FolderFiles(picked(mixed)));
+    const lon = fc.integer({ min: -1800, max: 1800 }).map((x) => x / 10);
+    const lat = fc.integer({ min: -900, max: 900 }).map((y) => y / 10);
+    const day = fc.integer({ min: dayOfIsoDate('2020-12-25'), max: dayOfIsoDate('2021-03-05') });
+    const byId = new Map(incidents.map((i) => [i.id, i]));
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(lon, lon, lat, lat), fc.tuple(day, day), async ([a, b, c, d], [e, f]) => {
+        const view: View = [a, Math.min(c, d), b, Math.max(c, d)];
+        const days = { from: Math.min(e, f), to: Math.max(e, f) };
+        const read: Incident[] = [];
+        for (const g of await reader.rowGroups(days, view)) {
+          const { batches, rejected } = await reader.read(g, { days, view });
+          expect(rejected).toBe(0);
+          const table = new RowTable(batches, rebuilder({ format: 'geojson' }));
+          for (let i = 0; i < table.length; i++) read.push(table.get(i));
+        }
+        const expected = visibleIncidents(incidents, { days, view, categories: null, statuses: null });
+        expect(read.map((i) => i.id).sort()).toEqual(expected.map((i) => i.id).sort());
+        for (const i of read) expect(i).toEqual(byId.get(i.id));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -255,7 +255,7 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
-  it("reads only the opening view's days until the map's first frame, then ahead of them without saying loading", async () => {
+  it("reads only the rows the opening view shows until the map's first frame, then whole groups ahead of it without saying loading", async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
     const source = new DatasetSource(atlas, spy, 0);
@@ -265,18 +265,25 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     const days = { from: dayOfIsoDate('2019-12-31'), to: dayOfIsoDate(dec.days.to) };
     expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days)).toBe(true);
     expect((sent[1] as Extract<DatasetRequest, { type: 'view' }>).ahead).toBeUndefined();
-    expect(atlas.table.length).toBe(dec.rows);
+    // Of December's group, only its last day's rows: the group's other rows wait.
+    expect(atlas.table.length).toBe(bruteForce(atlas).length);
+    expect(atlas.table.length).toBeLessThan(dec.rows);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     // A step past the days shown asks again, and still not ahead.
     step(atlas, source, { from: days.from, to: dayOfIsoDate(jan.days.from) });
     await until(() => !source.loading);
     expect(sent.map((m) => (m.type === 'view' ? Boolean(m.ahead) : m.type))).toEqual(['open', false, false]);
-    expect(atlas.table.length).toBe(dec.rows + jan.rows);
+    expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     drawn();
     // The worker is told, then asked ahead.
     await until(() => sent.length === 5);
     expect(sent[3].type).toBe('drawn');
     expect((sent[4] as Extract<DatasetRequest, { type: 'view' }>).ahead).toBeDefined();
     expect(source.loading).toBe(false);
+    // Whole groups now, each row once: December's and January's, and those ahead.
+    await until(() => atlas.table.length >= dec.rows + jan.rows);
+    const ids = Array.from({ length: atlas.table.length }, (_, i) => atlas.idOf(i));
+    expect(new Set(ids).size).toBe(ids.length);
     expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     source.close();
   });
