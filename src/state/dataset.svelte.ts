@@ -462,8 +462,9 @@ export class DatasetSource {
       return;
     }
     for (const { id, batches } of m.rows) this.batches.set(id, batches);
+    // A store of the view's rows alone leaves the other groups' rows here: the next store holds them again.
     const held = new Set(m.held);
-    for (const id of this.batches.keys()) if (!held.has(id)) this.batches.delete(id);
+    if (!m.partial) for (const id of this.batches.keys()) if (!held.has(id)) this.batches.delete(id);
     const table = new RowTable(
       m.held.flatMap((id) => this.batches.get(id) ?? []),
       this.rebuild,

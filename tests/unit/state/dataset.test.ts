@@ -19,6 +19,8 @@ import { CATEGORIES, validateFeature, type Incident, type Status } from '../../.
 import type { DayRange } from '../../../src/core/time.ts';
 import type { DatasetMessage, DatasetRequest } from '../../../src/workers/dataset.worker.ts';
 import { visibleIncidents } from '../../oracle.ts';
+import { mulberry32 } from '../../../src/core/random.ts';
+import { importText } from '../../../src/core/import/index.ts';
 
 // The real dataset worker, run in this thread (see worker-host.ts).
 const spawn = () => hostWorker(() => import('../../../src/workers/dataset.worker.ts'));
@@ -232,7 +234,7 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
-  it("shows the view's own groups first, then those read ahead; a step into them asks nothing", async () => {
+  it("shows the view's own rows first, then whole groups and those read ahead; a step into them asks nothing", async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
     const source = new DatasetSource(atlas, spy, 0);
@@ -240,8 +242,10 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     // The last two days of December's group; read ahead, the window reaches January's first day.
     const days = { from: dayOfIsoDate('2019-12-31'), to: dayOfIsoDate(dec.days.to) };
     expect(dayOfIsoDate(jan.days.from)).toBeLessThanOrEqual(days.to + 2);
-    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days)).toBe(true);
-    expect(atlas.table.length).toBe(dec.rows);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, { part: 0 })).toBe(true);
+    // Of December's group, the rows of its last two days: the part of it the view shows.
+    expect(atlas.table.length).toBe(bruteForce(atlas).length);
+    expect(atlas.table.length).toBeLessThan(dec.rows);
     expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     await until(() => atlas.table.length === dec.rows + jan.rows);
     const before = shownIds(atlas);
@@ -263,7 +267,7 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.holdAheadUntil(new Promise<void>((resolve) => (drawn = resolve)));
     const [dec, jan] = manifest.partitions;
     const days = { from: dayOfIsoDate('2019-12-31'), to: dayOfIsoDate(dec.days.to) };
-    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days)).toBe(true);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => days, { part: 0 })).toBe(true);
     expect((sent[1] as Extract<DatasetRequest, { type: 'view' }>).ahead).toBeUndefined();
     // Of December's group, only its last day's rows: the group's other rows wait.
     expect(atlas.table.length).toBe(bruteForce(atlas).length);
@@ -384,6 +388,69 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     expect(sent).toHaveLength(2);
     expect(shownIds(atlas)).toEqual(bruteForce(atlas));
     expect(bruteForce(atlas).length).toBeGreaterThan(0);
+    source.close();
+  });
+});
+
+describe('DatasetSource on a dataset of many row groups', () => {
+  let many: string;
+  let incidents: Incident[];
+  beforeAll(async () => {
+    // Three months of seeded incidents over the world, several row groups of 10,240 each.
+    const random = mulberry32(5);
+    const lines = [ACLED_HEADER];
+    for (let i = 0; i < 90_000; i++) {
+      const day = `2021-0${1 + Math.floor(random() * 3)}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
+      lines.push(`M${i},${day},${(random() * 140 - 70).toFixed(4)},${(random() * 340 - 170).toFixed(4)},Battles,Armed clash,Note ${i}`);
+    }
+    writeFileSync(join(root, 'many.csv'), lines.join('\n') + '\n');
+    many = join(root, 'many');
+    await build({ data: [join(root, 'many.csv')], out: many, name: 'many' }, many, new Date('2026-11-29T00:00:00Z'), () => {});
+    const imported = importText(readFileSync(join(root, 'many.csv'), 'utf8'), 'many.csv');
+    incidents = imported.incidents;
+  }, 120_000);
+
+  it("shows what brute force shows after every step and pan, the view's own rows first, and keeps the rows held meanwhile", async () => {
+    const atlas = new AtlasState();
+    const types: string[] = [];
+    const spy = () => {
+      const w = spawn();
+      let handler: ((e: MessageEvent) => void) | null = null;
+      Object.defineProperty(w, 'onmessage', {
+        get: () => handler,
+        set: (h: (e: MessageEvent) => void) => {
+          handler = (e) => {
+            const m = e.data as DatasetMessage;
+            if (m.type === 'data') types.push(m.partial ? 'partial' : 'data');
+            h(e);
+          };
+        },
+      });
+      return w;
+    };
+    const source = new DatasetSource(atlas, spy, 0);
+    const start = { from: dayOfIsoDate('2021-01-01'), to: dayOfIsoDate('2021-01-07') };
+    // Every answer that reads rows sends the view's own first (PART_ROWS is for larger datasets).
+    expect(await source.open({ url: `${base}/many/manifest.json` }, () => start, { part: 0 })).toBe(true);
+    const random = mulberry32(9);
+    const expected = () => visibleIncidents(incidents, { days: atlas.days, view: atlas.view, categories: null, statuses: null }).map((i) => i.id).sort();
+    for (let k = 0; k < 16; k++) {
+      const from = dayOfIsoDate('2021-01-01') + Math.floor(random() * 80);
+      const days = { from, to: from + Math.floor(random() * 3) };
+      const x = random() * 300 - 150;
+      const y = random() * 100 - 50;
+      // A city-sized view, or the world's.
+      const view: View = k % 3 === 2 ? [-180, -85, 180, 85] : [x, y, x + 12, y + 8];
+      atlas.days = days;
+      atlas.view = view;
+      source.want(days, view, 6);
+      await until(() => !source.loading);
+      expect(shownIds(atlas)).toEqual(expected());
+      // Each row once, whatever the answers so far.
+      const ids = Array.from({ length: atlas.table.length }, (_, i) => atlas.idOf(i));
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    expect(types).toContain('partial');
     source.close();
   });
 });
