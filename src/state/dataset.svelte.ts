@@ -441,8 +441,11 @@ export class DatasetSource {
       this.opened = pending.opened;
       this.timeline = pending.timeline ?? null;
     }
-    // A density sent before the view's rows (see DatasetMessage) leaves them loading.
+    // A density sent before the view's rows (see DatasetMessage) leaves them loading. Rows of an
+    // earlier request that hold the latest one's days and view answer it: its own answer, on
+    // its way, only reads further ahead.
     if (m.seq === this.seq) this.loading = m.type === 'too-many' && m.reading === true;
+    else if (m.type !== 'too-many' && !this.timer && this.asked && covers(m.covers, this.asked.days, this.asked.view)) this.loading = false;
     this.answered = m.seq;
     this.covered = m.type === 'too-many' ? null : m.covers;
     if (m.type === 'same') return this.askAheadIfDue();
