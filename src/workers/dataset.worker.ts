@@ -1,7 +1,8 @@
 // Reads a prepared dataset for the page: the manifest once, then for each view and date window
 // the row groups it needs that the page does not hold (core/dataset-reader.ts), and hands the
-// page one store over every group held (core/dataset-cache.ts) with the new groups' rows. A
-// request that arrives while one is read waits, and only the latest waiting one is served.
+// page one store over every group held (core/dataset-cache.ts) with the new groups' rows; when
+// that is many rows, a store of the view's own rows comes first (sendPart). A request that
+// arrives while one is read waits, and only the latest waiting one is served.
 // A view that needs more rows than the page holds gets the overview's cells, then its exact
 // counts read from a few columns, and so does one whose rows take seconds to read, before
 // them. An export is written here, in slabs shared with workers opened for it
