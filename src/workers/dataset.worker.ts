@@ -122,8 +122,6 @@ let storeShown = false;
 /** What the page shows when it shows a store of a view's rows alone (see sendPart). */
 let partShown: Coverage | null = null;
 const partAnswers = (c: Coverage) => partShown !== null && covers(partShown, c.days, c.view);
-/** Whether a newer request waits that `loading` (what is being read) would not answer. */
-const outgrown = (loading: Coverage) => waiting !== null && !covers(loading, waiting.days, waiting.view);
 /** What the rows being read after a density cover (see serve): a request inside gets its own density and count meanwhile. */
 let previewed: Coverage | null = null;
 /** The density and count being sent meanwhile (densityMeanwhile): the rows wait for them. */
@@ -180,9 +178,10 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     // and a step to a city reaching new weeks of a large dataset decoded 10,240-row groups for
     // a few dozen rows, then rebuilt the store over every row held. The whole groups, and
     // those ahead, are read next: for the page's read-ahead once the map has drawn, or here,
-    // until a newer request waits that they would not answer.
+    // until a newer request waits. That one gets its own rows first too: a step inside what
+    // is being read waited seconds for the whole of it.
     await sendPart(request.seq, neededNow, now, exact);
-    if (starting || outgrown(covers)) return;
+    if (starting || waiting) return;
     await load(needed.filter((g) => !grouped.has(g.id)), groupsToHold(needed, grouped.recent, budget)!, request.seq, covers, true);
     return;
   }
@@ -253,8 +252,7 @@ async function sendPart(seq: number, needed: RowGroupRef[], toRead: RowGroupRef[
 /**
  * Reads the groups `toRead`, holds `ids` (those and groups held), and sends the page their
  * store and rows. `ahead`: the page shows the view's rows already (see sendPart); the groups
- * are read one at a time, and a newer request they would not answer ends the read, sending
- * nothing.
+ * are read one at a time, and a newer request ends the read, sending nothing.
  */
 async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: Coverage, ahead = false): Promise<void> {
   // Each group decoded in a task of its own, when a density was sent first: the page's next
@@ -272,7 +270,7 @@ async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: C
     read = [];
     for (const g of toRead) {
       await new Promise((resolve) => setTimeout(resolve));
-      if (outgrown(covers)) return;
+      if (waiting) return;
       read.push(await reader!.read(g));
     }
   } else read = await Promise.all(toRead.map((g) => reader!.read(g)));
