@@ -150,9 +150,7 @@ export class GroupedStore {
    * the current store, the others from `fresh` (each group's own store). Returns the new store.
    */
   hold(ids: readonly string[], fresh: ReadonlyMap<string, IncidentStore>): IncidentStore {
-    const { store, kept, read } = this.combine(ids, fresh);
-    const sizes = new Map(this.held.map((g) => [g.id, g.rows]));
-    const held: GroupSize[] = [...kept, ...read].map((id) => ({ id, rows: sizes.get(id) ?? fresh.get(id)!.size }));
+    const { store, held } = this.combine(ids, fresh);
     const starts = new Map<string, number>();
     let at = 0;
     for (const g of held) {
@@ -168,10 +166,10 @@ export class GroupedStore {
   }
 
   /**
-   * The store over the groups `ids` as hold() would make it, input positions in the order of
-   * `kept` (those held, in ids' order) then `read`; what is held does not change.
+   * The store over the groups `ids` as hold() would make it, and its groups in input order:
+   * those held (in ids' order), then those of `fresh`. What is held does not change.
    */
-  combine(ids: readonly string[], fresh: ReadonlyMap<string, IncidentStore>): { store: IncidentStore; kept: string[]; read: string[] } {
+  combine(ids: readonly string[], fresh: ReadonlyMap<string, IncidentStore>): { store: IncidentStore; held: GroupSize[] } {
     const sizes = new Map(this.held.map((g) => [g.id, g.rows]));
     const kept = ids.filter((id) => this.starts.has(id));
     const read = ids.filter((id) => !this.starts.has(id));
@@ -185,6 +183,6 @@ export class GroupedStore {
       builder.addStore(this.store, positions);
     }
     for (const id of read) builder.addStore(fresh.get(id)!);
-    return { store: builder.build(), kept, read };
+    return { store: builder.build(), held: [...kept, ...read].map((id) => ({ id, rows: sizes.get(id) ?? fresh.get(id)!.size })) };
   }
 }

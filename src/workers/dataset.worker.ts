@@ -8,9 +8,9 @@
 // them. An export is written here, in slabs shared with workers opened for it
 // (core/dataset-export.ts).
 
-import { DatasetError, DatasetReader, type RowGroupRef } from '../core/dataset-reader.ts';
+import { DatasetError, DatasetReader, type GroupRows, type RowGroupRef } from '../core/dataset-reader.ts';
 import { FolderFiles, UrlFiles, type PickedFile } from '../core/dataset-files.ts';
-import { EXACT_ROWS, GroupedStore, PART_ROWS, PREVIEW_ROWS, ROW_BUDGET, covers, groupsToHold, type Coverage } from '../core/dataset-cache.ts';
+import { EXACT_ROWS, GroupedStore, PART_ROWS, PREVIEW_ROWS, ROW_BUDGET, covers, groupsToHold, type Coverage, type GroupSize } from '../core/dataset-cache.ts';
 import { batchTransferables, type RowBatch } from '../core/table.ts';
 import type { Manifest } from '../core/dataset-manifest.ts';
 import { CATEGORIES, STATUSES } from '../core/schema.ts';
@@ -241,12 +241,21 @@ const partOf = (id: string) => `${id}/part`;
 async function sendPart(seq: number, needed: RowGroupRef[], toRead: RowGroupRef[], part: Coverage): Promise<void> {
   const read = await Promise.all(toRead.map(async (g) => ({ ...(await reader!.read(g, part)), id: partOf(g.id) })));
   const ids = needed.map((g) => (grouped.has(g.id) ? g.id : partOf(g.id)));
-  const { store, kept, read: fresh } = grouped.combine(ids, new Map(read.map((g) => [g.id, g.store])));
+  const { store, held } = grouped.combine(ids, new Map(read.map((g) => [g.id, g.store])));
+  send(seq, store.buffer, held, read, part, true);
+}
+
+/**
+ * Sends the page a store over the groups `held` (in its input order) and the rows of those just
+ * `read` (transferred, with the store). `partial`: the view's rows alone (see sendPart).
+ */
+function send(seq: number, buffer: ArrayBuffer, held: readonly GroupSize[], read: readonly GroupRows[], covers: Coverage, partial: boolean): void {
   const rows = read.map((g) => ({ id: g.id, batches: g.batches }));
   const rejected = read.reduce((n, g) => n + g.rejected, 0);
-  storeShown = false;
-  partShown = part;
-  post({ type: 'data', seq, held: [...kept, ...fresh], rows, buffer: store.buffer, bytes: files!.fetched, rejected, covers: part, partial: true }, [store.buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))]);
+  storeShown = !partial;
+  partShown = partial ? covers : null;
+  const message: DatasetMessage = { type: 'data', seq, held: held.map((g) => g.id), rows, buffer, bytes: files!.fetched, rejected, covers, ...(partial ? { partial } : {}) };
+  post(message, [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))]);
 }
 
 /**
@@ -255,34 +264,24 @@ async function sendPart(seq: number, needed: RowGroupRef[], toRead: RowGroupRef[
  * are read one at a time, and a newer request ends the read, sending nothing.
  */
 async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: Coverage, ahead = false): Promise<void> {
-  // Each group decoded in a task of its own, when a density was sent first: the page's next
-  // request (the map's own view) is then answered between them, not after all of them.
-  let read: Awaited<ReturnType<DatasetReader['read']>>[];
-  if (previewed) {
-    await mapStarted;
+  // Each group decoded in a task of its own when the page shows something meanwhile (a density,
+  // or the view's own rows): its next request is then seen between them. One inside a density
+  // gets its own density and count (densityMeanwhile); after the view's own rows, any ends this read.
+  let read: GroupRows[];
+  if (previewed || ahead) {
+    if (previewed) await mapStarted;
     read = [];
     for (const g of toRead) {
       await new Promise((resolve) => setTimeout(resolve));
+      if (ahead && waiting) return;
       while (meanwhile) await meanwhile;
-      read.push(await reader!.read(g));
-    }
-  } else if (ahead) {
-    read = [];
-    for (const g of toRead) {
-      await new Promise((resolve) => setTimeout(resolve));
-      if (waiting) return;
       read.push(await reader!.read(g));
     }
   } else read = await Promise.all(toRead.map((g) => reader!.read(g)));
   const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
   // A copy goes to the page: the next view's store is built from this one's columns.
   const buffer = grouped.hold(ids, fresh).buffer.slice(0);
-  const rows = read.map((g) => ({ id: g.id, batches: g.batches }));
-  const transfer = [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))];
-  const rejected = read.reduce((n, g) => n + g.rejected, 0);
-  storeShown = true;
-  partShown = null;
-  post({ type: 'data', seq, held: grouped.held.map((g) => g.id), rows, buffer, bytes: files!.fetched, rejected, covers }, transfer);
+  send(seq, buffer, grouped.held, read, covers, false);
 }
 
 /**
