@@ -72,6 +72,24 @@ function counted(): { sent: DatasetRequest[]; spawn: () => Worker } {
   };
 }
 
+/** The dataset worker, with `seen` told each of its messages once the page has taken it. */
+function watched(seen: (m: DatasetMessage) => void): () => Worker {
+  return () => {
+    const w = spawn();
+    let handler: ((e: MessageEvent) => void) | null = null;
+    Object.defineProperty(w, 'onmessage', {
+      get: () => handler,
+      set: (h: (e: MessageEvent) => void) => {
+        handler = (e) => {
+          h(e);
+          seen(e.data as DatasetMessage);
+        };
+      },
+    });
+    return w;
+  };
+}
+
 /** The bundled file's incidents, as the dataset was built from them. */
 function bundled(): Incident[] {
   const features = (JSON.parse(readFileSync('data/incidents.geojson', 'utf8')) as { features: unknown[] }).features;
@@ -413,22 +431,13 @@ describe('DatasetSource on a dataset of many row groups', () => {
   it("shows what brute force shows after every step and pan, the view's own rows first, and keeps the rows held meanwhile", async () => {
     const atlas = new AtlasState();
     const types: string[] = [];
-    const spy = () => {
-      const w = spawn();
-      let handler: ((e: MessageEvent) => void) | null = null;
-      Object.defineProperty(w, 'onmessage', {
-        get: () => handler,
-        set: (h: (e: MessageEvent) => void) => {
-          handler = (e) => {
-            const m = e.data as DatasetMessage;
-            if (m.type === 'data') types.push(m.partial ? 'partial' : 'data');
-            h(e);
-          };
-        },
-      });
-      return w;
-    };
-    const source = new DatasetSource(atlas, spy, 0);
+    const source = new DatasetSource(
+      atlas,
+      watched((m) => {
+        if (m.type === 'data') types.push(m.partial ? 'partial' : 'data');
+      }),
+      0,
+    );
     const start = { from: dayOfIsoDate('2021-01-01'), to: dayOfIsoDate('2021-01-07') };
     // Every answer that reads rows sends the view's own first (PART_ROWS is for larger datasets).
     expect(await source.open({ url: `${base}/many/manifest.json` }, () => start, { part: 0 })).toBe(true);
@@ -461,24 +470,12 @@ describe('DatasetSource on a view whose rows take long to read', () => {
     const states: { type: string; rows: number; reading: boolean; loading: boolean; exact: number | null; list: string }[] = [];
     let source!: DatasetSource;
     // Each answer, and what the page shows once it has taken it.
-    const watched = () => {
-      const w = spawn();
-      let handler: ((e: MessageEvent) => void) | null = null;
-      Object.defineProperty(w, 'onmessage', {
-        get: () => handler,
-        set: (h: (e: MessageEvent) => void) => {
-          handler = (e) => {
-            h(e);
-            const m = e.data as DatasetMessage;
-            if (m.type !== 'timeline' && m.type !== 'opened') {
-              states.push({ type: m.type, rows: atlas.table.length, reading: source.reading, loading: source.loading, exact: source.tally?.exact ? source.tally.total : null, list: source.tooMany === null ? '' : 'density' });
-            }
-          };
-        },
-      });
-      return w;
-    };
-    source = new DatasetSource(atlas, watched, 0);
+    const watching = watched((m) => {
+      if (m.type !== 'timeline' && m.type !== 'opened') {
+        states.push({ type: m.type, rows: atlas.table.length, reading: source.reading, loading: source.loading, exact: source.tally?.exact ? source.tally.total : null, list: source.tooMany === null ? '' : 'density' });
+      }
+    });
+    source = new DatasetSource(atlas, watching, 0);
     expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { preview: 5 })).toBe(true);
     await until(() => atlas.table.length === manifest.rows);
     const incidents = bundled();
@@ -491,7 +488,7 @@ describe('DatasetSource on a view whose rows take long to read', () => {
     source.close();
     // No more rows to read than that: they are read at once.
     states.length = 0;
-    source = new DatasetSource(atlas, watched, 0);
+    source = new DatasetSource(atlas, watching, 0);
     expect(await source.open({ url: `${base}/ds/manifest.json` }, (span) => span, { preview: manifest.rows })).toBe(true);
     expect(states.map((s) => s.type)).toEqual(['data']);
     source.close();
