@@ -151,17 +151,9 @@ export class TextIndexBuilder {
     this.rowStart.push(this.used);
   }
 
-  /** The next incident's words. */
-  addWords(words: Iterable<string>): void {
-    for (const word of words) this.add(word);
-    this.rowStart.push(this.used);
-  }
-
   private readonly recent = new Map<string, number[]>();
   private readonly found: string[] = [];
   private readonly collect = (word: string) => void this.found.push(word);
-
-  private readonly add = (word: string): void => this.post(this.idOf(word));
 
   private readonly idOf = (word: string): number => {
     let id = this.ids.get(word);
@@ -194,26 +186,28 @@ export class TextIndexBuilder {
   addFrom(index: TextIndex, storeIndices: ArrayLike<number>): void {
     const { postingStart, postings } = index.arrays;
     const size = index.size;
-    // Each store index's word numbers, from the postings.
+    // The word numbers of each store index taken, from the postings: only theirs are gathered,
+    // as a view's few rows of a store of 200,000 are taken too.
+    const taken = new Uint8Array(size);
+    for (let j = 0; j < storeIndices.length; j++) taken[storeIndices[j]] = 1;
     const count = new Uint32Array(size + 1);
-    for (let p = 0; p < postings.length; p++) count[postings[p] + 1]++;
+    for (let p = 0; p < postings.length; p++) if (taken[postings[p]] === 1) count[postings[p] + 1]++;
     for (let i = 0; i < size; i++) count[i + 1] += count[i];
     const start = count.slice();
     const words = new Uint32Array(count[size]);
     for (let k = 0; k < index.words; k++) {
-      for (let p = postingStart[k]; p < postingStart[k + 1]; p++) words[start[postings[p]]++] = k;
+      for (let p = postingStart[k]; p < postingStart[k + 1]; p++) if (taken[postings[p]] === 1) words[start[postings[p]]++] = k;
     }
-    const text = new Map<number, string>();
-    const wordOf = (k: number) => {
-      let w = text.get(k);
-      if (w === undefined) text.set(k, (w = index.word(k)));
-      return w;
-    };
+    // Each word of the other index as this one's id, found once: not a string per posting.
+    const idOf = new Int32Array(index.words).fill(-1);
     for (let j = 0; j < storeIndices.length; j++) {
       const i = storeIndices[j];
-      const own: string[] = [];
-      for (let p = count[i]; p < count[i + 1]; p++) own.push(wordOf(words[p]));
-      this.addWords(own);
+      for (let p = count[i]; p < count[i + 1]; p++) {
+        const k = words[p];
+        if (idOf[k] < 0) idOf[k] = this.idOf(index.word(k));
+        this.post(idOf[k]);
+      }
+      this.rowStart.push(this.used);
     }
   }
 
@@ -222,10 +216,10 @@ export class TextIndexBuilder {
   }
 
   addRaw(raw: RawText): void {
+    const ids = raw.words.map(this.idOf);
     for (let r = 0; r < raw.rowStart.length - 1; r++) {
-      const own: string[] = [];
-      for (let p = raw.rowStart[r]; p < raw.rowStart[r + 1]; p++) own.push(raw.words[raw.ids[p]]);
-      this.addWords(own);
+      for (let p = raw.rowStart[r]; p < raw.rowStart[r + 1]; p++) this.post(ids[raw.ids[p]]);
+      this.rowStart.push(this.used);
     }
   }
 
