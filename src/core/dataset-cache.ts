@@ -5,6 +5,7 @@
 // the new groups' stores, so the worker holds one store, not one per group.
 
 import { StoreBuilder } from './store-builder.ts';
+import { visibleIndices } from './filter.ts';
 import type { IncidentStore } from './store.ts';
 import { normalizeView, type View } from './geometry.ts';
 import type { DayRange } from './time.ts';
@@ -168,21 +169,44 @@ export class GroupedStore {
   /**
    * The store over the groups `ids` as hold() would make it, and its groups in input order:
    * those held (in ids' order), then those of `fresh`. What is held does not change.
+   * `shown`: of the groups held, only the rows these days and view show (by the rule of
+   * core/filter.ts), and `pick`, the position of each row of the store, in its input order,
+   * among the rows of `held` laid end to end.
    */
-  combine(ids: readonly string[], fresh: ReadonlyMap<string, IncidentStore>): { store: IncidentStore; held: GroupSize[] } {
+  combine(ids: readonly string[], fresh: ReadonlyMap<string, IncidentStore>, shown?: Coverage): { store: IncidentStore; held: GroupSize[]; pick?: Uint32Array } {
     const sizes = new Map(this.held.map((g) => [g.id, g.rows]));
     const kept = ids.filter((id) => this.starts.has(id));
     const read = ids.filter((id) => !this.starts.has(id));
     for (const id of read) if (!fresh.has(id)) throw new Error(`row group ${id} is neither held nor read`);
-    const keptRows = kept.reduce((n, id) => n + sizes.get(id)!, 0);
-    const builder = new StoreBuilder(Math.max(1, keptRows + read.reduce((n, id) => n + fresh.get(id)!.size, 0)));
+    const held = [...kept, ...read].map((id) => ({ id, rows: sizes.get(id) ?? fresh.get(id)!.size }));
+    const positions: number[] = [];
+    const pick: number[] = [];
     if (this.store && kept.length > 0) {
-      const positions = new Uint32Array(keptRows);
-      let k = 0;
-      for (const id of kept) for (let p = this.starts.get(id)!, end = p + sizes.get(id)!; p < end; p++) positions[k++] = p;
-      builder.addStore(this.store, positions);
+      let isShown: Uint8Array | null = null;
+      if (shown) {
+        isShown = new Uint8Array(this.store.size);
+        for (const i of visibleIndices(this.store, shown.days, shown.view, null)) isShown[this.store.order[i]] = 1;
+      }
+      let base = 0;
+      for (const id of kept) {
+        const start = this.starts.get(id)!;
+        for (let p = start, end = p + sizes.get(id)!; p < end; p++) {
+          if (isShown && isShown[p] === 0) continue;
+          positions.push(p);
+          if (shown) pick.push(base + p - start);
+        }
+        base += sizes.get(id)!;
+      }
     }
-    for (const id of read) builder.addStore(fresh.get(id)!);
-    return { store: builder.build(), held: [...kept, ...read].map((id) => ({ id, rows: sizes.get(id) ?? fresh.get(id)!.size })) };
+    const builder = new StoreBuilder(Math.max(1, positions.length + read.reduce((n, id) => n + fresh.get(id)!.size, 0)));
+    if (positions.length > 0) builder.addStore(this.store!, positions);
+    let base = held.slice(0, kept.length).reduce((n, g) => n + g.rows, 0);
+    for (const id of read) {
+      const store = fresh.get(id)!;
+      builder.addStore(store);
+      if (shown) for (let k = 0; k < store.size; k++) pick.push(base + k);
+      base += store.size;
+    }
+    return { store: builder.build(), held, ...(shown ? { pick: Uint32Array.from(pick) } : {}) };
   }
 }

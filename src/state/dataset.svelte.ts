@@ -6,7 +6,7 @@
 // room around them; a change inside what the rows held were loaded for asks nothing.
 
 import { createContext } from 'svelte';
-import { RowTable, type RowBatch } from '../core/table.ts';
+import { PickTable, RowTable, type RowBatch } from '../core/table.ts';
 import { rebuilder } from '../core/import/index.ts';
 import { IncidentStore } from '../core/store.ts';
 import { dayOfIsoDate, type DayRange } from '../core/time.ts';
@@ -467,11 +467,12 @@ export class DatasetSource {
     for (const { id, batches } of m.rows) this.batches.set(id, batches);
     // A store of the view's rows alone leaves the other groups' rows here: the next store holds them again.
     const held = new Set(m.held);
-    if (!m.partial) for (const id of this.batches.keys()) if (!held.has(id)) this.batches.delete(id);
-    const table = new RowTable(
+    if (!m.pick) for (const id of this.batches.keys()) if (!held.has(id)) this.batches.delete(id);
+    const rows = new RowTable(
       m.held.flatMap((id) => this.batches.get(id) ?? []),
       this.rebuild,
     );
+    const table = m.pick ? new PickTable(rows, m.pick) : rows;
     const opened = this.opened!;
     atlas.setData({ table, store: new IncidentStore(m.buffer) }, pending ? pending.startDays : atlas.days, opened.span);
     if (pending) {

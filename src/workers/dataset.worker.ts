@@ -70,11 +70,11 @@ export type DatasetMessage =
    * The store over the groups `held` (in input order), and the rows of the groups the page
    * does not have yet (transferred). `bytes`: fetched since the dataset was opened. `covers`:
    * the days and view loaded for (the request's `ahead` when it fitted): the store answers
-   * any narrower request exactly. `partial`: a store of the view's rows alone (see sendPart),
-   * whose `held` are the groups it is made of; the page keeps the rows of the others it holds,
-   * which the next store holds again.
+   * any narrower request exactly. `pick`: the store holds the view's rows alone (see
+   * sendPart), at these positions among the rows of the groups `held` laid end to end; the
+   * page keeps the rows of the other groups it holds, which the next store holds again.
    */
-  | { type: 'data'; seq: number; held: string[]; rows: { id: string; batches: RowBatch[] }[]; buffer: ArrayBuffer; bytes: number; rejected: number; covers: Coverage; partial?: boolean }
+  | { type: 'data'; seq: number; held: string[]; rows: { id: string; batches: RowBatch[] }[]; buffer: ArrayBuffer; bytes: number; rejected: number; covers: Coverage; pick?: Uint32Array }
   /**
    * The view needs more rows than the budget: no rows were read, and the overview cells of
    * the days (transferred; null when the dataset has no overviews) are drawn instead.
@@ -233,29 +233,30 @@ async function density(request: Extract<DatasetRequest, { type: 'view' }>, neede
 const partOf = (id: string) => `${id}/part`;
 
 /**
- * Sends the page a store of the view's rows alone, made of the groups `needed` that are held
- * and, of those `toRead`, only the rows `part`'s days and view show (DatasetReader.read), as
- * partOf(their ids). What the worker holds does not change: building a store over every row
- * held took ~0.4 s in Node at 10M rows, for a step that added a few dozen.
+ * Sends the page a store of the view's rows alone: those `part`'s days and view show of the
+ * groups `needed` that are held, and of those `toRead`, the rows DatasetReader.read gives for
+ * them, as partOf(their ids). What the worker holds does not change: building a store over
+ * every row held took ~0.4 s in Node at 10M rows, for a step that added a few dozen, and the
+ * page then drew every row of the held groups the view touched.
  */
 async function sendPart(seq: number, needed: RowGroupRef[], toRead: RowGroupRef[], part: Coverage): Promise<void> {
   const read = await Promise.all(toRead.map(async (g) => ({ ...(await reader!.read(g, part)), id: partOf(g.id) })));
   const ids = needed.map((g) => (grouped.has(g.id) ? g.id : partOf(g.id)));
-  const { store, held } = grouped.combine(ids, new Map(read.map((g) => [g.id, g.store])));
-  send(seq, store.buffer, held, read, part, true);
+  const { store, held, pick } = grouped.combine(ids, new Map(read.map((g) => [g.id, g.store])), part);
+  send(seq, store.buffer, held, read, part, pick);
 }
 
 /**
  * Sends the page a store over the groups `held` (in its input order) and the rows of those just
- * `read` (transferred, with the store). `partial`: the view's rows alone (see sendPart).
+ * `read` (transferred, with the store). `pick`: the store holds the view's rows alone (see sendPart).
  */
-function send(seq: number, buffer: ArrayBuffer, held: readonly GroupSize[], read: readonly GroupRows[], covers: Coverage, partial: boolean): void {
+function send(seq: number, buffer: ArrayBuffer, held: readonly GroupSize[], read: readonly GroupRows[], covers: Coverage, pick?: Uint32Array): void {
   const rows = read.map((g) => ({ id: g.id, batches: g.batches }));
   const rejected = read.reduce((n, g) => n + g.rejected, 0);
-  storeShown = !partial;
-  partShown = partial ? covers : null;
-  const message: DatasetMessage = { type: 'data', seq, held: held.map((g) => g.id), rows, buffer, bytes: files!.fetched, rejected, covers, ...(partial ? { partial } : {}) };
-  post(message, [buffer, ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))]);
+  storeShown = !pick;
+  partShown = pick ? covers : null;
+  const message: DatasetMessage = { type: 'data', seq, held: held.map((g) => g.id), rows, buffer, bytes: files!.fetched, rejected, covers, ...(pick ? { pick } : {}) };
+  post(message, [buffer, ...(pick ? [pick.buffer] : []), ...rows.flatMap((g) => g.batches.flatMap(batchTransferables))]);
 }
 
 /**
@@ -281,7 +282,7 @@ async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: C
   const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
   // A copy goes to the page: the next view's store is built from this one's columns.
   const buffer = grouped.hold(ids, fresh).buffer.slice(0);
-  send(seq, buffer, grouped.held, read, covers, false);
+  send(seq, buffer, grouped.held, read, covers);
 }
 
 /**

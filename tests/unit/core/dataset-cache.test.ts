@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { covers, readAhead, sameCoverage, type Coverage } from '../../../src/core/dataset-cache.ts';
+import { GroupedStore, covers, readAhead, sameCoverage, type Coverage } from '../../../src/core/dataset-cache.ts';
+import { storeOfIncidents } from '../../../src/core/store-builder.ts';
+import { validateFeature, type Incident } from '../../../src/core/schema.ts';
+import { isoDateOfDay } from '../../../src/core/time.ts';
+import { isVisible } from '../../oracle.ts';
+import { feature } from '../../fixtures/incident.ts';
 import { pieceMayMatch, type PieceStats } from '../../../src/core/dataset-manifest.ts';
 import { normalizeView, type Bbox, type View } from '../../../src/core/geometry.ts';
 
@@ -97,5 +102,53 @@ describe('readAhead', () => {
     expect(readAhead({ from: 0, to: 0 }, [170, -10, 178, 10], span).view).toEqual([166, -20, -178, 20]);
     expect(readAhead({ from: 0, to: 0 }, [175, -10, -175, 10], span).view).toEqual([170, -20, -170, 20]);
     expect(readAhead({ from: 0, to: 0 }, [-100, -60, 100, 60], span).view).toEqual([-180, -90, 180, 90]);
+  });
+});
+
+describe('GroupedStore.combine', () => {
+  /** Incidents on days 0–60 anywhere, some of several days, some polygons (tested by their extent). */
+  const incident = fc.tuple(lon, lat, day, fc.integer({ min: 0, max: 5 }), fc.boolean()).map(([x, y, d, span, polygon]) => ({ x, y, d, span, polygon }));
+  const build = (spec: { x: number; y: number; d: number; span: number; polygon: boolean }, id: string): Incident => {
+    const f = feature({ id, title: `word${id.replace("-", "q")}q`, start: `${isoDateOfDay(d0(spec.d))}T12:00:00Z`, end: `${isoDateOfDay(d0(spec.d + spec.span))}T12:00:00Z` }, [spec.x, spec.y]);
+    const x1 = Math.min(180, spec.x + 3);
+    const y1 = Math.min(90, spec.y + 3);
+    const geometry = spec.polygon ? { type: 'Polygon' as const, coordinates: [[[spec.x, spec.y], [x1, spec.y], [x1, y1], [spec.x, spec.y]]] } : f.geometry;
+    return validateFeature({ ...f, geometry }, 0).incident!;
+  };
+  // Days from 18,000 (2019), where the store's local days are the incident's.
+  const d0 = (d: number) => 18_000 + d;
+
+  it("keeps of the groups held only the rows a view shows, all of those read, and says where each lies (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(incident, { maxLength: 30 }), { minLength: 4, maxLength: 4 }), range, view, (specs, days, v) => {
+        const groups = specs.map((list, g) => list.map((spec, k) => build(spec, `g${g}-${k}`)));
+        const grouped = new GroupedStore();
+        const ids = ['a', 'b', 'c', 'd'];
+        grouped.hold(ids.slice(0, 3), new Map(ids.slice(0, 3).map((id, g) => [id, storeOfIncidents(groups[g])])));
+        const shown: Coverage = { days: { from: d0(days.from), to: d0(days.to) }, view: v };
+        // Two held groups out of their order, one held group not asked for, and one read.
+        const { store, held, pick } = grouped.combine(['c', 'd', 'a'], new Map([['d', storeOfIncidents(groups[3])]]), shown);
+        expect(held.map((g) => g.id)).toEqual(['c', 'a', 'd']);
+        const laid = [...groups[2], ...groups[0], ...groups[3]];
+        const filter = { ...shown, categories: null, statuses: null };
+        const expected = [...groups[2].filter((i) => isVisible(i, filter)), ...groups[0].filter((i) => isVisible(i, filter)), ...groups[3]];
+        expect([...pick!].map((p) => laid[p].id)).toEqual(expected.map((i) => i.id));
+        expect(store.size).toBe(expected.length);
+        // The store's row at each input position is the incident picked there.
+        for (let i = 0; i < store.size; i++) {
+          const incident = laid[pick![store.order[i]]];
+          expect([store.columns.lon[i], store.columns.startDay[i], store.columns.endDay[i]]).toEqual([incident.lon, incident.startDay, incident.endDay]);
+        }
+        // Its words are the rows' own: each title finds its row alone.
+        for (const incident of expected.slice(0, 3)) {
+          const mask = store.text.match([incident.properties.title.toLowerCase()]);
+          const found = [...store.order].filter((_, i) => mask === null || mask[i] === 1).map((k) => laid[pick![k]].id);
+          expect(found).toEqual([incident.id]);
+        }
+        // What is held does not change.
+        expect(grouped.held.map((g) => g.id)).toEqual(['a', 'b', 'c']);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -434,7 +434,7 @@ describe('DatasetSource on a dataset of many row groups', () => {
     const source = new DatasetSource(
       atlas,
       watched((m) => {
-        if (m.type === 'data') types.push(m.partial ? 'partial' : 'data');
+        if (m.type === 'data') types.push(m.pick ? 'partial' : 'data');
       }),
       0,
     );
