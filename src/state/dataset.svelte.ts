@@ -151,6 +151,9 @@ export class DatasetSource {
   /** The days and view of the latest request: its answer, shown or on its way, is theirs. */
   private asked: Coverage | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the worker was last asked (performance.now()), and the view last wanted: see want. */
+  private lastAsk = -Infinity;
+  private wantedView: View | null = null;
   /** See holdAheadUntil: requests do not read ahead, and one that does is due once they may. */
   private aheadHeld = false;
   private aheadDue = false;
@@ -243,16 +246,25 @@ export class DatasetSource {
     return this.atlas.datasets.some((d) => d.name === opened.label && d.sha256 === opened.sha256);
   }
 
-  /** The days and view changed: the worker is asked for them once they stop changing. */
+  /** The days and view changed: the worker is asked for them, at once for a step of the days alone, else once they stop changing. */
   want(days: DayRange, view: View, zoom: number): void {
+    const before = this.wantedView ?? this.asked?.view;
+    const sameView = before !== undefined && before.every((v, i) => v === view[i]);
+    this.wantedView = view;
     if (!this.worker) return;
     // The store shown answers it through the filter rule, and no answer on its way will replace it.
     if (!this.timer && this.answered === this.seq && this.covered && covers(this.covered, days, view)) return;
     // The latest request asked for these: a density drawn while its rows are read stays.
     if (!this.timer && this.asked && sameCoverage(this.asked, days, view)) return;
+    const burst = this.timer !== null;
     if (this.timer) clearTimeout(this.timer);
     this.loading = true;
     this.counted = null;
+    // New days alone after a quiet spell (a key on the slider) are asked for at once: the page
+    // then draws the step while the worker reads. What follows them within the debounce (a
+    // drag, a held key), and a new view (a gesture, animated frame by frame), is asked for once
+    // it stops changing.
+    if (!burst && sameView && performance.now() - this.lastAsk >= this.debounceMs) return this.ask(this.worker, days, view, zoom, this.opened!.span);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.ask(this.worker!, days, view, zoom, this.opened!.span);
@@ -367,6 +379,7 @@ export class DatasetSource {
     if (loading) this.loading = true;
     const ahead = this.aheadHeld ? undefined : readAhead(days, view, span);
     if (ahead) this.aheadDue = false;
+    this.lastAsk = performance.now();
     const request: DatasetRequest = { type: 'view', seq: ++this.seq, days: { from: days.from, to: days.to }, view: [view[0], view[1], view[2], view[3]], zoom, ahead };
     this.asked = { days: request.days, view: request.view };
     w.postMessage(request);

@@ -252,6 +252,31 @@ describe('DatasetSource reading ahead of the slider (issue #17)', () => {
     source.close();
   });
 
+  it('asks at once for a slider step after a quiet spell; for a step right after it, and for a moving view, once they stop', async () => {
+    const atlas = new AtlasState();
+    const { sent, spawn: spy } = counted();
+    const debounce = 300;
+    const source = new DatasetSource(atlas, spy, debounce);
+    expect(await source.open({ url: `${base}/ds/manifest.json` }, () => day('2020-01-01'))).toBe(true);
+    const views = () => sent.filter((m) => m.type === 'view').map((m) => (m as Extract<DatasetRequest, { type: 'view' }>).days.to);
+    await new Promise((resolve) => setTimeout(resolve, debounce));
+    step(atlas, source, day('2020-01-05'));
+    expect(views()).toEqual([day('2020-01-01').to, day('2020-01-05').to]);
+    // A second key within the debounce: asked once the keys stop.
+    step(atlas, source, day('2020-01-07'));
+    expect(views()).toHaveLength(2);
+    await until(() => views().length === 3);
+    expect(views()[2]).toBe(day('2020-01-07').to);
+    await new Promise((resolve) => setTimeout(resolve, debounce));
+    // The map moves (to days not read as well): its views come frame by frame, and the last is asked for.
+    source.want(day('2020-01-09'), [40, 30, 50, 40], 5);
+    source.want(day('2020-01-09'), [41, 30, 51, 40], 5);
+    expect(views()).toHaveLength(3);
+    await until(() => views().length === 4);
+    expect((sent.at(-1) as Extract<DatasetRequest, { type: 'view' }>).view).toEqual([41, 30, 51, 40]);
+    source.close();
+  });
+
   it("shows the view's own rows first, then whole groups and those read ahead; a step into them asks nothing", async () => {
     const atlas = new AtlasState();
     const { sent, spawn: spy } = counted();
