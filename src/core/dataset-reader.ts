@@ -52,6 +52,8 @@ const PARSERS: Partial<ParquetParsers> = {
 
 /** The footer is read with one request of this many bytes from the end, when it fits. */
 const FOOTER_BYTES = 64 * 1024;
+/** Rows validated between two calls of read()'s `stop`: a newer request then waits for a slice of a group, not the whole. */
+const SLICE_ROWS = 2_048;
 
 /** A row group of a partition, with what its statistics say. */
 export interface RowGroupRef extends PieceStats {
@@ -222,12 +224,16 @@ export class DatasetReader {
   /**
    * The rows of a row group, validated as an import validates features. With `days` and
    * `view`, only those of its rows they may show (the test count() applies): a part of the
-   * group, read when an answer cannot wait for the whole.
+   * group, read when an answer cannot wait for the whole. `stop` is awaited between slices of
+   * SLICE_ROWS rows: when it says true, the read ends, and gives null.
    */
-  async read(ref: RowGroupRef, part?: Coverage): Promise<GroupRows> {
+  read(ref: RowGroupRef, part?: Coverage): Promise<GroupRows>;
+  read(ref: RowGroupRef, part: Coverage | undefined, stop: () => Promise<boolean>): Promise<GroupRows | null>;
+  async read(ref: RowGroupRef, part?: Coverage, stop?: () => Promise<boolean>): Promise<GroupRows | null> {
     const batches: RowBatch[] = [];
     const accepted = new AcceptedRows((batch) => batches.push(batch));
-    const result = await this.validated(ref, accepted.options, part);
+    const result = await this.validated(ref, accepted.options, part, stop);
+    if (!result) return null;
     accepted.flush();
     return { id: ref.id, batches, store: accepted.builder.build(), rejected: result.issues.length };
   }
@@ -237,7 +243,9 @@ export class DatasetReader {
     return (await this.validated(ref, {})).incidents;
   }
 
-  private async validated(ref: RowGroupRef, options: ImportOptions, part?: Coverage): Promise<ImportResult> {
+  private async validated(ref: RowGroupRef, options: ImportOptions, part?: Coverage): Promise<ImportResult>;
+  private async validated(ref: RowGroupRef, options: ImportOptions, part?: Coverage, stop?: () => Promise<boolean>): Promise<ImportResult | null>;
+  private async validated(ref: RowGroupRef, options: ImportOptions, part?: Coverage, stop?: () => Promise<boolean>): Promise<ImportResult | null> {
     const metadata = await this.footer(ref.partition);
     const columns = featureColumns(metadata);
     const headers = fieldColumns(columns, true);
@@ -256,8 +264,11 @@ export class DatasetReader {
       return result;
     }
     const rows = await this.groupRows<Record<string, unknown>>(ref, metadata, columns, 'object');
-    // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
-    validateAll(rows.map((row) => rowToFeature(row, headers, extras)), 'feature', ref.rowStart + 1, result, seen, options);
+    for (let start = 0; start < rows.length; start += SLICE_ROWS) {
+      if (start > 0 && stop && (await stop())) return null;
+      // Numbered as the file's rows from 1, as build-dataset numbers a Parquet source's rows.
+      validateAll(rows.slice(start, start + SLICE_ROWS).map((row) => rowToFeature(row, headers, extras)), 'feature', ref.rowStart + start + 1, result, seen, options);
+    }
     return result;
   }
 

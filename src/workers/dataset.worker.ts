@@ -272,11 +272,17 @@ async function load(toRead: RowGroupRef[], ids: string[], seq: number, covers: C
   if (previewed || ahead) {
     if (previewed) await mapStarted;
     read = [];
-    for (const g of toRead) {
+    // After the view's own rows, a newer request ends the read between slices of a group.
+    const stop = async () => {
       await new Promise((resolve) => setTimeout(resolve));
-      if (ahead && waiting) return;
+      return ahead && waiting !== null;
+    };
+    for (const g of toRead) {
+      if (await stop()) return;
       while (meanwhile) await meanwhile;
-      read.push(await reader!.read(g));
+      const rows = await reader!.read(g, undefined, stop);
+      if (!rows) return;
+      read.push(rows);
     }
   } else read = await Promise.all(toRead.map((g) => reader!.read(g)));
   const fresh = new Map<string, IncidentStore>(read.map((g) => [g.id, g.store]));
