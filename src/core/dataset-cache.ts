@@ -36,7 +36,7 @@ export const PREVIEW_ROWS = 50_000;
 /**
  * Rows to read and hold past which a view's own rows are sent first, alone (the worker's
  * sendPart), and the whole groups after: at 10M a city step reaching new weeks waited ~2 s for
- * two 10,240-row groups and a store rebuilt over the ~190,000 rows held, for a few dozen rows.
+ * two whole groups and a store rebuilt over the ~190,000 rows held, for a few dozen rows.
  */
 export const PART_ROWS = 20_000;
 

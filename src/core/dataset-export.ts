@@ -32,7 +32,7 @@ const LARGEST = 4;
  * crosses, so that nothing is read twice; a dataset sorted by week then cuts at weeks. Past
  * LARGEST times `rows`, it is closed at a day that at most half of `rows` cross, and the groups
  * that cross are read again by the next slab: a large dataset's row groups straddle its
- * weeks (10,240 rows each, a week ~96,000 at 10M), which chained a whole month into one slab,
+ * weeks (a few thousand rows each, a week ~96,000 at 10M), which chained a whole month into one slab,
  * its texts held at once and two workers left with three months' slabs between them. A
  * dataset whose groups all span its whole time is one slab.
  */

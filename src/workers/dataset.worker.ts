@@ -175,7 +175,7 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
   if (!previewed && now.length > 0 && (starting || covers === request.ahead) && rowsOf(toRead) + rowsOf(grouped.held) > partRows && !partAnswers(exact)) {
     // The view's own rows first, alone (see sendPart). Whole groups put off the first frame
     // while the map starts (a link's opening week at 1M rows: 20,480 rows for 7,972 shown),
-    // and a step to a city reaching new weeks of a large dataset decoded 10,240-row groups for
+    // and a step to a city reaching new weeks of a large dataset decoded whole groups for
     // a few dozen rows, then rebuilt the store over every row held. The whole groups, and
     // those ahead, are read next: for the page's read-ahead once the map has drawn, or here,
     // until a newer request waits. That one gets its own rows first too: a step inside what

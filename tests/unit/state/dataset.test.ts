@@ -439,7 +439,7 @@ describe('DatasetSource on a dataset of many row groups', () => {
   let many: string;
   let incidents: Incident[];
   beforeAll(async () => {
-    // Three months of seeded incidents over the world, several row groups of 10,240 each.
+    // Three months of seeded incidents over the world, several row groups each.
     const random = mulberry32(5);
     const lines = [ACLED_HEADER];
     for (let i = 0; i < 90_000; i++) {
