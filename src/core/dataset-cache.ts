@@ -181,26 +181,27 @@ export class GroupedStore {
     const held = [...kept, ...read].map((id) => ({ id, rows: sizes.get(id) ?? fresh.get(id)!.size }));
     const positions: number[] = [];
     const pick: number[] = [];
+    // Where the next group starts among the groups' rows laid end to end.
+    let base = 0;
     if (this.store && kept.length > 0) {
       let isShown: Uint8Array | null = null;
       if (shown) {
         isShown = new Uint8Array(this.store.size);
         for (const i of visibleIndices(this.store, shown.days, shown.view, null)) isShown[this.store.order[i]] = 1;
       }
-      let base = 0;
       for (const id of kept) {
         const start = this.starts.get(id)!;
-        for (let p = start, end = p + sizes.get(id)!; p < end; p++) {
+        const rows = sizes.get(id)!;
+        for (let p = start; p < start + rows; p++) {
           if (isShown && isShown[p] === 0) continue;
           positions.push(p);
           if (shown) pick.push(base + p - start);
         }
-        base += sizes.get(id)!;
+        base += rows;
       }
     }
     const builder = new StoreBuilder(Math.max(1, positions.length + read.reduce((n, id) => n + fresh.get(id)!.size, 0)));
     if (positions.length > 0) builder.addStore(this.store!, positions);
-    let base = held.slice(0, kept.length).reduce((n, g) => n + g.rows, 0);
     for (const id of read) {
       const store = fresh.get(id)!;
       builder.addStore(store);

@@ -182,7 +182,8 @@ async function serve(request: Extract<DatasetRequest, { type: 'view' }>): Promis
     // is being read waited seconds for the whole of it.
     await sendPart(request.seq, neededNow, now, exact);
     if (starting || waiting) return;
-    await load(needed.filter((g) => !grouped.has(g.id)), groupsToHold(needed, grouped.recent, budget)!, request.seq, covers, true);
+    // sendPart left what the worker holds as it was: the groups to read and hold are still these.
+    await load(toRead, ids, request.seq, covers, true);
     return;
   }
   if (covers === request.ahead && now.length > 0 && now.length < toRead.length) {
